@@ -1,0 +1,228 @@
+"""The ``runaudit`` command line: a thin shell over the library.
+
+Each command parses its options, makes one library call and prints. Data goes
+to stdout; warnings and the ingest summary go to stderr. Errors a user can
+cause become one line (``Error: ...``) and exit code 1; a run where some
+files were unreadable still exits 0 unless ``--strict`` is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import RunauditError
+from .ingest import Ingest, ingest
+from .render import to_csv, to_json, to_table
+from .sources import Limits
+from .tables import weekly_table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def ingest_options(func: F) -> F:
+    """Options shared by every command that reads an export."""
+    options = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path()),
+        click.option(
+            "--tz", "tz", metavar="ZONE", help="IANA time zone for weeks, e.g. Europe/Berlin."
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(1, 256),
+            help="Parser processes (default: all cores).",
+        ),
+        click.option(
+            "--cache-dir", type=click.Path(file_okay=False), help="Parsed-file cache folder."
+        ),
+        click.option("--no-cache", is_flag=True, help="Parse everything; read and write no cache."),
+        click.option("--strict", is_flag=True, help="Exit with status 3 if any file was skipped."),
+        click.option("--quiet", "-q", is_flag=True, help="No ingest summary on stderr."),
+        click.option(
+            "--max-file-mb",
+            type=click.FloatRange(min=0.001),
+            help="Largest activity file (default 256).",
+        ),
+        click.option(
+            "--max-member-mb",
+            type=click.FloatRange(min=0.001),
+            help="Largest zip member (default 2048).",
+        ),
+        click.option(
+            "--max-total-gb",
+            type=click.FloatRange(min=0.001),
+            help="Most data read from one zip (default 20).",
+        ),
+        click.option(
+            "--max-zip-members",
+            type=click.IntRange(min=1),
+            help="Most members in one zip (default 200000).",
+        ),
+        click.option(
+            "--max-zip-ratio",
+            type=click.FloatRange(min=1),
+            help="Highest compression ratio (default 200).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _limits(opts: dict[str, Any]) -> Limits:
+    base = Limits()
+    mib = 2**20
+    return Limits(
+        max_file_bytes=int(opts["max_file_mb"] * mib)
+        if opts.get("max_file_mb")
+        else base.max_file_bytes,
+        max_member_bytes=int(opts["max_member_mb"] * mib)
+        if opts.get("max_member_mb")
+        else base.max_member_bytes,
+        max_total_bytes=int(opts["max_total_gb"] * 2**30)
+        if opts.get("max_total_gb")
+        else base.max_total_bytes,
+        max_zip_members=opts.get("max_zip_members") or base.max_zip_members,
+        max_ratio=opts.get("max_zip_ratio") or base.max_ratio,
+    )
+
+
+class _Progress:
+    """A tqdm bar on stderr when it is a terminal; nothing on pipes."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 20:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="file", desc="Reading", file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_ingest(opts: dict[str, Any]) -> Ingest:
+    """Ingest the paths of a command, print the summary, apply ``--strict``."""
+    progress = _Progress(not opts.get("quiet"))
+    try:
+        result = ingest(
+            opts["paths"],
+            tz=opts.get("tz"),
+            jobs=opts.get("jobs"),
+            cache_dir=opts.get("cache_dir"),
+            use_cache=not opts.get("no_cache"),
+            limits=_limits(opts),
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    if not opts.get("quiet"):
+        for line in result.summary_lines():
+            click.echo(line, err=True)
+    if result.activities.empty:
+        raise click.ClickException(
+            f"no runs found in {', '.join(opts['paths'])} "
+            f"({sum(result.counts().values())} files looked at)."
+        )
+    return result
+
+
+def _finish(opts: dict[str, Any], result: Ingest) -> None:
+    skipped = result.counts()["skipped"]
+    if opts.get("strict") and skipped:
+        click.echo(f"Error: --strict: {skipped} file(s) were skipped.", err=True)
+        sys.exit(3)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into ``Error: ...`` and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RunauditError as err:
+            raise click.ClickException(str(err)) from err
+
+    return wrapper  # type: ignore[return-value]
+
+
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; csv/json print only data on stdout.",
+)
+UNITS = click.option(
+    "--units",
+    type=click.Choice(["km", "mi"]),
+    default="km",
+    show_default=True,
+    help="Distance unit of human output (csv/json keep _km columns).",
+)
+
+
+def _emit(table: Any, fmt: str, units: str) -> None:
+    if fmt == "csv":
+        click.echo(to_csv(table), nl=False)
+    elif fmt == "json":
+        click.echo(to_json(table))
+    else:
+        click.echo(to_table(table, units))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runaudit")
+def cli() -> None:
+    """Audit a runner's Garmin/Strava export for the training patterns linked to
+    runner's knee, and recommend the exercises that match them."""
+
+
+@cli.command()
+@ingest_options
+@FORMAT
+@UNITS
+@handle_errors
+def weekly(fmt: str, units: str, **opts: Any) -> None:
+    """Print the weekly table: distance, descent, cadence and load ratio per week.
+
+    PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
+    """
+    result = run_ingest(opts)
+    _emit(weekly_table(result.activities, result.cadence_hist), fmt, units)
+    _finish(opts, result)
+
+
+@cli.command()
+@ingest_options
+@FORMAT
+@UNITS
+@handle_errors
+def activities(fmt: str, units: str, **opts: Any) -> None:
+    """Print one row per kept run with its distance, times, elevation and cadence.
+
+    PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
+    """
+    result = run_ingest(opts)
+    _emit(result.activities, fmt, units)
+    _finish(opts, result)
+
+
+def main() -> None:
+    """Entry point of the ``runaudit`` console script."""
+    cli(prog_name="runaudit")

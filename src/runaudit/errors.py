@@ -1,0 +1,35 @@
+"""Exceptions raised by runaudit.
+
+Every error a user can cause is a :class:`RunauditError`; the command line turns
+it into one clear line. Third-party errors are wrapped with ``raise ... from err``.
+"""
+
+from __future__ import annotations
+
+
+class RunauditError(Exception):
+    """Base class of every error runaudit raises on purpose."""
+
+
+class InputError(RunauditError):
+    """A path or argument given by the user cannot be used (missing file, bad option)."""
+
+
+class ConfigError(RunauditError):
+    """A configuration file or threshold value is invalid."""
+
+
+class ParseError(RunauditError):
+    """One input file cannot be used.
+
+    The message is one sentence a person understands ("empty file",
+    "not a FIT file", "GPX has no timestamps", ...); it ends up as the file's
+    reason in the ingest summary.
+    """
+
+
+class LimitError(ParseError):
+    """An input exceeds a safety limit (zip bomb, huge member, oversize file).
+
+    The message names the limit and how to raise it.
+    """

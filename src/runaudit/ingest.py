@@ -1,0 +1,316 @@
+"""From paths to classified activities: read, parse (parallel, cached), sort into buckets.
+
+:func:`ingest` is the only entry point most callers need. It returns an
+:class:`Ingest`: the ``activities`` table, each run's cadence histogram and
+the ledger that puts every input file in exactly one bucket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .cache import Cache, CachedFile
+from .classify import classify
+from .errors import ParseError
+from .models import BUCKETS
+from .parsers import parse_bytes
+from .sources import Discovery, Limits, Source, discover, read_source
+from .summary import summarize
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """Where one input file ended up.
+
+    Attributes
+    ----------
+    source : str
+        The file (``export.zip!activities/1.fit.gz`` for zip members).
+    bucket : str
+        ``"run"``, ``"duplicate"``, ``"other_sport"``, ``"not_activity"`` or ``"skipped"``.
+    reason : str
+        One line a person understands.
+    format : str
+    activity_ids : tuple of str
+        The runs this file contributed (empty unless bucket is ``"run"``).
+    """
+
+    source: str
+    bucket: str
+    reason: str
+    format: str = "unknown"
+    activity_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class FileOutcome:
+    """One file after reading and parsing (compact: summaries, no samples)."""
+
+    source: Source
+    content_hash: str | None
+    entry: CachedFile
+    from_cache: bool = False
+
+
+@dataclass
+class Ingest:
+    """The result of :func:`ingest`.
+
+    Attributes
+    ----------
+    activities : pandas.DataFrame
+        One row per kept run (columns in :data:`runaudit.tables.ACTIVITY_COLUMNS`).
+    ledger : list of LedgerEntry
+        Exactly one entry per input file.
+    cadence_hist : dict
+        activity_id → (cadence bins [spm], seconds [s]) of its running samples.
+    ignored : int
+        Files passed over quietly as not activity files (photos, JSON...).
+    parsed, cached : int
+        How many files were parsed this run and how many came from the cache.
+    """
+
+    activities: pd.DataFrame
+    ledger: list[LedgerEntry]
+    cadence_hist: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict)
+    ignored: int = 0
+    parsed: int = 0
+    cached: int = 0
+    tz_note: str = ""
+
+    def counts(self) -> dict[str, int]:
+        """Number of files in each bucket, every bucket present."""
+        out: dict[str, int] = dict.fromkeys(BUCKETS, 0)
+        for entry in self.ledger:
+            out[entry.bucket] += 1
+        return out
+
+    def summary_lines(self) -> list[str]:
+        """The ingest summary as printed on stderr: a count line, then one line per
+        skipped file and per duplicate with its reason."""
+        c = self.counts()
+        total = sum(c.values())
+        head = (
+            f"{total} files: {c['run']} runs, {c['duplicate']} duplicates, "
+            f"{c['other_sport']} other sports, {c['not_activity']} not activities, "
+            f"{c['skipped']} skipped"
+        )
+        if self.ignored:
+            head += f" ({self.ignored} non-activity files such as .json/.csv passed over)"
+        lines = [head]
+        for entry in self.ledger:
+            if entry.bucket in ("skipped", "duplicate"):
+                lines.append(f"{entry.bucket}: {entry.source}: {entry.reason}")
+        if self.tz_note:
+            lines.append(self.tz_note)
+        return lines
+
+    def ledger_frame(self) -> pd.DataFrame:
+        """The ledger as a DataFrame (source, bucket, reason, format, activity_ids)."""
+        return pd.DataFrame(
+            [
+                {
+                    "source": e.source,
+                    "bucket": e.bucket,
+                    "reason": e.reason,
+                    "format": e.format,
+                    "activity_ids": ",".join(e.activity_ids),
+                }
+                for e in self.ledger
+            ],
+            columns=["source", "bucket", "reason", "format", "activity_ids"],
+        )
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def parse_file_bytes(data: bytes, expected: str) -> tuple[CachedFile, Any]:
+    """Parse one file's bytes and summarise its activities.
+
+    Returns the cache entry and the :class:`~runaudit.models.ParsedFile` (None
+    when the file could not be parsed). Never raises for bad input.
+    """
+    try:
+        parsed = parse_bytes(data, expected)
+    except ParseError as err:
+        return CachedFile(expected, "error", None, (), str(err), ()), None
+    except Exception as err:
+        reason = f"could not be read ({type(err).__name__}: {err})"
+        return CachedFile(expected, "error", None, (), reason, ()), None
+    summaries = tuple(summarize(a) for a in parsed.activities)
+    entry = CachedFile(
+        parsed.format, parsed.kind, parsed.file_type, tuple(parsed.problems), None, summaries
+    )
+    return entry, parsed
+
+
+def _worker(data: bytes, expected: str, content_hash: str, cache_root: str | None) -> CachedFile:
+    entry, parsed = parse_file_bytes(data, expected)
+    if parsed is not None and cache_root is not None and parsed.activities:
+        with contextlib.suppress(OSError):
+            Cache(cache_root).store_samples(content_hash, parsed)
+    return entry
+
+
+def default_jobs() -> int:
+    """All cores (``os.process_cpu_count`` where available)."""
+    counter = getattr(os, "process_cpu_count", None) or os.cpu_count
+    return max(1, counter() or 1)
+
+
+def read_all(
+    sources: Sequence[Source],
+    *,
+    limits: Limits,
+    cache: Cache | None,
+    jobs: int,
+    progress: ProgressFn | None = None,
+) -> list[FileOutcome]:
+    """Read and parse every source; results in the order of ``sources``.
+
+    Files found in the cache are not parsed. The rest are parsed in ``jobs``
+    processes (in this process when ``jobs`` is 1), with at most a few files'
+    bytes in flight at once, so memory stays bounded on large exports.
+    """
+    outcomes: list[FileOutcome | None] = [None] * len(sources)
+    done = 0
+    cache_root = str(cache.root.parent) if cache is not None else None
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    pending: dict[Future[CachedFile], tuple[int, str]] = {}
+
+    def finish(index: int, content_hash: str | None, entry: CachedFile, hit: bool) -> None:
+        nonlocal done
+        outcomes[index] = FileOutcome(sources[index], content_hash, entry, hit)
+        if cache is not None and content_hash is not None and not hit:
+            cache.put(content_hash, entry)
+        done += 1
+        if progress is not None:
+            progress(done, len(sources))
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in finished:
+                index, content_hash = pending.pop(future)
+                try:
+                    entry = future.result()
+                except Exception as err:
+                    reason = f"could not be read ({type(err).__name__}: {err})"
+                    entry = CachedFile(sources[index].format, "error", None, (), reason, ())
+                finish(index, content_hash, entry, False)
+
+    try:
+        for index, source in enumerate(sources):
+            special = _special_reason(source)
+            if special:
+                finish(
+                    index, None, CachedFile(source.format, "error", None, (), special, ()), False
+                )
+                continue
+            try:
+                data = read_source(source, limits)
+            except ParseError as err:
+                finish(
+                    index, None, CachedFile(source.format, "error", None, (), str(err), ()), False
+                )
+                continue
+            content_hash = hashlib.sha256(data).hexdigest()
+            cached = cache.get(content_hash) if cache is not None else None
+            if cached is not None:
+                finish(index, content_hash, cached, True)
+                continue
+            if pool is None:
+                finish(
+                    index,
+                    content_hash,
+                    _worker(data, source.format, content_hash, cache_root),
+                    False,
+                )
+                continue
+            future = pool.submit(_worker, data, source.format, content_hash, cache_root)
+            pending[future] = (index, content_hash)
+            drain(4 * jobs)
+        drain(0)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            cache.flush()
+    return [o for o in outcomes if o is not None]
+
+
+def _special_reason(source: Source) -> str | None:
+    if source.format == "unsafe":
+        return "zip member name points outside the archive (zip-slip); refused"
+    if source.format == "zip":
+        return "nested zip could not be opened"
+    return None
+
+
+def ingest(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    tz: str | None = None,
+    jobs: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    limits: Limits | None = None,
+    progress: ProgressFn | None = None,
+) -> Ingest:
+    """Read an export (files, folders, zips) into classified activities.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+    tz : str, optional
+        IANA time zone (``"Europe/Berlin"``) that overrides every file's own
+        offset for local times and weeks.
+    jobs : int, optional
+        Parser processes; all cores by default, 1 parses in this process.
+    cache_dir : path-like, optional
+        Cache folder (default ``$RUNAUDIT_CACHE_DIR`` or the user cache dir).
+    use_cache : bool
+        False parses everything and writes no cache.
+    limits : Limits, optional
+        Safety limits on file and zip sizes.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each file.
+
+    Returns
+    -------
+    Ingest
+
+    Raises
+    ------
+    InputError
+        When a path does not exist or ``tz`` is not a known time zone.
+    """
+    limits = limits or Limits()
+    found: Discovery = discover(paths, limits)
+    cache = Cache(cache_dir) if use_cache else None
+    outcomes = read_all(
+        found.sources,
+        limits=limits,
+        cache=cache,
+        jobs=jobs or default_jobs(),
+        progress=progress,
+    )
+    result = classify(outcomes, tz=tz)
+    result.ledger = [
+        *(LedgerEntry(name, "skipped", reason) for name, reason in found.skipped),
+        *result.ledger,
+    ]
+    result.ignored = found.ignored
+    result.parsed = sum(1 for o in outcomes if not o.from_cache and o.content_hash)
+    result.cached = sum(1 for o in outcomes if o.from_cache)
+    return result

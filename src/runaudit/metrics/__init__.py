@@ -1,0 +1,15 @@
+"""Per-activity metrics: pure functions over sample arrays."""
+
+from .cadence import cadence_histogram, time_weighted_cadence, to_steps_per_minute
+from .elevation import elevation_stats, smooth_altitude
+from .moving import moving_time, path_distance
+
+__all__ = [
+    "cadence_histogram",
+    "elevation_stats",
+    "moving_time",
+    "path_distance",
+    "smooth_altitude",
+    "time_weighted_cadence",
+    "to_steps_per_minute",
+]

@@ -1,0 +1,78 @@
+"""Parsers: bytes of one file in, :class:`~runaudit.models.ParsedFile` out.
+
+The format is sniffed from the content (a FIT header, a ``<gpx>`` or
+``<TrainingCenterDatabase>`` root), so renamed files are read correctly; the
+name only breaks ties. Every parser raises :class:`~runaudit.errors.ParseError`
+with a one-line reason for a file it cannot use.
+"""
+
+from __future__ import annotations
+
+from ..errors import ParseError
+from ..models import ParsedFile
+from . import fit, gpx, tcx
+
+#: Bumped whenever parsing or per-activity metrics change: cached results made
+#: by another version are ignored.
+PARSER_VERSION = "1"
+
+
+def sniff_format(data: bytes) -> str:
+    """Return ``"fit"``, ``"gpx"``, ``"tcx"`` or ``"unknown"`` from the first bytes.
+
+    >>> sniff_format(b"\\x0e\\x10\\x00\\x00\\x00\\x00\\x00\\x00.FIT\\x00\\x00")
+    'fit'
+    >>> sniff_format(b'  <?xml version="1.0"?><gpx version="1.1">')
+    'gpx'
+    """
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            head = head.decode("utf-16").encode("utf-8", "replace")
+        except UnicodeDecodeError:
+            return "unknown"
+    lowered = head.lower()
+    if b"<trainingcenterdatabase" in lowered:
+        return "tcx"
+    if b"<gpx" in lowered:
+        return "gpx"
+    return "unknown"
+
+
+def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
+    """Parse one file's bytes.
+
+    Parameters
+    ----------
+    data : bytes
+        The decompressed file content.
+    expected : str
+        Format guessed from the file name, used in the error message when the
+        content is not what the name says.
+
+    Returns
+    -------
+    ParsedFile
+
+    Raises
+    ------
+    ParseError
+        With a one-line reason when the file cannot be used.
+    """
+    if not data.strip():
+        raise ParseError("empty file")
+    fmt = sniff_format(data)
+    if fmt == "fit":
+        return fit.parse_fit(data)
+    if fmt == "gpx":
+        return gpx.parse_gpx(data)
+    if fmt == "tcx":
+        return tcx.parse_tcx(data)
+    if expected in ("fit", "gpx", "tcx"):
+        raise ParseError(f"not a {expected.upper()} file (its content is not {expected.upper()})")
+    raise ParseError("unsupported format (not FIT, GPX or TCX)")
+
+
+__all__ = ["PARSER_VERSION", "parse_bytes", "sniff_format"]

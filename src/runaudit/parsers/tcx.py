@@ -1,0 +1,139 @@
+"""Read Garmin Training Center (TCX) files with a safe XML parser.
+
+One activity per ``<Activity>``; its sport from ``Sport="Running"``; distance
+from the laps' ``DistanceMeters`` (the file's own total), else the trackpoints'
+``DistanceMeters``, else the GPS path; cadence from the ``RunCadence``
+extension (per foot) or ``<Cadence>``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import numpy as np
+
+from ..errors import ParseError
+from ..metrics.cadence import to_steps_per_minute
+from ..metrics.moving import path_distance
+from ..models import ParsedActivity, ParsedFile
+from ..sports import normalize_sport
+from .gpx import _epoch, _num
+from .xmlsafe import local_name, parse_xml
+
+
+def parse_tcx(data: bytes) -> ParsedFile:
+    """Parse TCX bytes into a :class:`ParsedFile`.
+
+    Raises
+    ------
+    ParseError
+        Malformed or unsafe XML, or no activity with timestamps.
+    """
+    root = parse_xml(data, "TCX")
+    activities = [
+        parsed
+        for element in root.iter()
+        if local_name(element.tag) == "Activity" and (parsed := _activity(element)) is not None
+    ]
+    if not activities:
+        if any(local_name(e.tag) == "Course" for e in root.iter()):
+            raise ParseError("TCX holds a course (a planned route), not a recorded activity")
+        raise ParseError("TCX has no activity with timestamped track points")
+    return ParsedFile("tcx", "activity", "tcx", activities, [])
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in element if local_name(c.tag) == name]
+
+
+def _child_text(element: ET.Element, name: str) -> str | None:
+    for child in element:
+        if local_name(child.tag) == name:
+            return (child.text or "").strip() or None
+    return None
+
+
+def _time(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return _epoch(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _activity(element: ET.Element) -> ParsedActivity | None:
+    sport, sub = normalize_sport(element.get("Sport"))
+    laps = _children(element, "Lap")
+    rows = []
+    lap_distance = 0.0
+    lap_time = 0.0
+    has_lap_distance = False
+    for lap in laps:
+        lap_dist = _num(_child_text(lap, "DistanceMeters"))
+        if np.isfinite(lap_dist):
+            lap_distance += lap_dist
+            has_lap_distance = True
+        secs = _num(_child_text(lap, "TotalTimeSeconds"))
+        if np.isfinite(secs):
+            lap_time += secs
+        for point in lap.iter():
+            if local_name(point.tag) != "Trackpoint":
+                continue
+            when = _time(_child_text(point, "Time"))
+            if when is None:
+                continue
+            p_lat = p_lon = p_cad = p_hr = p_speed = float("nan")
+            for sub_el in point.iter():
+                name = local_name(sub_el.tag)
+                if name == "LatitudeDegrees":
+                    p_lat = _num(sub_el.text)
+                elif name == "LongitudeDegrees":
+                    p_lon = _num(sub_el.text)
+                elif name in ("RunCadence", "Cadence") and np.isnan(p_cad):
+                    p_cad = _num(sub_el.text)
+                elif name == "HeartRateBpm":
+                    p_hr = _num(_child_text(sub_el, "Value"))
+                elif name == "Speed":
+                    p_speed = _num(sub_el.text)
+            rows.append(
+                (
+                    when,
+                    p_lat,
+                    p_lon,
+                    _num(_child_text(point, "AltitudeMeters")),
+                    _num(_child_text(point, "DistanceMeters")),
+                    p_speed,
+                    p_cad,
+                    p_hr,
+                )
+            )
+    if not rows:
+        return None
+    arr = np.array(rows, dtype=float)
+    arr = arr[np.argsort(arr[:, 0], kind="stable")]
+    time_s, lat, lon, alt, dist, speed, cad, hr = (np.asarray(c) for c in arr.T)
+    if not np.isfinite(dist).any():
+        dist = path_distance(lat, lon)
+    finite = dist[np.isfinite(dist)]
+    total = lap_distance if has_lap_distance else (float(finite.max()) if finite.size else None)
+    return ParsedActivity(
+        sport=sport,
+        sub_sport=sub,
+        start_utc=float(time_s[0]),
+        distance_m=total,
+        timer_time_s=lap_time or None,
+        elapsed_time_s=float(time_s[-1] - time_s[0]),
+        device=None,
+        samples={
+            "time_s": time_s,
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "altitude_m": alt,
+            "distance_m": dist,
+            "speed_mps": speed,
+            "cadence_spm": to_steps_per_minute(cad),
+            "heart_rate_bpm": hr,
+        },
+    )

@@ -1,0 +1,184 @@
+"""The ``activities`` and ``weekly`` tables (pure functions over plain data).
+
+Column names carry their units. Weeks start on Monday in the athlete's local
+time; every week between the first and the last run is present, empty weeks
+with zeros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .metrics.cadence import weighted_median
+
+#: Columns of the activities table, in order.
+ACTIVITY_COLUMNS: tuple[str, ...] = (
+    "activity_id",
+    "source",
+    "format",
+    "sport",
+    "sub_sport",
+    "start_utc",
+    "start_local",
+    "utc_offset_s",
+    "tz_source",
+    "week_start",
+    "distance_km",
+    "moving_time_s",
+    "elapsed_time_s",
+    "ascent_m",
+    "descent_m",
+    "downhill_km",
+    "cadence_spm",
+    "run_cadence_spm",
+    "heart_rate_bpm",
+    "device",
+)
+#: Columns of the weekly table, in order.
+WEEKLY_COLUMNS: tuple[str, ...] = (
+    "week_start",
+    "runs",
+    "distance_km",
+    "moving_time_s",
+    "long_run_km",
+    "ascent_m",
+    "descent_m",
+    "downhill_km",
+    "cadence_spm",
+    "chronic_km",
+    "acwr",
+)
+_FLOATS = {
+    "distance_km",
+    "moving_time_s",
+    "elapsed_time_s",
+    "ascent_m",
+    "descent_m",
+    "downhill_km",
+    "cadence_spm",
+    "run_cadence_spm",
+    "heart_rate_bpm",
+    "long_run_km",
+    "chronic_km",
+    "acwr",
+}
+#: Weeks of history the chronic load averages over.
+CHRONIC_WEEKS = 4
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    dtypes: dict[str, Any] = {}
+    for col in columns:
+        if col in _FLOATS:
+            dtypes[col] = "float64"
+        elif col in ("start_utc",):
+            dtypes[col] = "datetime64[ns, UTC]"
+        elif col in ("start_local", "week_start"):
+            dtypes[col] = "datetime64[ns]"
+        elif col in ("runs", "utc_offset_s"):
+            dtypes[col] = "int64"
+        else:
+            dtypes[col] = "object"
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
+def week_start_of(local: pd.Series) -> pd.Series:
+    """Monday 00:00 of the week containing each local time.
+
+    >>> local = pd.Series(pd.to_datetime(["2026-03-08 23:59", "2026-03-09 06:00"]))
+    >>> week_start_of(local).dt.strftime("%Y-%m-%d").tolist()
+    ['2026-03-02', '2026-03-09']
+    """
+    day = local.dt.normalize()
+    return day - pd.to_timedelta(day.dt.weekday, unit="D")
+
+
+def activities_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build the activities table from kept run summaries.
+
+    Each row needs ``start_utc`` [s since epoch] and ``utc_offset_s`` [s]; the
+    local start and the Monday week start are derived from them.
+    """
+    if not rows:
+        return _empty(ACTIVITY_COLUMNS)
+    frame = pd.DataFrame([{c: r.get(c) for c in ACTIVITY_COLUMNS} for r in rows])
+    start = np.array([r["start_utc"] for r in rows], dtype=float)
+    offset = np.array([r.get("utc_offset_s") or 0 for r in rows], dtype=np.int64)
+    frame["start_utc"] = pd.to_datetime(start, unit="s", utc=True).as_unit("ns")
+    frame["start_local"] = pd.to_datetime(start + offset, unit="s").as_unit("ns")
+    frame["utc_offset_s"] = offset
+    frame["week_start"] = week_start_of(frame["start_local"])
+    for col in _FLOATS & set(frame.columns):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return frame.sort_values(["start_utc", "activity_id"], kind="stable").reset_index(drop=True)
+
+
+def weekly_table(
+    activities: pd.DataFrame,
+    cadence_hist: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None = None,
+) -> pd.DataFrame:
+    """Aggregate runs into Monday-start weeks.
+
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        The activities table (not modified).
+    cadence_hist : mapping, optional
+        activity_id → (cadence bins [spm], seconds [s]) of running samples.
+        With it, ``cadence_spm`` is the time-weighted median over the week's
+        running samples; without it, the median of the runs' running cadence
+        weighted by moving time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`WEEKLY_COLUMNS`: ``runs``; sums of ``distance_km``,
+        ``moving_time_s`` [s], ``ascent_m``, ``descent_m``, ``downhill_km``;
+        ``long_run_km`` (longest run); ``cadence_spm`` (NaN for weeks without
+        cadence data); ``chronic_km`` (mean distance of the 4 weeks before);
+        ``acwr`` (distance / chronic_km, NaN until 4 weeks of history exist or
+        when chronic_km is 0).
+    """
+    if activities.empty:
+        return _empty(WEEKLY_COLUMNS)
+    acts = activities.copy()
+    weeks = pd.date_range(acts["week_start"].min(), acts["week_start"].max(), freq="7D")
+    grouped = acts.groupby("week_start")
+    out = pd.DataFrame(index=pd.DatetimeIndex(weeks, name="week_start"))
+    out["runs"] = grouped.size().reindex(weeks, fill_value=0).astype("int64")
+    for col in ("distance_km", "moving_time_s", "ascent_m", "descent_m", "downhill_km"):
+        out[col] = grouped[col].sum(min_count=0).reindex(weeks).fillna(0.0).astype("float64")
+    out["long_run_km"] = grouped["distance_km"].max().reindex(weeks).fillna(0.0)
+    out["cadence_spm"] = [
+        _week_cadence(acts[acts["week_start"] == week], cadence_hist) for week in weeks
+    ]
+    chronic = out["distance_km"].shift(1).rolling(CHRONIC_WEEKS, min_periods=CHRONIC_WEEKS).mean()
+    out["chronic_km"] = chronic
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["acwr"] = np.where(chronic > 0, out["distance_km"] / chronic, np.nan)
+    out = out.reset_index()
+    return out[list(WEEKLY_COLUMNS)].astype({c: "float64" for c in _FLOATS & set(out.columns)})
+
+
+def _week_cadence(
+    week: pd.DataFrame, hist: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None
+) -> float:
+    if week.empty:
+        return float("nan")
+    if hist is not None:
+        bins: list[int] = []
+        secs: list[float] = []
+        for activity_id in week["activity_id"]:
+            b, s = hist.get(activity_id, ((), ()))
+            bins.extend(b)
+            secs.extend(s)
+        if bins:
+            return weighted_median(np.array(bins, float), np.array(secs, float))
+        return float("nan")
+    return weighted_median(
+        week["run_cadence_spm"].to_numpy(float), week["moving_time_s"].fillna(0).to_numpy(float)
+    )
