@@ -94,7 +94,7 @@ def week_start_of(local: pd.Series) -> pd.Series:
     ['2026-03-02', '2026-03-09']
     """
     day = local.dt.normalize()
-    return day - pd.to_timedelta(day.dt.weekday, unit="D")
+    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
 
 
 def activities_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

@@ -1,0 +1,60 @@
+"""The :class:`Finding` record every analyzer returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+RULES: tuple[str, ...] = (
+    "ramp_up",
+    "missing_deload",
+    "downhill_volume",
+    "low_cadence",
+    "long_run_spike",
+)
+SEVERITIES: tuple[str, ...] = ("info", "warning", "alert")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One flagged pattern, about one week.
+
+    Attributes
+    ----------
+    rule : str
+        One of :data:`RULES`.
+    severity : str
+        ``"info"``, ``"warning"`` or ``"alert"``.
+    week_start : datetime.date
+        Monday of the week the finding is about.
+    message : str
+        One plain sentence a runner understands, with the numbers.
+    evidence : dict
+        The numbers behind it, keys with units (``{"acwr": 1.62, "distance_km": 48.0}``).
+    exercises : tuple of str
+        Exercise catalog ids, most relevant first.
+    """
+
+    rule: str
+    severity: str
+    week_start: date
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict, hash=False)
+    exercises: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with exactly the Finding fields (``week_start`` as ``YYYY-MM-DD``)."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "week_start": self.week_start.isoformat(),
+            "message": self.message,
+            "evidence": dict(self.evidence),
+            "exercises": list(self.exercises),
+        }
+
+    @property
+    def severity_rank(self) -> int:
+        """0 for info, 1 for warning, 2 for alert."""
+        return SEVERITIES.index(self.severity)

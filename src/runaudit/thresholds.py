@@ -1,0 +1,144 @@
+"""Rule thresholds: one frozen dataclass, overridable from TOML and the CLI.
+
+Every field has a default, a unit and a source (see DESIGN.md). A config file
+sets any of them in a ``[thresholds]`` table::
+
+    [thresholds]
+    acwr_warning = 1.25
+    low_cadence_spm = 165
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Thresholds of the five rules.
+
+    Attributes
+    ----------
+    chronic_weeks : int
+        Weeks averaged for the chronic load (ramp_up, downhill_volume) [weeks].
+        Default 4 (Gabbett 2016; uncoupled as recommended by Lolli et al. 2019).
+    acwr_warning : float
+        Acute:chronic distance ratio above which ramp_up warns [ratio]. Default 1.3
+        (Gabbett 2016: 0.8–1.3 "sweet spot").
+    acwr_alert : float
+        Ratio above which ramp_up alerts [ratio]. Default 1.5 (Gabbett 2016: >1.5 danger).
+    comeback_min_km : float
+        After a break (chronic load near zero) a week is only judged when it is
+        longer than this [km]. Default 25.
+    comeback_chronic_km : float
+        Chronic load below which the athlete counts as coming back from a break
+        [km/week]. Default 5.
+    deload_ratio : float
+        A deload week is at most this share of the highest of the previous
+        ``deload_lookback_weeks`` weeks [fraction]. Default 0.85 (001 seed:
+        deload every 4–6 weeks).
+    deload_lookback_weeks : int
+        Weeks looked back to judge a deload [weeks]. Default 3.
+    deload_max_streak : int
+        The week that is this many in a row without a deload is flagged [weeks].
+        Default 7 (a deload every 4–6 weeks leaves at most 6 loading weeks).
+    downhill_ratio : float
+        Weekly descent above this multiple of the previous weeks' mean flags
+        downhill_volume [ratio]. Default 1.5 (001 seed; Vernillo et al. 2017).
+    downhill_min_m : float
+        ...and at least this much descent in the week [m]. Default 500.
+    low_cadence_spm : float
+        Weekly running cadence below this is flagged [steps/min]. Default 160
+        (001 seed: 160–180 typical; 004 seed: aim for 165–180).
+    target_cadence_low_spm, target_cadence_high_spm : float
+        Target range stated in the message [steps/min]. Default 165–180 (004 seed).
+    long_run_ratio : float
+        A run longer than this multiple of the longest run of the previous
+        ``long_run_window_days`` days is a spike [ratio]. Default 1.3
+        (Frandsen et al., BJSM 2025: single-session spikes predicted injury).
+    long_run_window_days : int
+        Look-back for the longest previous run [days]. Default 30.
+    long_run_min_km : float
+        Runs shorter than this are never a spike [km]. Default 5.
+    """
+
+    chronic_weeks: int = 4
+    acwr_warning: float = 1.3
+    acwr_alert: float = 1.5
+    comeback_min_km: float = 25.0
+    comeback_chronic_km: float = 5.0
+    deload_ratio: float = 0.85
+    deload_lookback_weeks: int = 3
+    deload_max_streak: int = 7
+    downhill_ratio: float = 1.5
+    downhill_min_m: float = 500.0
+    low_cadence_spm: float = 160.0
+    target_cadence_low_spm: float = 165.0
+    target_cadence_high_spm: float = 180.0
+    long_run_ratio: float = 1.3
+    long_run_window_days: int = 30
+    long_run_min_km: float = 5.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(
+                    f"threshold {f.name} must be a non-negative number, got {value!r}."
+                )
+        if self.acwr_alert < self.acwr_warning:
+            raise ConfigError("threshold acwr_alert must not be below acwr_warning.")
+        if self.chronic_weeks < 1 or self.deload_lookback_weeks < 1 or self.deload_max_streak < 1:
+            raise ConfigError("week counts in thresholds must be at least 1.")
+
+    def replace(self, **changes: Any) -> Thresholds:
+        """Return a copy with some thresholds changed (unknown names raise ConfigError)."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}."
+            )
+        typed = {}
+        for f in fields(self):
+            if f.name in changes:
+                value = changes[f.name]
+                typed[f.name] = (
+                    int(value)
+                    if f.type in ("int", int) and isinstance(value, float) and value.is_integer()
+                    else value
+                )
+        return dataclasses.replace(self, **typed)
+
+
+def load_thresholds(path: str | Path | None = None, **overrides: Any) -> Thresholds:
+    """Thresholds from defaults, then a TOML file's ``[thresholds]`` table, then ``overrides``.
+
+    Raises
+    ------
+    ConfigError
+        When the file cannot be read or names an unknown threshold.
+    """
+    result = Thresholds()
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as err:
+            raise ConfigError(f"{path}: cannot read the config file ({err.strerror}).") from err
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{path}: not valid TOML ({err}).") from err
+        table = data.get("thresholds", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [thresholds] must be a table.")
+        try:
+            result = result.replace(**table)
+        except ConfigError as err:
+            raise ConfigError(f"{path}: {err}") from err
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return result.replace(**clean) if clean else result
