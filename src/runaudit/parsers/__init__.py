@@ -41,6 +41,13 @@ def sniff_format(data: bytes) -> str:
     return "unknown"
 
 
+_MISSING = {
+    "fit": "no FIT header",
+    "gpx": "no <gpx> element",
+    "tcx": "no <TrainingCenterDatabase> element",
+}
+
+
 def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
     """Parse one file's bytes.
 
@@ -70,8 +77,8 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
         return gpx.parse_gpx(data)
     if fmt == "tcx":
         return tcx.parse_tcx(data)
-    if expected in ("fit", "gpx", "tcx"):
-        raise ParseError(f"not a {expected.upper()} file (its content is not {expected.upper()})")
+    if expected in _MISSING:
+        raise ParseError(f"not a {expected.upper()} file ({_MISSING[expected]})")
     raise ParseError("unsupported format (not FIT, GPX or TCX)")
 
 

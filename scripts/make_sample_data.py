@@ -1,0 +1,635 @@
+"""Build the demo athlete in ``sample_data/`` with :mod:`runaudit.synth`.
+
+A recreational runner living in Europe/Berlin, 20 Monday-start weeks from
+Monday 2026-05-04, 3-5 runs a week, files as the athlete keeps them:
+
+* ``garmin/Activity/*.fit`` -- copied off the watch (named by local start time),
+  plus ``garmin/Monitor`` and ``garmin/Settings`` non-activity files;
+* ``strava/*.{fit.gz,gpx,gpx.gz,tcx,tcx.gz}`` -- downloaded from Strava, named
+  by activity id;
+* ``notes.fit`` -- a text file with the wrong extension.
+
+The plan is checked here, not by hand: the weekly totals of the files that
+were actually written (cut-off run included as far as it survived) go
+through the DESIGN.md rules with their default thresholds; the script fails
+unless exactly the intended findings come out and every ratio stays at least
+3 % away from its threshold. The result, with the truth for every file, is
+written to ``MANIFEST.json``.
+
+Usage: ``python scripts/make_sample_data.py [--out sample_data]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+try:
+    from runaudit import synth
+except ImportError:  # running from a checkout without installing
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from runaudit import synth
+
+TZ = ZoneInfo("Europe/Berlin")
+FIRST_MONDAY = date(2026, 5, 4)
+N_WEEKS = 20
+HOME = (47.9959, 7.8522)  # Freiburg im Breisgau
+HOME_ALT_M = 278.0
+MARGIN = 0.03  # every ratio at least 3 % away from its threshold
+
+# Default thresholds (DESIGN.md)
+RAMP_WARNING, RAMP_ALERT, RAMP_WEEKS = 1.3, 1.5, 4
+DELOAD_FRACTION, DELOAD_LOOKBACK, DELOAD_STREAK = 0.85, 3, 7
+DOWNHILL_FACTOR, DOWNHILL_MIN_M, DOWNHILL_WEEKS = 1.5, 500.0, 4
+CADENCE_MIN_SPM = 160.0
+SPIKE_FACTOR, SPIKE_DAYS = 1.3, 30
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """Planned week: total [km], number of runs, long run [km], cadence [spm]."""
+
+    km: float
+    runs: int
+    long_km: float
+    cadence_spm: float
+
+
+# fmt: off
+WEEKS = [
+    WeekPlan(28.0, 4, 8.5, 155),   # 0  2026-05-04  cadence still low
+    WeekPlan(31.0, 4, 10.0, 156),  # 1
+    WeekPlan(34.0, 4, 12.0, 155),  # 2
+    WeekPlan(27.0, 3, 11.0, 157),  # 3  deload
+    WeekPlan(37.0, 4, 14.0, 156),  # 4
+    WeekPlan(21.0, 3, 9.0, 167),   # 5  easy: a cold (cadence work started)
+    WeekPlan(18.0, 3, 8.0, 168),   # 6  easy
+    WeekPlan(41.0, 4, 15.0, 168),  # 7  back at once -> ramp_up alert; no deload until wk 13
+    WeekPlan(36.5, 4, 15.0, 169),  # 8
+    WeekPlan(36.5, 4, 16.0, 170),  # 9  heat wave: midnight run Monday, treadmill Wednesday
+    WeekPlan(44.0, 4, 16.0, 170),  # 10 the watch crashed during Friday's run
+    WeekPlan(42.0, 4, 16.0, 171),  # 11 + a bike ride on Saturday
+    WeekPlan(44.0, 5, 16.0, 172),  # 12 Tuesday's run also re-exported from Strava
+    WeekPlan(42.0, 4, 16.0, 171),  # 13 7th week without a deload -> missing_deload
+    WeekPlan(32.0, 4, 14.0, 172),  # 14 deload
+    WeekPlan(39.0, 4, 16.0, 171),  # 15
+    WeekPlan(32.0, 3, 15.5, 170),  # 16 Saturday mountain race -> downhill_volume
+    WeekPlan(36.0, 4, 16.0, 172),  # 17
+    WeekPlan(42.0, 4, 23.0, 171),  # 18 Sunday 23 km with friends -> long_run_spike
+    WeekPlan(40.0, 4, 16.0, 173),  # 19
+]
+# fmt: on
+
+#: (rule, week index, severity) the plan is built to produce -- nothing else.
+INTENDED = {
+    *(("low_cadence", w, "warning") for w in range(5)),
+    ("ramp_up", 7, "alert"),
+    ("missing_deload", 13, "warning"),
+    ("downhill_volume", 16, "warning"),
+    ("long_run_spike", 18, "warning"),
+}
+
+# Recording format of the ordinary runs, cycled in order.
+FORMAT_CYCLE = [
+    "fit", "fit", "gpx", "fit", "fit.gz", "tcx", "fit", "gpx9", "fit", "fit.gz", "gpx.gz", "tcx.gz",
+]  # fmt: skip
+
+
+@dataclass
+class PlannedRun:
+    """One activity to write (times are local wall clock in Europe/Berlin)."""
+
+    local_start: datetime
+    distance_km: float
+    cadence_spm: float
+    climb_m: float = 0.0
+    pace_s_per_km: float = 330.0
+    fmt: str = "fit"
+    sport: str = "running"
+    sub_sport: str = "generic"
+    gps: bool = True
+    interval_s: float | str = "smart"
+    pauses: Sequence[tuple[float, float]] = ()
+    walks: Sequence[tuple[float, float, float, float]] = ()
+    origin: tuple[float, float] = HOME
+    base_altitude_m: float | None = HOME_ALT_M
+    cadence_sd: float = 2.0
+    truncate_fraction: float | None = None
+    duplicate_as_gpx: bool = False
+    role: str = "run"
+    note: str = ""
+    special: bool = False  # keeps its format (FIT) instead of joining FORMAT_CYCLE
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+def week_start_of(local: datetime) -> date:
+    """Monday of the local week containing ``local``."""
+    d = local.date()
+    return d - timedelta(days=d.weekday())
+
+
+def split_week(plan: WeekPlan, week: int) -> list[float]:
+    """Distances [km] of the week's runs: the others first, the long run last."""
+    weights = [1.0, 0.88, 1.12, 0.95][: plan.runs - 1]
+    rest = plan.km - plan.long_km
+    others = [round(rest * w / sum(weights), 1) for w in weights]
+    others[-1] = round(rest - sum(others[:-1]), 1)
+    if week == 0:  # first week: build up gently, no run > 1.3 x an earlier one
+        others = sorted(others)
+    return [*others, plan.long_km]
+
+
+RUN_DAYS = {3: [1, 3, 6], 4: [1, 2, 4, 6], 5: [0, 1, 3, 4, 6]}  # weekday numbers
+
+
+def plan_runs() -> list[PlannedRun]:
+    """All planned activities, in time order."""
+    rng = np.random.default_rng(2026)
+    runs: list[PlannedRun] = []
+    n_ordinary = 0
+    for w, plan in enumerate(WEEKS):
+        monday = FIRST_MONDAY + timedelta(weeks=w)
+        dists = split_week(plan, w)
+        days = RUN_DAYS[plan.runs]
+        offsets = [*[-1.0, 0.5, 1.0, -0.5][: plan.runs - 1], -1.5]
+        for i, (day, km) in enumerate(zip(days, dists, strict=True)):
+            long_run = i == plan.runs - 1
+            if long_run:
+                hh, mm = (8, 0) if day == 6 else (9, 0)
+            else:
+                hh, mm = (6, 30) if (w + i) % 2 == 0 else (18, 0)
+            jitter = int(rng.integers(0, 12 * 60))
+            local = datetime(monday.year, monday.month, monday.day, hh, mm, tzinfo=TZ)
+            local += timedelta(days=day, seconds=jitter)
+            est_s = km * 335.0
+            pauses: list[tuple[float, float]] = []
+            if long_run:
+                pauses = [(round(0.55 * est_s), 150.0)]
+            elif (w + i) % 3 == 0:
+                pauses = [(round(0.3 * est_s), float(rng.integers(20, 60)))]
+            climb = round(km * (7.0 if long_run else float(rng.uniform(5.5, 8.0))))
+            run = PlannedRun(
+                local_start=local,
+                distance_km=km,
+                cadence_spm=plan.cadence_spm + offsets[i],
+                climb_m=climb,
+                pace_s_per_km=345.0 if long_run else float(rng.uniform(310.0, 335.0)),
+                pauses=pauses,
+            )
+            runs.append(run)
+    runs = apply_specials(runs)
+    for run in runs:
+        if run.role == "run" and run.fmt == "fit" and not run.special:
+            run.fmt = FORMAT_CYCLE[n_ordinary % len(FORMAT_CYCLE)]
+            n_ordinary += 1
+            if run.fmt == "fit" and run.local_start.date() < FIRST_MONDAY + timedelta(weeks=2):
+                run.interval_s = 1.0  # every-second recording before switching to smart
+    return sorted(runs, key=lambda r: r.local_start)
+
+
+def _find(runs: list[PlannedRun], week: int, weekday: int) -> PlannedRun:
+    for run in runs:
+        start = run.local_start
+        monday = FIRST_MONDAY + timedelta(weeks=week)
+        if week_start_of(start) == monday and start.weekday() == weekday:
+            return run
+    raise LookupError(f"no run in week {week} on weekday {weekday}")
+
+
+def apply_specials(runs: list[PlannedRun]) -> list[PlannedRun]:
+    """Turn some ordinary runs into the special cases of the demo folder."""
+    # week 9: heat wave -- Monday's run starts 20 min after midnight (still Sunday in
+    # UTC), Wednesday on the gym treadmill
+    midnight = _find(runs, 9, 1)
+    midnight.local_start = datetime(2026, 7, 6, 0, 20, 13, tzinfo=TZ)
+    midnight.distance_km, midnight.pauses = 5.0, []
+    midnight.climb_m = 25.0
+    midnight.note = "local Monday 00:20 = Sunday 22:20 UTC: belongs to the week of 2026-07-06"
+    midnight.special = True
+    tread = _find(runs, 9, 2)
+    tread.distance_km, tread.climb_m = 8.0, 0.0
+    tread.sub_sport, tread.gps, tread.base_altitude_m = "treadmill", False, None
+    tread.pauses, tread.pace_s_per_km, tread.interval_s = [], 320.0, 1.0
+    tread.note = "treadmill: no GPS, no altitude; distance from the watch"
+    tread.special = True
+    other = _find(runs, 9, 4)
+    other.distance_km = round(WEEKS[9].km - WEEKS[9].long_km - 5.0 - 8.0, 1)
+    # week 10: the watch crashed 55 % into Friday's file
+    crash = _find(runs, 10, 4)
+    crash.distance_km, crash.truncate_fraction = 10.0, 0.55
+    crash.note = "truncated FIT: the records before the cut count"
+    crash.special = True
+    # week 11: a Saturday bike ride (another sport, must not count)
+    runs.append(
+        PlannedRun(
+            local_start=datetime(2026, 7, 25, 9, 40, 31, tzinfo=TZ),
+            distance_km=46.0,
+            cadence_spm=86.0,
+            cadence_sd=4.0,
+            climb_m=420.0,
+            pace_s_per_km=125.0,
+            sport="cycling",
+            sub_sport="road",
+            role="other_sport",
+            note="bike ride recorded on the watch",
+            special=True,
+        )
+    )
+    # week 12: Tuesday's run is in the watch folder and re-exported from Strava
+    dup = _find(runs, 12, 1)
+    dup.duplicate_as_gpx = True
+    dup.note = "also saved as a Strava GPX re-export (same run)"
+    dup.special = True
+    # week 16: Saturday mountain race (Schauinsland, 880 m up and down)
+    race = _find(runs, 16, 6)
+    race.local_start = datetime(2026, 8, 29, 9, 30, 0, tzinfo=TZ)
+    race.distance_km, race.climb_m, race.pace_s_per_km = 15.5, 880.0, 400.0
+    race.cadence_spm, race.sub_sport = 166.0, "trail"
+    race.origin, race.base_altitude_m, race.pauses = (47.9110, 7.8980), 420.0, []
+    race.walks = [(1500, 180, 116, 1.25), (2300, 240, 114, 1.2), (3100, 200, 116, 1.25)]
+    race.note = "mountain race with power-hiking on the steepest parts"
+    race.special = True
+    # week 18: the Sunday long run jumps from 16 to 23 km
+    spike = _find(runs, 18, 6)
+    spike.walks = [(3000, 60, 112, 1.4), (6300, 60, 110, 1.4)]
+    spike.note = "long run 23 km after nothing above 16 km in 30 days"
+    spike.special = True
+    return runs
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def ramp_up(km: Sequence[float]) -> list[tuple[int, str, dict[str, float]]]:
+    """Weeks whose distance exceeds 1.3 / 1.5 x the mean of the 4 weeks before."""
+    out = []
+    for i in range(RAMP_WEEKS, len(km)):
+        chronic = float(np.mean(km[i - RAMP_WEEKS : i]))
+        if chronic <= 0:
+            continue
+        ratio = km[i] / chronic
+        _check_margin("ramp_up", i, ratio, (RAMP_WARNING, RAMP_ALERT))
+        if ratio > RAMP_WARNING:
+            sev = "alert" if ratio > RAMP_ALERT else "warning"
+            out.append((i, sev, {"acwr": round(ratio, 3), "distance_km": round(km[i], 2)}))
+    return out
+
+
+def missing_deload(km: Sequence[float]) -> list[tuple[int, str, dict[str, Any]]]:
+    """The 7th week in a row that is not a deload (<= 85 % of the max of 3 before)."""
+    out, streak = [], 0
+    for i, x in enumerate(km):
+        before = km[max(0, i - DELOAD_LOOKBACK) : i]
+        if before and max(before) > 0:
+            _check_margin("missing_deload", i, x / max(before), (DELOAD_FRACTION,))
+        deload = x == 0 or (bool(before) and x <= DELOAD_FRACTION * max(before))
+        streak = 0 if deload else streak + 1
+        if streak == DELOAD_STREAK:
+            out.append((i, "warning", {"weeks_without_deload": streak}))
+    return out
+
+
+def downhill_volume(descent: Sequence[float]) -> list[tuple[int, str, dict[str, float]]]:
+    """Weeks with descent > 1.5 x the mean of the 4 weeks before and >= 500 m."""
+    out = []
+    for i in range(DOWNHILL_WEEKS, len(descent)):
+        mean = float(np.mean(descent[i - DOWNHILL_WEEKS : i]))
+        big = _clearly_above(descent[i] / DOWNHILL_MIN_M, 1.0)
+        jump = _clearly_above(descent[i] / mean, DOWNHILL_FACTOR) if mean > 0 else True
+        if big is False or jump is False:
+            continue
+        if big is None or jump is None:
+            raise SystemExit(f"plan too close to a downhill_volume threshold in week {i}")
+        out.append((i, "warning", {"descent_m": round(descent[i], 1), "mean_m": round(mean, 1)}))
+    return out
+
+
+def low_cadence(cadence: Sequence[float]) -> list[tuple[int, str, dict[str, float]]]:
+    """Weeks whose running cadence is below 160 spm."""
+    out = []
+    for i, c in enumerate(cadence):
+        if np.isfinite(c):
+            _check_margin("low_cadence", i, c / CADENCE_MIN_SPM, (1.0,), margin=0.015)
+            if c < CADENCE_MIN_SPM:
+                out.append((i, "warning", {"cadence_spm": round(c, 1)}))
+    return out
+
+
+def long_run_spike(
+    starts: Sequence[datetime], km: Sequence[float], week_of: Callable[[datetime], int]
+) -> list[tuple[int, str, dict[str, float]]]:
+    """Runs more than 1.3 x the longest run of the previous 30 days."""
+    out = []
+    for t, x in zip(starts, km, strict=True):
+        prior = [
+            k for t2, k in zip(starts, km, strict=True) if t - timedelta(days=SPIKE_DAYS) <= t2 < t
+        ]
+        if not prior:
+            continue
+        ratio = x / max(prior)
+        _check_margin("long_run_spike", week_of(t), ratio, (SPIKE_FACTOR,))
+        if ratio > SPIKE_FACTOR:
+            out.append(
+                (week_of(t), "warning", {"run_km": round(x, 2), "previous_max_km": max(prior)})
+            )
+    return out
+
+
+def _check_margin(
+    rule: str, week: int, ratio: float, thresholds: Sequence[float], margin: float = MARGIN
+) -> None:
+    for thr in thresholds:
+        if _clearly_above(ratio, thr, margin) is None:
+            raise SystemExit(
+                f"plan too close to the {rule} threshold {thr} in week {week}: {ratio:.3f}"
+            )
+
+
+def _clearly_above(ratio: float, threshold: float, margin: float = MARGIN) -> bool | None:
+    """True / False when ``ratio`` is clearly above / below ``threshold``, else None."""
+    if ratio > threshold * (1.0 + margin):
+        return True
+    if ratio < threshold * (1.0 - margin):
+        return False
+    return None
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Median of ``values`` where each counts with ``weights``."""
+    keep = weights > 0
+    v, w = values[keep], weights[keep]
+    if v.size == 0:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(cum, 0.5 * cum[-1])])
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _strava_id(i: int) -> int:
+    return 14_300_000_000 + 37_911 * i
+
+
+def write_plan(out: Path, runs: list[PlannedRun]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Write every planned activity; return manifest entries and the counted runs."""
+    entries: list[dict[str, Any]] = []
+    counted: list[tuple[datetime, synth.SyntheticRun]] = []
+    for i, p in enumerate(runs):
+        offset = int(p.local_start.utcoffset().total_seconds())  # type: ignore[union-attr]
+        start_utc = p.local_start.astimezone(UTC)
+        run = synth.make_run(
+            start_utc,
+            p.distance_km,
+            pace_s_per_km=p.pace_s_per_km,
+            cadence_spm=p.cadence_spm,
+            cadence_sd=p.cadence_sd,
+            climb_m=p.climb_m,
+            base_altitude_m=p.base_altitude_m,
+            alt_noise_m=2.0 if p.gps else 0.0,
+            gps=p.gps,
+            interval_s=p.interval_s,
+            pauses=p.pauses,
+            walk_segments=p.walks,
+            origin=p.origin,
+            route="out_and_back" if i % 5 == 3 else "loop",
+            sport=p.sport,
+            sub_sport=p.sub_sport,
+            utc_offset_s=offset,
+            seed=1000 + i,
+        )
+        local_name = p.local_start.strftime("%Y-%m-%d-%H-%M-%S")
+        kind = p.fmt.replace("9", "").replace(".gz", "")
+        gz = p.fmt.endswith(".gz")
+        if kind == "fit" and not gz:
+            rel = f"garmin/Activity/{local_name}.fit"
+        else:
+            rel = f"strava/{_strava_id(i)}.{kind}" + (".gz" if gz else "")
+        path = out / rel
+        kept = run
+        if kind == "fit":
+            cut = None
+            if p.truncate_fraction is not None:
+                cut = int(len(synth.fit_bytes(run)) * p.truncate_fraction)
+            synth.write_fit(run, path, truncate_at_byte=cut, gzip=gz)
+            if cut is not None:
+                kept = run.head(count_fit_records(path))
+        elif kind == "gpx":
+            synth.write_gpx(run, path, activity_type="9" if "9" in p.fmt else "running", gzip=gz)
+        else:
+            synth.write_tcx(run, path, leading_whitespace=True, gzip=gz)
+        entry = _entry(rel, kind, gz, p, kept, offset)
+        if p.truncate_fraction is not None:
+            entry["full_distance_km"] = round(run.distance_m / 1000.0, 3)
+        entries.append(entry)
+        if p.role == "run":
+            counted.append((p.local_start, kept))
+        if p.duplicate_as_gpx:
+            rel_dup = f"strava/{_strava_id(i) + 1}.gpx"
+            synth.write_gpx(run, out / rel_dup, activity_type="running")
+            dup = _entry(rel_dup, "gpx", False, p, run, offset)
+            dup.update(bucket="duplicate", duplicate_of=rel, note="Strava re-export of " + rel)
+            entries.append(dup)
+    return entries, counted
+
+
+def count_fit_records(path: Path) -> int:
+    """Record messages fitdecode reads from a (possibly cut-off) FIT file."""
+    import fitdecode
+
+    n = 0
+    try:
+        with fitdecode.FitReader(str(path), check_crc=fitdecode.CrcCheck.DISABLED) as reader:
+            for frame in reader:
+                n += isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record"
+    except fitdecode.FitError:
+        pass  # the cut: everything before it has been counted
+    return n
+
+
+def _entry(
+    rel: str, kind: str, gz: bool, p: PlannedRun, run: synth.SyntheticRun, offset: int
+) -> dict[str, Any]:
+    foot = run.sport in synth.FOOT_SPORTS
+    return {
+        "path": rel,
+        "format": kind,
+        "compressed": gz,
+        "bucket": p.role,
+        "sport": run.sport,
+        "sub_sport": run.sub_sport,
+        "device": run.device,
+        "start_utc": run.start_utc.isoformat().replace("+00:00", "Z"),
+        "start_local": p.local_start.replace(tzinfo=None).isoformat(),
+        "utc_offset_s": offset,
+        "week_start": week_start_of(p.local_start).isoformat(),
+        "distance_km": round(run.distance_m / 1000.0, 3),
+        "moving_time_s": round(run.timer_time_s, 1),
+        "elapsed_time_s": round(run.duration_s, 1),
+        "ascent_m": round(run.ascent_m, 1),
+        "descent_m": round(run.descent_m, 1),
+        "cadence_spm": round(run.cadence_spm, 2) if foot else None,
+        "samples": len(run.samples),
+        "truncated": p.truncate_fraction is not None,
+        "note": p.note,
+    }
+
+
+def write_extras(out: Path) -> list[dict[str, Any]]:
+    """Non-activity FIT files and the junk file."""
+    created = datetime(2026, 9, 18, 22, 0, tzinfo=UTC)
+    offset = int(created.astimezone(TZ).utcoffset().total_seconds())  # type: ignore[union-attr]
+    extras = [
+        ("garmin/Monitor/415903512.fit", "monitoring"),
+        ("garmin/Settings/Settings.fit", "settings"),
+    ]
+    entries: list[dict[str, Any]] = []
+    for rel, kind in extras:
+        synth.write_fit_non_activity(out / rel, kind, time_created=created, utc_offset_s=offset)
+        entries.append(
+            {"path": rel, "format": "fit", "compressed": False, "bucket": "not_activity",
+             "sport": None, "kind": kind, "truncated": False}
+        )  # fmt: skip
+    notes = out / "notes.fit"
+    notes.write_text(
+        "Shoes\n- Pegasus 41: 412 km (retire at 700)\n- Speedgoat 6: 96 km\n"
+        "Knee felt fine after the race. Keep doing step-downs 3x/week.\n",
+        encoding="utf-8",
+    )
+    entries.append(
+        {"path": "notes.fit", "format": "fit", "compressed": False, "bucket": "skipped",
+         "sport": None, "reason": "not a FIT file (plain text)", "truncated": False}
+    )  # fmt: skip
+    return entries
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def weekly_table(counted: list[tuple[datetime, synth.SyntheticRun]]) -> list[dict[str, Any]]:
+    """Per-week totals of the counted running activities."""
+    weeks = []
+    for w in range(N_WEEKS):
+        monday = FIRST_MONDAY + timedelta(weeks=w)
+        in_week = [r for t, r in counted if week_start_of(t) == monday]
+        cad = np.concatenate(
+            [np.zeros(0)] + [r.samples["cadence_spm"].to_numpy(float) for r in in_week]
+        )
+        wts = np.concatenate([np.zeros(0)] + [r.sample_weights_s() for r in in_week])
+        weeks.append(
+            {
+                "week_start": monday.isoformat(),
+                "runs": len(in_week),
+                "distance_km": round(sum(r.distance_m for r in in_week) / 1000.0, 3),
+                "long_run_km": round(max((r.distance_m for r in in_week), default=0.0) / 1000, 3),
+                "descent_m": round(sum(r.descent_m for r in in_week), 1),
+                "ascent_m": round(sum(r.ascent_m for r in in_week), 1),
+                "cadence_spm": round(weighted_median(cad, wts), 1),
+                "cadence_mean_spm": round(float(np.sum(cad * wts) / np.sum(wts)), 2),
+            }
+        )
+    return weeks
+
+
+def expected_findings(
+    weeks: list[dict[str, Any]], counted: list[tuple[datetime, synth.SyntheticRun]]
+) -> list[dict[str, Any]]:
+    """Run the default rules over the plan; fail unless they give exactly INTENDED."""
+    km = [w["distance_km"] for w in weeks]
+    found: list[tuple[str, int, str, dict[str, Any]]] = []
+    found += [("ramp_up", *f) for f in ramp_up(km)]
+    found += [("missing_deload", *f) for f in missing_deload(km)]
+    found += [("downhill_volume", *f) for f in downhill_volume([w["descent_m"] for w in weeks])]
+    found += [("low_cadence", *f) for f in low_cadence([w["cadence_spm"] for w in weeks])]
+
+    def week_of(t: datetime) -> int:
+        return (week_start_of(t) - FIRST_MONDAY).days // 7
+
+    starts = [t for t, _ in counted]
+    dists = [round(r.distance_m / 1000.0, 3) for _, r in counted]
+    found += [("long_run_spike", *f) for f in long_run_spike(starts, dists, week_of)]
+    got = {(rule, w, sev) for rule, w, sev, _ in found}
+    if got != INTENDED or len(got) != len(found):
+        raise SystemExit(f"plan gives {sorted(got)}, intended {sorted(INTENDED)}")
+    return [
+        {"rule": rule, "week_start": weeks[w]["week_start"], "severity": sev, "evidence": ev}
+        for rule, w, sev, ev in sorted(found, key=lambda f: (f[1], f[0]))
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write the demo folder; print a summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("sample_data"))
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    t0 = time.perf_counter()
+    for sub in ("garmin", "strava"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    runs = plan_runs()
+    entries, counted = write_plan(out, runs)
+    entries += write_extras(out)
+    weeks = weekly_table(counted)
+    findings = expected_findings(weeks, counted)
+    manifest = {
+        "about": (
+            "Demo athlete written by scripts/make_sample_data.py with runaudit.synth. "
+            "Truth per file: distance_km = true distance of the samples in the file "
+            "(a truncated file: the records before the cut), descent_m/ascent_m from the "
+            "noise-free elevation profile, cadence_spm = time-weighted mean of the "
+            "non-walking samples [steps/min]. Weeks are Monday-start in Europe/Berlin; "
+            "week cadence_spm = time-weighted median over running samples. Expected "
+            "findings use the DESIGN.md default thresholds; only ramp_up has a defined "
+            "severity there, the others are listed as 'warning'."
+        ),
+        "athlete": {"timezone": "Europe/Berlin", "home": list(HOME)},
+        "thresholds": {
+            "ramp_up": {"warning": RAMP_WARNING, "alert": RAMP_ALERT, "chronic_weeks": RAMP_WEEKS},
+            "missing_deload": {
+                "fraction": DELOAD_FRACTION,
+                "lookback_weeks": DELOAD_LOOKBACK,
+                "streak_weeks": DELOAD_STREAK,
+            },
+            "downhill_volume": {
+                "factor": DOWNHILL_FACTOR,
+                "min_descent_m": DOWNHILL_MIN_M,
+                "chronic_weeks": DOWNHILL_WEEKS,
+            },
+            "low_cadence": {"min_spm": CADENCE_MIN_SPM},
+            "long_run_spike": {"factor": SPIKE_FACTOR, "days": SPIKE_DAYS},
+        },
+        "files": sorted(entries, key=lambda e: e["path"]),
+        "weeks": weeks,
+        "expected_findings": findings,
+    }
+    (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    elapsed = time.perf_counter() - t0
+    total = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"{len(entries)} files, {total / 1e6:.1f} MB in {out} ({elapsed:.1f} s)")
+    for w in weeks:
+        print(
+            f"{w['week_start']}  {w['runs']} runs  {w['distance_km']:6.1f} km  "
+            f"{w['descent_m']:6.0f} m down  {w['cadence_spm']:5.1f} spm"
+        )
+    for f in findings:
+        print(f"{f['week_start']}  {f['rule']:<16} {f['severity']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""The demo athlete in sample_data/ yields what its MANIFEST.json says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from runaudit import ingest, weekly_table
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+MANIFEST = json.loads((SAMPLE / "MANIFEST.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def result():
+    return ingest([SAMPLE], use_cache=False, jobs=2)
+
+
+def test_every_file_in_its_bucket(result):
+    got = {e.source: e.bucket for e in result.ledger}
+    want = {str(SAMPLE / f["path"]): f["bucket"] for f in MANIFEST["files"]}
+    assert got == want
+
+
+def test_runs_match_their_truth(result):
+    acts = result.activities.set_index("source")
+    for f in MANIFEST["files"]:
+        if f["bucket"] != "run":
+            continue
+        row = acts.loc[str(SAMPLE / f["path"])]
+        assert row["distance_km"] == pytest.approx(f["distance_km"], rel=0.005), f["path"]
+        assert row["utc_offset_s"] == f["utc_offset_s"], f["path"]
+        assert row["week_start"].strftime("%Y-%m-%d") == f["week_start"], f["path"]
+        if f.get("descent_m") and f["format"] == "fit" and not f["truncated"]:
+            # smoothed descent of noisy GPS altitude vs the noise-free truth
+            assert row["descent_m"] == pytest.approx(
+                f["descent_m"], abs=max(15, 0.1 * f["descent_m"])
+            )
+        if f.get("cadence_spm") and f["format"] == "fit":
+            assert abs(row["run_cadence_spm"] - f["cadence_spm"]) <= 1.0, f["path"]
+
+
+def test_weekly_table_matches_the_plan(result):
+    weekly = weekly_table(result.activities, result.cadence_hist)
+    assert weekly["week_start"].dt.strftime("%Y-%m-%d").tolist() == [
+        w["week_start"] for w in MANIFEST["weeks"]
+    ]
+    for (_, row), week in zip(weekly.iterrows(), MANIFEST["weeks"], strict=True):
+        assert row["runs"] == week["runs"]
+        assert row["distance_km"] == pytest.approx(week["distance_km"], abs=0.05)
+        assert row["long_run_km"] == pytest.approx(week["long_run_km"], abs=0.05)
+        assert abs(row["cadence_spm"] - week["cadence_spm"]) <= 1.5
+        assert row["descent_m"] == pytest.approx(week["descent_m"], abs=60)
