@@ -233,7 +233,7 @@ class _Collected:
             values = _pick(frame, {"sport", "sub_sport"})
             self.sport = (_text(values.get("sport")), _text(values.get("sub_sport")))
 
-    def activities(self) -> list[ParsedActivity]:  # noqa: C901 - one pass over sessions
+    def activities(self) -> list[ParsedActivity]:
         samples = _samples_from_rows(self.rows)
         offset = self.offsets[-1] if self.offsets else None
         sessions = _unique_sessions(self.sessions)
