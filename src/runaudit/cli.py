@@ -65,6 +65,11 @@ def ingest_options(func: F) -> F:
             help="Most members in one zip (default 200000).",
         ),
         click.option(
+            "--file-timeout",
+            type=click.FloatRange(min=0.1),
+            help="Seconds one file may take to parse (default 120).",
+        ),
+        click.option(
             "--max-zip-ratio",
             type=click.FloatRange(min=1),
             help="Highest compression ratio (default 200).",
@@ -90,6 +95,7 @@ def _limits(opts: dict[str, Any]) -> Limits:
         else base.max_total_bytes,
         max_zip_members=opts.get("max_zip_members") or base.max_zip_members,
         max_ratio=opts.get("max_zip_ratio") or base.max_ratio,
+        max_seconds_per_file=opts.get("file_timeout") or base.max_seconds_per_file,
     )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,28 +135,69 @@ class Ingest:
 ProgressFn = Callable[[int, int], None]
 
 
-def parse_file_bytes(data: bytes, expected: str) -> tuple[CachedFile, Any]:
+class _FileTimeout(Exception):
+    """Raised by the per-file alarm."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_FileTimeout` after ``seconds`` (main thread on POSIX only)."""
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def _alarm(signum: int, frame: Any) -> None:
+        raise _FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_file_bytes(
+    data: bytes, expected: str, time_limit_s: float | None = None
+) -> tuple[CachedFile, Any]:
     """Parse one file's bytes and summarise its activities.
 
     Returns the cache entry and the :class:`~runaudit.models.ParsedFile` (None
-    when the file could not be parsed). Never raises for bad input.
+    when the file could not be parsed). Never raises for bad input; a file
+    that takes longer than ``time_limit_s`` [s] is skipped with that reason.
     """
     try:
-        parsed = parse_bytes(data, expected)
+        with _time_limit(time_limit_s):
+            parsed = parse_bytes(data, expected)
+            summaries = tuple(summarize(a) for a in parsed.activities)
+    except _FileTimeout:
+        reason = (
+            f"took longer than {time_limit_s:g} s to read; skipped"
+            " (raise the limit with --file-timeout)"
+        )
+        return CachedFile(expected, "error", None, (), reason, ()), None
     except ParseError as err:
         return CachedFile(expected, "error", None, (), str(err), ()), None
     except Exception as err:
         reason = f"could not be read ({type(err).__name__}: {err})"
         return CachedFile(expected, "error", None, (), reason, ()), None
-    summaries = tuple(summarize(a) for a in parsed.activities)
     entry = CachedFile(
         parsed.format, parsed.kind, parsed.file_type, tuple(parsed.problems), None, summaries
     )
     return entry, parsed
 
 
-def _worker(data: bytes, expected: str, content_hash: str, cache_root: str | None) -> CachedFile:
-    entry, parsed = parse_file_bytes(data, expected)
+def _worker(
+    data: bytes, expected: str, content_hash: str, cache_root: str | None, time_limit_s: float
+) -> CachedFile:
+    entry, parsed = parse_file_bytes(data, expected, time_limit_s)
     if parsed is not None and cache_root is not None and parsed.activities:
         with contextlib.suppress(OSError):
             Cache(cache_root).store_samples(content_hash, parsed)
@@ -182,6 +225,7 @@ def read_all(
     bytes in flight at once, so memory stays bounded on large exports.
     """
     outcomes: list[FileOutcome | None] = [None] * len(sources)
+    limit_s = limits.max_seconds_per_file
     done = 0
     cache_root = str(cache.root.parent) if cache is not None else None
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
@@ -229,14 +273,10 @@ def read_all(
                 finish(index, content_hash, cached, True)
                 continue
             if pool is None:
-                finish(
-                    index,
-                    content_hash,
-                    _worker(data, source.format, content_hash, cache_root),
-                    False,
-                )
+                entry = _worker(data, source.format, content_hash, cache_root, limit_s)
+                finish(index, content_hash, entry, False)
                 continue
-            future = pool.submit(_worker, data, source.format, content_hash, cache_root)
+            future = pool.submit(_worker, data, source.format, content_hash, cache_root, limit_s)
             pending[future] = (index, content_hash)
             drain(4 * jobs)
         drain(0)

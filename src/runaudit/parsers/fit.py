@@ -16,6 +16,9 @@ bad CRC keeps every record before the break; what happened is recorded in
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
+from functools import cache
 from typing import Any
 
 import fitdecode
@@ -72,15 +75,37 @@ def _crc_table() -> list[int]:
 _CRC_TABLE = _crc_table()
 
 
+@cache
+def _crc_table16() -> list[int]:
+    """CRC step for two bytes at once, indexed by ``crc ^ (b0 | b1 << 8)``."""
+    table = _CRC_TABLE
+    out = []
+    for v in range(65536):
+        low = table[v & 0xFF]
+        out.append((low >> 8) ^ table[((v >> 8) ^ low) & 0xFF])
+    return out
+
+
 def fit_crc(data: bytes | memoryview, crc: int = 0) -> int:
     """Return the FIT CRC-16 of ``data`` (the CRC-16/ARC polynomial the SDK uses).
+
+    Two bytes per step through a 65,536-entry table: about twice as fast as
+    the byte-wise loop of the SDK's reference code.
 
     >>> hex(fit_crc(b"123456789"))
     '0xbb3d'
     """
-    table = _CRC_TABLE
-    for byte in data:
-        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
+    raw = bytes(data)
+    even = len(raw) & ~1
+    words = array("H")
+    words.frombytes(raw[:even])
+    if sys.byteorder == "big":
+        words.byteswap()
+    table = _crc_table16()
+    for word in words:
+        crc = table[crc ^ word]
+    if even != len(raw):
+        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ raw[-1]) & 0xFF]
     return crc
 
 
@@ -200,7 +225,9 @@ class _Collected:
         self.sessions: list[dict[str, Any]] = []
         self.sport: tuple[str | None, str | None] = (None, None)
         self.offsets: list[int] = []
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows: list[list[Any]] = []
+        self._layouts: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
+        self._defs: list[Any] = []  # keeps definitions alive so their ids stay unique
 
     @property
     def n_records(self) -> int:
@@ -209,11 +236,23 @@ class _Collected:
     def add(self, frame: Any) -> None:
         num = frame.global_mesg_num
         if num == _MESG_RECORD:
-            values = dict.fromkeys(_RECORD_FIELDS)
-            for fld in frame.fields:
-                if fld.name in values:
-                    values[fld.name] = fld.value
-            self.rows.append(tuple(values[k] for k in _ROW_ORDER))
+            fields = frame.fields
+            # The field layout is fixed per definition message: find the wanted
+            # positions once per definition instead of matching names per record.
+            key = (id(frame.def_mesg), len(fields))
+            layout = self._layouts.get(key)
+            if layout is None:
+                layout = tuple(
+                    (pos, _ROW_INDEX[f.name])
+                    for pos, f in enumerate(fields)
+                    if f.name in _ROW_INDEX
+                )
+                self._layouts[key] = layout
+                self._defs.append(frame.def_mesg)
+            row: list[Any] = [None] * len(_ROW_ORDER)
+            for pos, col in layout:
+                row[col] = fields[pos].value
+            self.rows.append(row)
         elif num == _MESG_SESSION:
             self.sessions.append(_pick(frame, _SESSION_FIELDS))
         elif num == _MESG_FILE_ID:
@@ -300,6 +339,7 @@ class _Collected:
 
 
 _ROW_ORDER = tuple(sorted(_RECORD_FIELDS))
+_ROW_INDEX = {name: i for i, name in enumerate(_ROW_ORDER)}
 
 
 def _pick(frame: Any, names: set[str]) -> dict[str, Any]:
@@ -343,14 +383,18 @@ def _unique_sessions(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _column(rows_t: list[tuple[Any, ...]], name: str) -> np.ndarray:
-    values = rows_t[_ROW_ORDER.index(name)]
+    values = rows_t[_ROW_INDEX[name]]
+    try:
+        return np.array(values, dtype=float)  # None becomes NaN
+    except (TypeError, ValueError):
+        pass
     return np.array(
         [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in values],
         float,
     )
 
 
-def _samples_from_rows(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
+def _samples_from_rows(rows: list[list[Any]]) -> dict[str, np.ndarray]:
     """Turn raw record tuples into canonical sample arrays, merged per timestamp."""
     if not rows:
         return {}
@@ -380,7 +424,8 @@ def _samples_from_rows(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
     bad_pos = (frame["lat_deg"].abs() > 90) | (frame["lon_deg"].abs() > 180)
     frame.loc[bad_pos, ["lat_deg", "lon_deg"]] = np.nan
     # Some writers (Strava's app) split one instant over several records: merge them.
-    frame = frame.groupby("time_s", sort=True).first().reset_index()
+    if not (np.diff(frame["time_s"].to_numpy()) > 0).all():
+        frame = frame.groupby("time_s", sort=True).first().reset_index()
     from ..metrics.cadence import to_steps_per_minute
 
     out = {c: frame[c].to_numpy(float) for c in frame.columns if c != "cadence_raw"}
