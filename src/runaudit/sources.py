@@ -53,6 +53,9 @@ class Limits:
     max_ratio : float
         Highest compression ratio accepted for a member over 1 MiB
         (default 200; zip bombs compress zeros at ratios of 1000 and more).
+    max_seconds_per_file : float
+        Longest time one file may take to parse [s] (default 120; a 10-hour
+        1 Hz FIT file takes about 2 s).
 
     Raise a limit with ``Limits(max_file_bytes=...)`` from Python or the
     matching ``--max-*`` option / ``[limits]`` table of the config file.
@@ -63,6 +66,7 @@ class Limits:
     max_member_bytes: int = 2 * 2**30
     max_total_bytes: int = 20 * 2**30
     max_ratio: float = 200.0
+    max_seconds_per_file: float = 120.0
 
 
 @dataclass(frozen=True)
