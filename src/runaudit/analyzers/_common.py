@@ -42,7 +42,9 @@ def iso(value: Any) -> str:
     return to_date(value).isoformat()
 
 
-def complete_weeks(weekly: pd.DataFrame, zero_fill: Sequence[str], keep: Sequence[str] = ()) -> pd.DataFrame:
+def complete_weeks(
+    weekly: pd.DataFrame, zero_fill: Sequence[str], keep: Sequence[str] = ()
+) -> pd.DataFrame:
     """Copy of the weekly columns a rule needs, one row per week with no week missing.
 
     The weekly table contract already lists every week between the first and the

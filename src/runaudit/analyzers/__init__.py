@@ -1,0 +1,114 @@
+"""Analyzers: pure functions from the weekly/activities tables to :class:`Finding` lists.
+
+One module per rule (see DESIGN.md, "Rules and their defaults"):
+
+========================  ==========================  ===========================
+rule                      function                    input
+========================  ==========================  ===========================
+``ramp_up``               :func:`find_ramp_ups`        weekly ``distance_km``
+``missing_deload``        :func:`find_missing_deloads` weekly ``distance_km``
+``downhill_volume``       :func:`find_downhill_spikes` weekly ``descent_m``
+``low_cadence``           :func:`find_low_cadence`     weekly ``cadence_spm``
+``long_run_spike``        :func:`find_long_run_spikes` activities ``distance_km``
+========================  ==========================  ===========================
+
+Every function takes an optional :class:`~runaudit.thresholds.Thresholds`, never
+modifies its input, returns ``[]`` for an empty table, and fills each finding's
+``exercises`` from the catalog mapping of its rule.
+
+Examples
+--------
+>>> import pandas as pd
+>>> weekly = pd.DataFrame({
+...     "week_start": pd.date_range("2026-01-05", periods=5, freq="7D"),
+...     "distance_km": [30.0, 30.0, 30.0, 30.0, 48.0],
+...     "descent_m": [200.0] * 5,
+...     "downhill_km": [2.0] * 5,
+...     "cadence_spm": [172.0] * 5,
+... })
+>>> [f.message for f in analyze(weekly)]  # doctest: +NORMALIZE_WHITESPACE
+['Week of 2 Feb 2026: 48 km, 1.6× your previous 4-week average of 30 km; jumps
+  above 1.5× raise the injury risk most, so aim for at most 1.3× (39 km).']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..findings import RULES, Finding
+from ..thresholds import Thresholds
+from ._common import resolve
+from .cadence import find_low_cadence, suggested_cadence
+from .downhill import find_downhill_spikes
+from .long_run import find_long_run_spikes
+from .messages import format_date, format_distance, format_metres, format_ratio
+from .missing_deload import find_missing_deloads
+from .ramp_up import find_ramp_ups
+
+__all__ = [
+    "analyze",
+    "find_downhill_spikes",
+    "find_long_run_spikes",
+    "find_low_cadence",
+    "find_missing_deloads",
+    "find_ramp_ups",
+    "format_date",
+    "format_distance",
+    "format_metres",
+    "format_ratio",
+    "sort_findings",
+    "suggested_cadence",
+]
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings by ``week_start``, then rule order (:data:`~runaudit.findings.RULES`).
+
+    The sort is stable, so findings of one rule in one week keep their order
+    (several long-run spikes in a week stay in start order).
+    """
+    return sorted(findings, key=lambda f: (f.week_start, RULES.index(f.rule)))
+
+
+def analyze(
+    weekly: pd.DataFrame,
+    activities: pd.DataFrame | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[Finding]:
+    """Run every rule and return the findings in report order.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        The weekly table (:func:`runaudit.tables.weekly_table`); uses
+        ``week_start``, ``distance_km`` [km], ``descent_m`` [m], ``downhill_km``
+        [km] and ``cadence_spm`` [steps/min]. Not modified.
+    activities : pandas.DataFrame, optional
+        The activities table, for ``long_run_spike`` (``start_local``,
+        ``distance_km`` [km], ``week_start``). Without it that rule is skipped.
+        Not modified.
+    thresholds : Thresholds, optional
+        Rule thresholds; defaults to ``Thresholds()``.
+
+    Returns
+    -------
+    list of Finding
+        Sorted by ``week_start``, then by rule order (see :func:`sort_findings`);
+        ``[]`` when both tables are empty.
+
+    Raises
+    ------
+    ValueError
+        If a non-empty table lacks a column a rule needs, lists a week twice,
+        or has week starts that are not whole weeks apart.
+    """
+    t = resolve(thresholds)
+    findings = [
+        *find_ramp_ups(weekly, t),
+        *find_missing_deloads(weekly, t),
+        *find_downhill_spikes(weekly, t),
+        *find_low_cadence(weekly, t),
+    ]
+    if activities is not None:
+        findings.extend(find_long_run_spikes(activities, t))
+    return sort_findings(findings)

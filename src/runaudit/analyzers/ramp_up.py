@@ -1,0 +1,157 @@
+"""ramp_up: a week much longer than the weeks before it (acute:chronic distance ratio).
+
+Acute load is the week's distance, chronic load the mean distance of the
+``chronic_weeks`` weeks before it, uncoupled (the week itself is not part of its
+own baseline; Lolli et al. 2019). Above ``acwr_warning`` (1.3, the top of
+Gabbett's 2016 "sweet spot") the week warns, above ``acwr_alert`` (1.5) it
+alerts. A week is judged only once ``chronic_weeks`` weeks of history exist.
+
+After a break the ratio says more about the weeks off than about the week
+itself, so:
+
+* when the chronic load is below ``comeback_chronic_km`` (or 0) the ratio is not
+  computed at all; a week longer than ``comeback_min_km`` warns as a jump after
+  a break, shorter weeks pass;
+* when the chronic window holds at least one week without running, a week of at
+  most ``comeback_min_km`` is not flagged either (a first 10 km week back is
+  fine whatever you ran before the break); longer weeks are judged by the ratio.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from ..findings import Finding
+from ..thresholds import Thresholds
+from ._common import complete_weeks, exercises_for, resolve, to_date
+from .messages import format_date, format_distance, format_ratio
+
+RULE = "ramp_up"
+
+
+def find_ramp_ups(weekly: pd.DataFrame, thresholds: Thresholds | None = None) -> list[Finding]:
+    """Flag weeks whose distance jumps above the previous weeks' average.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        The weekly table; uses ``week_start`` (Monday) and ``distance_km`` [km].
+        The ``chronic_km``/``acwr`` columns are ignored and recomputed so that
+        ``thresholds.chronic_weeks`` is honoured. Not modified.
+    thresholds : Thresholds, optional
+        Uses ``chronic_weeks`` [weeks], ``acwr_warning``, ``acwr_alert`` [ratio],
+        ``comeback_chronic_km`` [km/week] and ``comeback_min_km`` [km]. Defaults
+        to ``Thresholds()``.
+
+    Returns
+    -------
+    list of Finding
+        One per flagged week, in week order. ``severity`` is ``"alert"`` above
+        ``acwr_alert``, otherwise ``"warning"`` (also for a long week straight
+        after a break). ``evidence``: ``distance_km`` [km], ``chronic_km``
+        [km/week], ``acwr`` [ratio, None when not computed], ``chronic_weeks``
+        [weeks], ``after_break`` [bool].
+
+    Examples
+    --------
+    >>> weekly = pd.DataFrame({
+    ...     "week_start": pd.date_range("2026-01-05", periods=5, freq="7D"),
+    ...     "distance_km": [30.0, 30.0, 30.0, 30.0, 48.0],
+    ... })
+    >>> [(f.severity, f.evidence["acwr"]) for f in find_ramp_ups(weekly)]
+    [('alert', 1.6)]
+    """
+    t = resolve(thresholds)
+    if weekly.empty:
+        return []
+    weeks = complete_weeks(weekly, ["distance_km"])
+    distance = weeks["distance_km"].to_numpy()
+    n = t.chronic_weeks
+    findings: list[Finding] = []
+    for i in range(n, len(distance)):
+        window = distance[i - n : i]
+        acute = float(distance[i])
+        chronic = float(window.mean())
+        after_break = bool((window <= 0).any())
+        week = to_date(weeks.index[i])
+        if chronic <= 0 or chronic < t.comeback_chronic_km:
+            if acute > t.comeback_min_km:
+                findings.append(_comeback(week, acute, chronic, n, t))
+            continue
+        acwr = acute / chronic
+        if acwr <= t.acwr_warning or (after_break and acute <= t.comeback_min_km):
+            continue
+        severity = "alert" if acwr > t.acwr_alert else "warning"
+        findings.append(_ratio(week, acute, chronic, acwr, n, after_break, severity, t))
+    return findings
+
+
+def _evidence(
+    acute: float, chronic: float, acwr: float | None, n: int, after_break: bool
+) -> dict[str, Any]:
+    return {
+        "distance_km": round(acute, 1),
+        "chronic_km": round(chronic, 1),
+        "acwr": None if acwr is None else round(acwr, 2),
+        "chronic_weeks": n,
+        "after_break": after_break,
+    }
+
+
+def _ratio(
+    week: date,
+    acute: float,
+    chronic: float,
+    acwr: float,
+    n: int,
+    after_break: bool,
+    severity: str,
+    t: Thresholds,
+) -> Finding:
+    head = (
+        f"Week of {format_date(week)}: {format_distance(acute)}, {format_ratio(acwr)}× "
+        f"your previous {n}-week average of {format_distance(chronic)}"
+    )
+    if after_break:
+        message = (
+            f"{head}, which includes weeks without running; after time off, build back "
+            "up over a few weeks rather than in one jump."
+        )
+    else:
+        risk = (
+            f"jumps above {format_ratio(t.acwr_alert)}× raise the injury risk most"
+            if severity == "alert"
+            else "that is a quick step up"
+        )
+        message = (
+            f"{head}; {risk}, so aim for at most {format_ratio(t.acwr_warning)}× "
+            f"({format_distance(t.acwr_warning * chronic)})."
+        )
+    return Finding(
+        rule=RULE,
+        severity=severity,
+        week_start=week,
+        message=message,
+        evidence=_evidence(acute, chronic, acwr, n, after_break),
+        exercises=exercises_for(RULE),
+    )
+
+
+def _comeback(week: date, acute: float, chronic: float, n: int, t: Thresholds) -> Finding:
+    message = (
+        f"Week of {format_date(week)}: {format_distance(acute)} after a break "
+        f"(your previous {n} weeks averaged {format_distance(chronic)}); more than "
+        f"{format_distance(t.comeback_min_km)} straight after time off is a big jump, "
+        "so build back up over a few weeks."
+    )
+    return Finding(
+        rule=RULE,
+        severity="warning",
+        week_start=week,
+        message=message,
+        evidence=_evidence(acute, chronic, None, n, True),
+        exercises=exercises_for(RULE),
+    )
