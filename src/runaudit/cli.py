@@ -9,6 +9,7 @@ files were unreadable still exits 0 unless ``--strict`` is given.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,11 +17,14 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .audit import Audit, audit_ingest
 from .errors import RunauditError
+from .exercises import format_catalog
 from .ingest import Ingest, ingest
-from .render import to_csv, to_json, to_table
+from .render import findings_table, to_csv, to_json, to_table
 from .sources import Limits
 from .tables import weekly_table
+from .thresholds import Thresholds, load_thresholds
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -227,6 +231,86 @@ def activities(fmt: str, units: str, **opts: Any) -> None:
     result = run_ingest(opts)
     _emit(result.activities, fmt, units)
     _finish(opts, result)
+
+
+def analysis_options(func: F) -> F:
+    """Threshold options: a TOML file and single overrides."""
+    func = click.option(
+        "--set",
+        "threshold_overrides",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Override one threshold, e.g. --set acwr_warning=1.25 (repeatable; see docs).",
+    )(func)
+    func = click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        help="TOML file with a [thresholds] table.",
+    )(func)
+    return func
+
+
+def thresholds_from(opts: dict[str, Any]) -> Thresholds:
+    """Thresholds from ``--config`` then ``--set`` options."""
+    overrides: dict[str, Any] = {}
+    for item in opts.get("threshold_overrides") or ():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE.", param_hint="--set")
+        try:
+            overrides[name.strip()] = float(value)
+        except ValueError as err:
+            raise click.BadParameter(
+                f"{item!r}: {value!r} is not a number.", param_hint="--set"
+            ) from err
+    return load_thresholds(opts.get("config"), **overrides)
+
+
+def run_audit(opts: dict[str, Any]) -> Audit:
+    """Thresholds first (bad options fail before any reading), then ingest and analyse."""
+    thresholds = thresholds_from(opts)
+    return audit_ingest(run_ingest(opts), thresholds)
+
+
+@cli.command()
+@ingest_options
+@analysis_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; json prints only data on stdout.",
+)
+@UNITS
+@handle_errors
+def findings(fmt: str, units: str, **opts: Any) -> None:
+    """Print the flagged training patterns, each with its numbers and exercises.
+
+    PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
+    """
+    audit = run_audit(opts)
+    if fmt == "json":
+        click.echo(json.dumps([f.to_dict() for f in audit.findings], indent=2, ensure_ascii=False))
+    else:
+        click.echo(findings_table(audit.findings))
+    _finish(opts, audit.ingest)
+
+
+@cli.command()
+@click.argument("rule", required=False)
+@handle_errors
+def exercises(rule: str | None) -> None:
+    """Print the exercise catalog, or the exercises for one RULE.
+
+    RULE is one of ramp_up, missing_deload, downhill_volume, low_cadence,
+    long_run_spike, hip_control.
+    """
+    try:
+        click.echo(format_catalog(rule))
+    except KeyError as err:
+        raise click.ClickException(str(err.args[0]) if err.args else str(err)) from err
 
 
 def main() -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .findings import Finding
 
 KM_PER_MILE = 1.609344
 _DATE_COLUMNS = {"week_start"}
@@ -64,9 +67,7 @@ def _clean(value: Any) -> Any:
 def to_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready list of row dicts (NaN → None, NumPy scalars → Python)."""
     frame = machine_frame(table)
-    return [
-        {str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
-    ]
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def to_json(table: pd.DataFrame) -> str:
@@ -114,3 +115,16 @@ def to_table(table: pd.DataFrame, units: str = "km") -> str:
     if frame.empty:
         return "(no rows)"
     return frame.to_string(index=False, na_rep="–")
+
+
+def findings_table(findings: Sequence[Finding]) -> str:
+    """Findings for a terminal: one block per finding, newest first."""
+    if not findings:
+        return "No findings: nothing in this history matches a risk pattern."
+    lines = []
+    for f in sorted(findings, key=lambda f: (f.week_start, f.severity_rank), reverse=True):
+        lines.append(f"{f.week_start.isoformat()}  {f.severity.upper():7}  {f.rule}")
+        lines.append(f"    {f.message}")
+        if f.exercises:
+            lines.append(f"    exercises: {', '.join(f.exercises)}  (runaudit exercises {f.rule})")
+    return "\n".join(lines)

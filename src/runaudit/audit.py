@@ -1,0 +1,161 @@
+"""One call from an export to everything: tables, findings and recommendations.
+
+>>> audit = load_export(["sample_data"])          # doctest: +SKIP
+>>> audit.weekly.tail(3)                            # doctest: +SKIP
+>>> [f.message for f in audit.findings]             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .analyzers import analyze
+from .exercises import Exercise, load_catalog
+from .findings import SEVERITIES, Finding
+from .ingest import Ingest, ProgressFn, ingest
+from .sources import Limits
+from .tables import weekly_table
+from .thresholds import Thresholds
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The exercises for one rule, with the findings that call for them.
+
+    Attributes
+    ----------
+    rule : str
+    severity : str
+        The most severe of its findings.
+    findings : tuple of Finding
+        Newest first.
+    exercises : tuple of Exercise
+        Catalog entries, most relevant first.
+    """
+
+    rule: str
+    severity: str
+    findings: tuple[Finding, ...]
+    exercises: tuple[Exercise, ...]
+
+
+def recommend(findings: Sequence[Finding]) -> list[Recommendation]:
+    """Group findings by rule and attach their catalog exercises.
+
+    Ordered by urgency: highest severity first, then the most recent week.
+    """
+    catalog = load_catalog()
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    out = []
+    for rule, items in by_rule.items():
+        items = sorted(items, key=lambda f: f.week_start, reverse=True)
+        severity = max((f.severity for f in items), key=SEVERITIES.index)
+        ids = items[0].exercises or catalog.rules.get(rule, ())
+        exercises = tuple(catalog.exercises[i] for i in ids if i in catalog.exercises)
+        out.append(Recommendation(rule, severity, tuple(items), exercises))
+    out.sort(key=lambda r: (SEVERITIES.index(r.severity), r.findings[0].week_start), reverse=True)
+    return out
+
+
+def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Findings as a DataFrame: rule, severity, week_start, message, evidence, exercises."""
+    columns = ["rule", "severity", "week_start", "message", "evidence", "exercises"]
+    return pd.DataFrame(
+        [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "week_start": pd.Timestamp(f.week_start),
+                "message": f.message,
+                "evidence": dict(f.evidence),
+                "exercises": ",".join(f.exercises),
+            }
+            for f in findings
+        ],
+        columns=columns,
+    )
+
+
+@dataclass
+class Audit:
+    """Everything runaudit knows about one athlete's export.
+
+    Attributes
+    ----------
+    ingest : Ingest
+        The ledger (every file's bucket) and per-run cadence histograms.
+    activities, weekly : pandas.DataFrame
+        The two tables (see :mod:`runaudit.tables`).
+    findings : list of Finding
+        Sorted by week, then rule.
+    thresholds : Thresholds
+    """
+
+    ingest: Ingest
+    activities: pd.DataFrame
+    weekly: pd.DataFrame
+    findings: list[Finding]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def recommendations(self) -> list[Recommendation]:
+        """Exercises per flagged rule, most urgent first."""
+        return recommend(self.findings)
+
+    def findings_frame(self) -> pd.DataFrame:
+        """The findings as a DataFrame."""
+        return findings_frame(self.findings)
+
+
+def audit_ingest(result: Ingest, thresholds: Thresholds | None = None) -> Audit:
+    """Build the weekly table and the findings from an :class:`Ingest` (pure)."""
+    thresholds = thresholds or Thresholds()
+    weekly = weekly_table(result.activities, result.cadence_hist)
+    findings = analyze(weekly, result.activities, thresholds)
+    return Audit(result, result.activities, weekly, findings, thresholds)
+
+
+def load_export(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    thresholds: Thresholds | None = None,
+    tz: str | None = None,
+    jobs: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    limits: Limits | None = None,
+    progress: ProgressFn | None = None,
+) -> Audit:
+    """Read an export and audit it in one call.
+
+    Parameters
+    ----------
+    paths : path-like or iterable of path-like
+        Activity files, folders or export zips.
+    thresholds : Thresholds, optional
+        Rule thresholds (defaults as documented in :class:`Thresholds`).
+    tz, jobs, cache_dir, use_cache, limits, progress
+        As for :func:`runaudit.ingest`.
+
+    Returns
+    -------
+    Audit
+    """
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    result = ingest(
+        paths,
+        tz=tz,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+        limits=limits,
+        progress=progress,
+    )
+    return audit_ingest(result, thresholds)
