@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -575,3 +575,110 @@ def test_other_formats() -> None:
     assert format_ratio(1.6) == "1.6"
     assert format_ratio(1.333) == "1.33"
     assert format_metres(1200.4) == "1,200 m"
+
+
+# --------------------------------------------------------------------------------------------
+# units: messages in miles, evidence in km
+# --------------------------------------------------------------------------------------------
+
+
+def ramp_up_weekly() -> pd.DataFrame:
+    return weekly_frame([30.0] * 4 + [48.0])
+
+
+def comeback_weekly() -> pd.DataFrame:
+    return weekly_frame([15.0] * 4 + [0.0, 0.0, 0.0, 40.0])
+
+
+def after_break_weekly() -> pd.DataFrame:
+    return weekly_frame([30.0] * 4 + [0.0, 0.0, 0.0, 40.0])
+
+
+def deload_weekly() -> pd.DataFrame:
+    return weekly_frame([20.0 + 2 * i for i in range(10)])
+
+
+def downhill_weekly() -> pd.DataFrame:
+    return weekly_frame([30.0] * 5, descent=[300.0] * 4 + [1200.0])
+
+
+def long_run_activities() -> pd.DataFrame:
+    return activities([("2026-02-22 08:00", 16.0), ("2026-03-15 09:00", 23.0)])
+
+
+DISTANCE_RULES = [
+    pytest.param(find_ramp_ups, ramp_up_weekly, id="ramp_up"),
+    pytest.param(find_ramp_ups, comeback_weekly, id="ramp_up-comeback"),
+    pytest.param(find_ramp_ups, after_break_weekly, id="ramp_up-after-break"),
+    pytest.param(find_missing_deloads, deload_weekly, id="missing_deload"),
+    pytest.param(find_downhill_spikes, downhill_weekly, id="downhill_volume"),
+    pytest.param(find_long_run_spikes, long_run_activities, id="long_run_spike"),
+]
+
+
+@pytest.mark.parametrize(("find", "table"), DISTANCE_RULES)
+def test_miles_change_the_message_but_not_the_evidence(
+    find: Callable[..., list[Finding]], table: Callable[[], pd.DataFrame]
+) -> None:
+    in_km = find(table())
+    in_mi = find(table(), units="mi")
+    assert in_km, "the table must trigger the rule"
+    assert find(table(), units="km") == in_km  # "km" is the default
+    assert len(in_mi) == len(in_km)
+    for km_finding, mi_finding in zip(in_km, in_mi, strict=True):
+        assert " km" in km_finding.message
+        assert " mi" in mi_finding.message
+        assert " km" not in mi_finding.message
+        assert mi_finding.evidence == km_finding.evidence
+        assert dataclasses.replace(mi_finding, message=km_finding.message) == km_finding
+
+
+def test_ramp_up_message_in_miles() -> None:
+    weekly = weekly_frame([m * MILE_KM for m in (19.0, 19.0, 19.0, 19.0, 30.0)])
+    (f,) = find_ramp_ups(weekly, units="mi")
+    assert f.message.startswith(
+        "Week of 2 Feb 2026: 30 mi, 1.58× your previous 4-week average of 19 mi;"
+    )
+    assert f.evidence["distance_km"] == round(30.0 * MILE_KM, 1)
+
+
+def test_long_run_message_in_miles() -> None:
+    (f,) = find_long_run_spikes(long_run_activities(), units="mi")
+    assert f.message.startswith(
+        "Run on 15 Mar 2026: 14 mi, 1.44× the longest run of your previous 30 days "
+        "(9.9 mi on 22 Feb); keep single runs within 1.3× (13 mi)"
+    )
+
+
+def test_analyze_passes_units_to_every_rule() -> None:
+    weekly, acts = every_rule_frames()
+    in_km = analyze(weekly, acts)
+    in_mi = analyze(weekly, acts, units="mi")
+    assert [(f.rule, f.week_start, f.evidence) for f in in_mi] == [
+        (f.rule, f.week_start, f.evidence) for f in in_km
+    ]
+    by_rule = {f.rule: f.message for f in in_mi}
+    for rule in ("ramp_up", "missing_deload", "downhill_volume", "long_run_spike"):
+        assert " mi" in by_rule[rule]
+    assert all(" km" not in f.message for f in in_mi)
+    assert [f.message for f in in_mi if f.rule == "low_cadence"] == [
+        f.message for f in in_km if f.rule == "low_cadence"
+    ]
+
+
+@pytest.mark.parametrize("units", ["miles", "KM", "", "m"])
+def test_unknown_units_are_rejected(units: str) -> None:
+    weekly, acts = every_rule_frames()
+    with pytest.raises(ValueError, match="units"):
+        analyze(weekly, acts, units=units)
+    with pytest.raises(ValueError, match="units"):
+        analyze(pd.DataFrame(), units=units)  # validated even when nothing is flagged
+    for find in (find_ramp_ups, find_missing_deloads, find_downhill_spikes, find_low_cadence):
+        with pytest.raises(ValueError, match="units"):
+            find(weekly, units=units)
+        with pytest.raises(ValueError, match="units"):
+            find(pd.DataFrame(), units=units)
+    with pytest.raises(ValueError, match="units"):
+        find_long_run_spikes(acts, units=units)
+    with pytest.raises(ValueError, match="units"):
+        find_long_run_spikes(pd.DataFrame(), units=units)

@@ -113,11 +113,17 @@ class Audit:
         return findings_frame(self.findings)
 
 
-def audit_ingest(result: Ingest, thresholds: Thresholds | None = None) -> Audit:
-    """Build the weekly table and the findings from an :class:`Ingest` (pure)."""
+def audit_ingest(
+    result: Ingest, thresholds: Thresholds | None = None, *, units: str = "km"
+) -> Audit:
+    """Build the weekly table and the findings from an :class:`Ingest` (pure).
+
+    ``units`` ("km" or "mi") is the distance unit of the findings' messages;
+    their evidence and the tables stay in km.
+    """
     thresholds = thresholds or Thresholds()
     weekly = weekly_table(result.activities, result.cadence_hist)
-    findings = analyze(weekly, result.activities, thresholds)
+    findings = analyze(weekly, result.activities, thresholds, units=units)
     return Audit(result, result.activities, weekly, findings, thresholds)
 
 
@@ -131,6 +137,7 @@ def load_export(
     use_cache: bool = True,
     limits: Limits | None = None,
     progress: ProgressFn | None = None,
+    units: str = "km",
 ) -> Audit:
     """Read an export and audit it in one call.
 
@@ -142,6 +149,8 @@ def load_export(
         Rule thresholds (defaults as documented in :class:`Thresholds`).
     tz, jobs, cache_dir, use_cache, limits, progress
         As for :func:`runaudit.ingest`.
+    units : {"km", "mi"}
+        Distance unit of the findings' messages (tables stay in km).
 
     Returns
     -------
@@ -158,4 +167,4 @@ def load_export(
         limits=limits,
         progress=progress,
     )
-    return audit_ingest(result, thresholds)
+    return audit_ingest(result, thresholds, units=units)

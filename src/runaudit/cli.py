@@ -12,9 +12,11 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pandas as pd
 
 from . import __version__
 from .audit import Audit, audit_ingest
@@ -311,6 +313,99 @@ def exercises(rule: str | None) -> None:
         click.echo(format_catalog(rule))
     except KeyError as err:
         raise click.ClickException(str(err.args[0]) if err.args else str(err)) from err
+
+
+def _summary_screen(audit: Audit, index: Path, units: str) -> list[str]:
+    """The one-screen summary printed after a report."""
+    from .analyzers.messages import format_distance
+
+    acts, weekly = audit.activities, audit.weekly
+    first = weekly["week_start"].min().date().isoformat()
+    last = (weekly["week_start"].max() + pd.Timedelta(days=6)).date().isoformat()
+    counts = {
+        s: sum(1 for f in audit.findings if f.severity == s) for s in ("alert", "warning", "info")
+    }
+    lines = [
+        f"{first} to {last}: {len(acts)} runs, "
+        f"{format_distance(float(acts['distance_km'].sum()), units)} over {len(weekly)} weeks.",
+        f"Findings: {counts['alert']} alert, {counts['warning']} warning, {counts['info']} info.",
+    ]
+    urgent = sorted(
+        (f for f in audit.findings if f.severity != "info"),
+        key=lambda f: (f.week_start, f.severity_rank),
+        reverse=True,
+    )
+    for f in urgent[:5]:
+        lines.append(f"  [{f.severity}] {f.message}")
+    if len(urgent) > 5:
+        lines.append(f"  … and {len(urgent) - 5} more in the report.")
+    lines.append(f"Report: {index}")
+    return lines
+
+
+@cli.command()
+@ingest_options
+@analysis_options
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="report",
+    show_default=True,
+    help="Folder to write the report into.",
+)
+@UNITS
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (one page per section).")
+@click.option(
+    "--roster",
+    is_flag=True,
+    help="PATH holds one sub-folder or zip per athlete: one report each plus a roster page.",
+)
+@click.option("--title", help="Heading of the report page (default: the input's name).")
+@handle_errors
+def report(
+    out_dir: str, units: str, pdf: bool, roster: bool, title: str | None, **opts: Any
+) -> None:
+    """Write the HTML report (plus PNG figures, weekly.csv, findings.json) to --out.
+
+    PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
+    """
+    from .report.roster import write_roster
+    from .report.writer import write_report
+
+    thresholds = thresholds_from(opts)
+    if roster:
+        if len(opts["paths"]) != 1:
+            raise click.UsageError("--roster takes exactly one folder of athletes.")
+
+        def audit_one(path: Path) -> Audit:
+            click.echo(f"== {path.name}", err=True)
+            one = dict(opts, paths=(str(path),))
+            try:
+                result = run_ingest(one)
+            except click.ClickException as err:
+                raise RunauditError(err.message) from err
+            return audit_ingest(result, thresholds, units=units)
+
+        page, rows = write_roster(
+            opts["paths"][0], out_dir, audit_fn=audit_one, units=units, pdf=pdf
+        )
+        for row in rows:
+            worst = row.numbers["worst"] if row.numbers else None
+            click.echo(
+                f"{row.name}: {worst or ('no runs' if row.numbers is None else 'nothing open')}"
+            )
+        click.echo(f"Roster: {page}")
+        return
+    result = run_ingest(opts)
+    audit = audit_ingest(result, thresholds, units=units)
+    name = title or Path(opts["paths"][0]).name or "runaudit report"
+    files = write_report(audit, out_dir, title=name, units=units, pdf=pdf)
+    for line in _summary_screen(audit, files.index, units):
+        click.echo(line)
+    if files.pdf is not None:
+        click.echo(f"PDF: {files.pdf}")
+    _finish(opts, result)
 
 
 def main() -> None:

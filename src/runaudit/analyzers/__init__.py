@@ -12,9 +12,11 @@ rule                      function                    input
 ``long_run_spike``        :func:`find_long_run_spikes` activities ``distance_km``
 ========================  ==========================  ===========================
 
-Every function takes an optional :class:`~runaudit.thresholds.Thresholds`, never
-modifies its input, returns ``[]`` for an empty table, and fills each finding's
-``exercises`` from the catalog mapping of its rule.
+Every function takes an optional :class:`~runaudit.thresholds.Thresholds` and a
+keyword-only ``units`` (``"km"``, the default, or ``"mi"``) for the distances in
+its messages, never modifies its input, returns ``[]`` for an empty table, and
+fills each finding's ``exercises`` from the catalog mapping of its rule. Evidence
+is always metric (``distance_km`` [km], ``descent_m`` [m]), whatever ``units``.
 
 Examples
 --------
@@ -29,6 +31,9 @@ Examples
 >>> [f.message for f in analyze(weekly)]  # doctest: +NORMALIZE_WHITESPACE
 ['Week of 2 Feb 2026: 48 km, 1.6× your previous 4-week average of 30 km; jumps
   above 1.5× raise the injury risk most, so aim for at most 1.3× (39 km).']
+>>> [f.message for f in analyze(weekly, units="mi")]  # doctest: +NORMALIZE_WHITESPACE
+['Week of 2 Feb 2026: 30 mi, 1.6× your previous 4-week average of 19 mi; jumps
+  above 1.5× raise the injury risk most, so aim for at most 1.3× (24 mi).']
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from ._common import resolve
 from .cadence import find_low_cadence, suggested_cadence
 from .downhill import find_downhill_spikes
 from .long_run import find_long_run_spikes
-from .messages import format_date, format_distance, format_metres, format_ratio
+from .messages import check_units, format_date, format_distance, format_metres, format_ratio
 from .missing_deload import find_missing_deloads
 from .ramp_up import find_ramp_ups
 
@@ -74,6 +79,8 @@ def analyze(
     weekly: pd.DataFrame,
     activities: pd.DataFrame | None = None,
     thresholds: Thresholds | None = None,
+    *,
+    units: str = "km",
 ) -> list[Finding]:
     """Run every rule and return the findings in report order.
 
@@ -89,6 +96,9 @@ def analyze(
         Not modified.
     thresholds : Thresholds, optional
         Rule thresholds; defaults to ``Thresholds()``.
+    units : {"km", "mi"}, default "km"
+        Distance unit of every finding's ``message``, passed to each rule.
+        ``evidence`` stays metric (``distance_km`` [km] and so on).
 
     Returns
     -------
@@ -99,16 +109,18 @@ def analyze(
     Raises
     ------
     ValueError
-        If a non-empty table lacks a column a rule needs, lists a week twice,
-        or has week starts that are not whole weeks apart.
+        If ``units`` is neither ``"km"`` nor ``"mi"``, or a non-empty table
+        lacks a column a rule needs, lists a week twice, or has week starts that
+        are not whole weeks apart.
     """
+    check_units(units)
     t = resolve(thresholds)
     findings = [
-        *find_ramp_ups(weekly, t),
-        *find_missing_deloads(weekly, t),
-        *find_downhill_spikes(weekly, t),
-        *find_low_cadence(weekly, t),
+        *find_ramp_ups(weekly, t, units=units),
+        *find_missing_deloads(weekly, t, units=units),
+        *find_downhill_spikes(weekly, t, units=units),
+        *find_low_cadence(weekly, t, units=units),
     ]
     if activities is not None:
-        findings.extend(find_long_run_spikes(activities, t))
+        findings.extend(find_long_run_spikes(activities, t, units=units))
     return sort_findings(findings)

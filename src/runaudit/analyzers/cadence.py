@@ -27,7 +27,7 @@ import pandas as pd
 from ..findings import Finding
 from ..thresholds import Thresholds
 from ._common import complete_weeks, exercises_for, resolve, to_date
-from .messages import format_date, ordinal
+from .messages import check_units, format_date, ordinal
 
 RULE = "low_cadence"
 #: The this-many-th consecutive low week (and later ones) is a warning [weeks].
@@ -62,7 +62,9 @@ def suggested_cadence(cadence_spm: float, thresholds: Thresholds | None = None) 
     return int(low), int(high)
 
 
-def find_low_cadence(weekly: pd.DataFrame, thresholds: Thresholds | None = None) -> list[Finding]:
+def find_low_cadence(
+    weekly: pd.DataFrame, thresholds: Thresholds | None = None, *, units: str = "km"
+) -> list[Finding]:
     """Flag weeks whose running cadence is below the threshold.
 
     Parameters
@@ -74,6 +76,10 @@ def find_low_cadence(weekly: pd.DataFrame, thresholds: Thresholds | None = None)
     thresholds : Thresholds, optional
         Uses ``low_cadence_spm``, ``target_cadence_low_spm`` and
         ``target_cadence_high_spm`` [steps/min]. Defaults to ``Thresholds()``.
+    units : {"km", "mi"}, default "km"
+        Distance unit of the messages. Accepted and validated like the other
+        rules' so :func:`~runaudit.analyzers.analyze` can pass it on; this
+        rule's messages state no distance.
 
     Returns
     -------
@@ -84,6 +90,12 @@ def find_low_cadence(weekly: pd.DataFrame, thresholds: Thresholds | None = None)
         ``suggested_low_spm``, ``suggested_high_spm`` [steps/min],
         ``consecutive_low_weeks`` [weeks].
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is neither ``"km"`` nor ``"mi"``, or the table lacks a
+        column, lists a week twice, or has week starts not whole weeks apart.
+
     Examples
     --------
     >>> weekly = pd.DataFrame({
@@ -93,6 +105,7 @@ def find_low_cadence(weekly: pd.DataFrame, thresholds: Thresholds | None = None)
     >>> [(f.week_start.isoformat(), f.severity) for f in find_low_cadence(weekly)]
     [('2026-01-19', 'info')]
     """
+    check_units(units)
     t = resolve(thresholds)
     if weekly.empty:
         return []

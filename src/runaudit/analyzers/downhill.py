@@ -20,7 +20,7 @@ import pandas as pd
 from ..findings import Finding
 from ..thresholds import Thresholds
 from ._common import complete_weeks, exercises_for, resolve, to_date
-from .messages import format_date, format_distance, format_metres, format_ratio
+from .messages import check_units, format_date, format_distance, format_metres, format_ratio
 
 RULE = "downhill_volume"
 #: Descent above this multiple of the baseline is an alert [ratio].
@@ -28,7 +28,7 @@ ALERT_RATIO = 2.0
 
 
 def find_downhill_spikes(
-    weekly: pd.DataFrame, thresholds: Thresholds | None = None
+    weekly: pd.DataFrame, thresholds: Thresholds | None = None, *, units: str = "km"
 ) -> list[Finding]:
     """Flag weeks whose descent jumps above the previous weeks' average.
 
@@ -40,6 +40,9 @@ def find_downhill_spikes(
     thresholds : Thresholds, optional
         Uses ``chronic_weeks`` [weeks], ``downhill_ratio`` [ratio] and
         ``downhill_min_m`` [m]. Defaults to ``Thresholds()``.
+    units : {"km", "mi"}, default "km"
+        Unit of the downhill distance in the messages (descent stays in metres);
+        ``evidence`` stays in km and m.
 
     Returns
     -------
@@ -47,6 +50,12 @@ def find_downhill_spikes(
         One per flagged week, in week order. ``evidence``: ``descent_m`` [m],
         ``downhill_km`` [km], ``chronic_descent_m`` [m/week], ``ratio`` [ratio,
         None when the baseline is 0], ``chronic_weeks`` [weeks].
+
+    Raises
+    ------
+    ValueError
+        If ``units`` is neither ``"km"`` nor ``"mi"``, or the table lacks a
+        column, lists a week twice, or has week starts not whole weeks apart.
 
     Examples
     --------
@@ -58,6 +67,7 @@ def find_downhill_spikes(
     >>> [(f.severity, f.evidence["ratio"]) for f in find_downhill_spikes(weekly)]
     [('alert', 4.0)]
     """
+    check_units(units)
     t = resolve(thresholds)
     if weekly.empty:
         return []
@@ -75,7 +85,14 @@ def find_downhill_spikes(
         severity = "alert" if ratio is None or ratio > ALERT_RATIO else "warning"
         findings.append(
             _finding(
-                to_date(weeks.index[i]), acute, float(downhill[i]), chronic, ratio, n, severity
+                to_date(weeks.index[i]),
+                acute,
+                float(downhill[i]),
+                chronic,
+                ratio,
+                n,
+                severity,
+                units,
             )
         )
     return findings
@@ -89,10 +106,11 @@ def _finding(
     ratio: float | None,
     n: int,
     severity: str,
+    units: str,
 ) -> Finding:
     what = f"{format_metres(acute)} of descent"
     if math.isfinite(downhill_km) and downhill_km > 0:
-        what += f" over {format_distance(downhill_km)} of downhill"
+        what += f" over {format_distance(downhill_km, units)} of downhill"
     if ratio is None:
         compared = f"after {n} weeks with none"
     else:

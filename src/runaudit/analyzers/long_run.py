@@ -23,7 +23,7 @@ import pandas as pd
 from ..findings import Finding
 from ..thresholds import Thresholds
 from ._common import exercises_for, iso, require_columns, resolve, to_date
-from .messages import format_date, format_distance, format_ratio
+from .messages import check_units, format_date, format_distance, format_ratio
 
 RULE = "long_run_spike"
 #: A run more than this multiple of the previous longest is an alert [ratio].
@@ -31,7 +31,7 @@ ALERT_RATIO = 2.0
 
 
 def find_long_run_spikes(
-    activities: pd.DataFrame, thresholds: Thresholds | None = None
+    activities: pd.DataFrame, thresholds: Thresholds | None = None, *, units: str = "km"
 ) -> list[Finding]:
     """Flag single runs far longer than the longest run of the previous weeks.
 
@@ -45,6 +45,8 @@ def find_long_run_spikes(
     thresholds : Thresholds, optional
         Uses ``long_run_ratio`` [ratio], ``long_run_window_days`` [days] and
         ``long_run_min_km`` [km]. Defaults to ``Thresholds()``.
+    units : {"km", "mi"}, default "km"
+        Distance unit of the messages; ``evidence`` stays in km.
 
     Returns
     -------
@@ -55,6 +57,12 @@ def find_long_run_spikes(
         (``YYYY-MM-DD``), ``activity_id`` (None without that column),
         ``window_days`` [days].
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is neither ``"km"`` nor ``"mi"``, or a non-empty table lacks
+        ``start_local`` or ``distance_km``.
+
     Examples
     --------
     >>> runs = pd.DataFrame({
@@ -64,6 +72,7 @@ def find_long_run_spikes(
     >>> [(f.week_start.isoformat(), f.evidence["ratio"]) for f in find_long_run_spikes(runs)]
     [('2026-03-09', 1.44)]
     """
+    check_units(units)
     t = resolve(thresholds)
     if activities.empty:
         return []
@@ -108,6 +117,7 @@ def find_long_run_spikes(
                 to_date(starts[j]),
                 None if row["id"] is None or pd.isna(row["id"]) else str(row["id"]),
                 t,
+                units,
             )
         )
     return findings
@@ -121,6 +131,7 @@ def _finding(
     previous_day: date,
     activity_id: str | None,
     t: Thresholds,
+    units: str,
 ) -> Finding:
     ratio = km / previous
     severity = "alert" if ratio > ALERT_RATIO else "warning"
@@ -128,11 +139,13 @@ def _finding(
     same_year = previous_day.year == day.year
     compared = (
         f"{format_ratio(ratio)}× the longest run of your previous {days} days "
-        f"({format_distance(previous)} on {format_date(previous_day, year=not same_year)})"
+        f"({format_distance(previous, units)} on {format_date(previous_day, year=not same_year)})"
     )
-    limit = f"{format_ratio(t.long_run_ratio)}× ({format_distance(t.long_run_ratio * previous)})"
+    limit = (
+        f"{format_ratio(t.long_run_ratio)}× ({format_distance(t.long_run_ratio * previous, units)})"
+    )
     message = (
-        f"Run on {format_date(day)}: {format_distance(km)}, {compared}; keep single runs "
+        f"Run on {format_date(day)}: {format_distance(km, units)}, {compared}; keep single runs "
         f"within {limit} of your recent longest and build up in smaller steps."
     )
     evidence: dict[str, Any] = {

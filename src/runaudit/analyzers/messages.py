@@ -1,9 +1,9 @@
 """Number and date formatting for finding messages.
 
 Messages are read by runners, once: dates as ``3 Mar 2026``, distances rounded
-to whole km (one decimal under 10), ratios with at most two decimals. The
-analyzers always write kilometres; :func:`format_distance` also speaks miles
-for output that converts units.
+to whole km or mi (one decimal under 10), ratios with at most two decimals.
+Distances are stored in kilometres; :func:`format_distance` shows them in
+kilometres or miles, as the analyzers' ``units`` parameter asks.
 
 Examples
 --------
@@ -23,6 +23,8 @@ from datetime import date
 
 __all__ = [
     "KM_PER_MILE",
+    "UNITS",
+    "check_units",
     "format_date",
     "format_distance",
     "format_metres",
@@ -33,7 +35,36 @@ __all__ = [
 #: Kilometres in one statute mile [km/mi].
 KM_PER_MILE = 1.609344
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_UNITS = ("km", "mi")
+#: Distance units a message can be written in.
+UNITS = ("km", "mi")
+
+
+def check_units(units: str) -> str:
+    """Return ``units`` if it is a known distance unit.
+
+    Parameters
+    ----------
+    units : str
+        ``"km"`` or ``"mi"``.
+
+    Returns
+    -------
+    str
+        ``units``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``units`` is neither ``"km"`` nor ``"mi"``.
+
+    Examples
+    --------
+    >>> check_units("mi")
+    'mi'
+    """
+    if units not in UNITS:
+        raise ValueError(f"units must be 'km' or 'mi', got {units!r}")
+    return units
 
 
 def format_distance(km: float, units: str = "km") -> str:
@@ -62,8 +93,7 @@ def format_distance(km: float, units: str = "km") -> str:
     >>> format_distance(9.96), format_distance(9.0), format_distance(0.44)
     ('10 km', '9 km', '0.4 km')
     """
-    if units not in _UNITS:
-        raise ValueError(f"units must be 'km' or 'mi', got {units!r}")
+    check_units(units)
     if not math.isfinite(km):
         return "n/a"
     value = km / KM_PER_MILE if units == "mi" else km

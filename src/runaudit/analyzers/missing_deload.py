@@ -23,7 +23,7 @@ import pandas as pd
 from ..findings import Finding
 from ..thresholds import Thresholds
 from ._common import complete_weeks, exercises_for, iso, resolve, to_date
-from .messages import format_date, format_distance, ordinal
+from .messages import check_units, format_date, format_distance, ordinal
 
 RULE = "missing_deload"
 #: A running streak is flagged again every this many further weeks [weeks].
@@ -31,7 +31,7 @@ REPEAT_EVERY_WEEKS = 3
 
 
 def find_missing_deloads(
-    weekly: pd.DataFrame, thresholds: Thresholds | None = None
+    weekly: pd.DataFrame, thresholds: Thresholds | None = None, *, units: str = "km"
 ) -> list[Finding]:
     """Flag long streaks of weeks without a lighter recovery week.
 
@@ -43,6 +43,8 @@ def find_missing_deloads(
     thresholds : Thresholds, optional
         Uses ``deload_ratio`` [fraction], ``deload_lookback_weeks`` [weeks] and
         ``deload_max_streak`` [weeks]. Defaults to ``Thresholds()``.
+    units : {"km", "mi"}, default "km"
+        Distance unit of the messages; ``evidence`` stays in km.
 
     Returns
     -------
@@ -55,6 +57,12 @@ def find_missing_deloads(
         ``distance_km`` [km], ``deload_target_km`` [km] (the most a next week may
         run to count as a deload).
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is neither ``"km"`` nor ``"mi"``, or the table lacks a
+        column, lists a week twice, or has week starts not whole weeks apart.
+
     Examples
     --------
     >>> weekly = pd.DataFrame({
@@ -64,6 +72,7 @@ def find_missing_deloads(
     >>> [(f.week_start.isoformat(), f.severity) for f in find_missing_deloads(weekly)]
     [('2026-02-16', 'warning'), ('2026-03-09', 'alert')]
     """
+    check_units(units)
     t = resolve(thresholds)
     if weekly.empty:
         return []
@@ -92,6 +101,7 @@ def find_missing_deloads(
                 t.deload_ratio * recent_peak,
                 "alert" if beyond >= REPEAT_EVERY_WEEKS else "warning",
                 t,
+                units,
             )
         )
     return findings
@@ -105,6 +115,7 @@ def _finding(
     target_km: float,
     severity: str,
     t: Thresholds,
+    units: str,
 ) -> Finding:
     if last_deload is None:
         since = "none since your records begin"
@@ -113,7 +124,7 @@ def _finding(
         since = f"the last was the week of {format_date(last, year=last.year != week.year)}"
     message = (
         f"Week of {format_date(week)}: {ordinal(streak)} week in a row without a lighter "
-        f"week ({since}); plan a recovery week of {format_distance(target_km)} or less "
+        f"week ({since}); plan a recovery week of {format_distance(target_km, units)} or less "
         f"({round(t.deload_ratio * 100)}% of your recent peak) to let your knees adapt."
     )
     evidence: dict[str, Any] = {

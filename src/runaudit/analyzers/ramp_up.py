@@ -27,12 +27,14 @@ import pandas as pd
 from ..findings import Finding
 from ..thresholds import Thresholds
 from ._common import complete_weeks, exercises_for, resolve, to_date
-from .messages import format_date, format_distance, format_ratio
+from .messages import check_units, format_date, format_distance, format_ratio
 
 RULE = "ramp_up"
 
 
-def find_ramp_ups(weekly: pd.DataFrame, thresholds: Thresholds | None = None) -> list[Finding]:
+def find_ramp_ups(
+    weekly: pd.DataFrame, thresholds: Thresholds | None = None, *, units: str = "km"
+) -> list[Finding]:
     """Flag weeks whose distance jumps above the previous weeks' average.
 
     Parameters
@@ -45,6 +47,8 @@ def find_ramp_ups(weekly: pd.DataFrame, thresholds: Thresholds | None = None) ->
         Uses ``chronic_weeks`` [weeks], ``acwr_warning``, ``acwr_alert`` [ratio],
         ``comeback_chronic_km`` [km/week] and ``comeback_min_km`` [km]. Defaults
         to ``Thresholds()``.
+    units : {"km", "mi"}, default "km"
+        Distance unit of the messages; ``evidence`` stays in km.
 
     Returns
     -------
@@ -55,6 +59,12 @@ def find_ramp_ups(weekly: pd.DataFrame, thresholds: Thresholds | None = None) ->
         [km/week], ``acwr`` [ratio, None when not computed], ``chronic_weeks``
         [weeks], ``after_break`` [bool].
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is neither ``"km"`` nor ``"mi"``, or the table lacks a
+        column, lists a week twice, or has week starts not whole weeks apart.
+
     Examples
     --------
     >>> weekly = pd.DataFrame({
@@ -63,7 +73,10 @@ def find_ramp_ups(weekly: pd.DataFrame, thresholds: Thresholds | None = None) ->
     ... })
     >>> [(f.severity, f.evidence["acwr"]) for f in find_ramp_ups(weekly)]
     [('alert', 1.6)]
+    >>> find_ramp_ups(weekly, units="mi")[0].message.split(";")[0]
+    'Week of 2 Feb 2026: 30 mi, 1.6× your previous 4-week average of 19 mi'
     """
+    check_units(units)
     t = resolve(thresholds)
     if weekly.empty:
         return []
@@ -79,13 +92,13 @@ def find_ramp_ups(weekly: pd.DataFrame, thresholds: Thresholds | None = None) ->
         week = to_date(weeks.index[i])
         if chronic <= 0 or chronic < t.comeback_chronic_km:
             if acute > t.comeback_min_km:
-                findings.append(_comeback(week, acute, chronic, n, t))
+                findings.append(_comeback(week, acute, chronic, n, t, units))
             continue
         acwr = acute / chronic
         if acwr <= t.acwr_warning or (after_break and acute <= t.comeback_min_km):
             continue
         severity = "alert" if acwr > t.acwr_alert else "warning"
-        findings.append(_ratio(week, acute, chronic, acwr, n, after_break, severity, t))
+        findings.append(_ratio(week, acute, chronic, acwr, n, after_break, severity, t, units))
     return findings
 
 
@@ -110,10 +123,11 @@ def _ratio(
     after_break: bool,
     severity: str,
     t: Thresholds,
+    units: str,
 ) -> Finding:
     head = (
-        f"Week of {format_date(week)}: {format_distance(acute)}, {format_ratio(acwr)}× "
-        f"your previous {n}-week average of {format_distance(chronic)}"
+        f"Week of {format_date(week)}: {format_distance(acute, units)}, {format_ratio(acwr)}× "
+        f"your previous {n}-week average of {format_distance(chronic, units)}"
     )
     if after_break:
         message = (
@@ -128,7 +142,7 @@ def _ratio(
         )
         message = (
             f"{head}; {risk}, so aim for at most {format_ratio(t.acwr_warning)}× "
-            f"({format_distance(t.acwr_warning * chronic)})."
+            f"({format_distance(t.acwr_warning * chronic, units)})."
         )
     return Finding(
         rule=RULE,
@@ -140,11 +154,13 @@ def _ratio(
     )
 
 
-def _comeback(week: date, acute: float, chronic: float, n: int, t: Thresholds) -> Finding:
+def _comeback(
+    week: date, acute: float, chronic: float, n: int, t: Thresholds, units: str
+) -> Finding:
     message = (
-        f"Week of {format_date(week)}: {format_distance(acute)} after a break "
-        f"(your previous {n} weeks averaged {format_distance(chronic)}); more than "
-        f"{format_distance(t.comeback_min_km)} straight after time off is a big jump, "
+        f"Week of {format_date(week)}: {format_distance(acute, units)} after a break "
+        f"(your previous {n} weeks averaged {format_distance(chronic, units)}); more than "
+        f"{format_distance(t.comeback_min_km, units)} straight after time off is a big jump, "
         "so build back up over a few weeks."
     )
     return Finding(

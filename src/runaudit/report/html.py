@@ -1,0 +1,374 @@
+"""Render an :class:`~runaudit.audit.Audit` as one self-contained HTML page.
+
+Images are embedded as base64 PNG, styles are inline, nothing is loaded from
+the network: the page opens offline and can be mailed as a single file.
+Pure function of its inputs (no file I/O).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..analyzers.messages import format_date, format_distance
+from ..exercises import Exercise, load_catalog
+from ..findings import SEVERITIES, Finding
+from ..render import format_duration
+
+if TYPE_CHECKING:
+    from ..audit import Audit
+
+#: Sections of the report, in page order: (anchor, heading).
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary"),
+    ("load", "Weekly distance and load"),
+    ("descent", "Descent and downhill running"),
+    ("cadence", "Cadence"),
+    ("long-runs", "Long runs"),
+    ("findings", "Findings and exercises"),
+    ("ingest", "What was read"),
+    ("safety", "Red flags and advice"),
+)
+#: Figure shown in each chart section.
+SECTION_FIGURES: dict[str, tuple[str, ...]] = {
+    "load": ("weekly_distance",),
+    "descent": ("descent",),
+    "cadence": ("cadence", "cadence_distribution"),
+    "long-runs": ("long_runs",),
+}
+FIGURE_ALT: dict[str, str] = {
+    "weekly_distance": (
+        "Weekly distance bars with the acute:chronic ratio line and its 0.8–1.3 band"
+    ),
+    "descent": "Weekly descent in metres with downhill distance",
+    "cadence": "Weekly running cadence with the 160 spm line and the 165–180 spm target band",
+    "cadence_distribution": "Distribution of the cadence of each run",
+    "long_runs": "Each run's distance with the longest run of the previous 30 days",
+}
+_SEVERITY_CLASS = {"info": "sev-info", "warning": "sev-warning", "alert": "sev-alert"}
+
+_CSS = """
+:root { --ink:#1d232b; --muted:#5b6573; --line:#d9dee5; --bg:#f6f7f9; --card:#fff;
+  --info:#0072B2; --warning:#B36B00; --alert:#C0392B; --ok:#007A5E; }
+* { box-sizing: border-box; }
+body { margin:0; font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+  color:var(--ink); background:var(--bg); }
+main { max-width: 1060px; margin: 0 auto; padding: 24px 20px 60px; }
+header.top { border-bottom: 1px solid var(--line); margin-bottom: 8px; }
+h1 { font-size: 1.7rem; margin: 0 0 4px; }
+h2 { font-size: 1.3rem; margin: 36px 0 10px; padding-top: 8px;
+  border-top: 1px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 0 0 6px; }
+.sub { color: var(--muted); margin: 0 0 16px; }
+nav { font-size: .9rem; margin: 10px 0 0; }
+nav a { margin-right: 14px; color: var(--info); text-decoration: none; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; }
+.tile { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
+  padding: 12px 14px; }
+.tile .k { color: var(--muted); font-size: .85rem; }
+.tile .v { font-size: 1.35rem; font-weight: 650; }
+.status { background: var(--card); border-left: 6px solid var(--ok); border-radius: 6px;
+  padding: 12px 16px; margin: 16px 0; }
+.status.sev-warning { border-color: var(--warning); }
+.status.sev-alert { border-color: var(--alert); }
+.status.sev-info { border-color: var(--info); }
+figure { margin: 10px 0 18px; background: var(--card); border: 1px solid var(--line);
+  border-radius: 8px; padding: 8px; }
+figure img { width: 100%; height: auto; display: block; }
+figcaption { color: var(--muted); font-size: .88rem; padding: 4px 6px 0; }
+.finding { background: var(--card); border: 1px solid var(--line);
+  border-left: 6px solid var(--info);
+  border-radius: 8px; padding: 14px 16px; margin: 14px 0; }
+.finding.sev-warning { border-left-color: var(--warning); }
+.finding.sev-alert { border-left-color: var(--alert); }
+.badge { display: inline-block; font-size: .75rem; font-weight: 700; letter-spacing: .04em;
+  text-transform: uppercase; padding: 1px 8px; border-radius: 10px; color: #fff;
+  background: var(--info);
+  margin-right: 8px; vertical-align: 2px; }
+.badge.sev-warning { background: var(--warning); }
+.badge.sev-alert { background: var(--alert); }
+.evidence { font-size: .85rem; color: var(--muted); margin: 6px 0 10px; }
+.evidence span { display: inline-block; margin-right: 14px; }
+details.ex { border-top: 1px solid var(--line); padding: 8px 0 2px; }
+details.ex summary { cursor: pointer; font-weight: 600; }
+details.ex .dose { color: var(--ink); font-weight: 400; }
+details.ex ol { margin: 6px 0 6px 22px; padding: 0; }
+details.ex p { margin: 4px 0; font-size: .92rem; }
+.src { color: var(--muted); font-size: .82rem; }
+table { border-collapse: collapse; width: 100%; background: var(--card); font-size: .9rem; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line);
+  vertical-align: top; }
+th { background: #eef1f5; }
+.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.notice { background: #fff8e6; border: 1px solid #f0d48a; border-radius: 8px;
+  padding: 12px 16px; }
+.redflags li { margin: 4px 0; }
+footer { color: var(--muted); font-size: .82rem; margin-top: 40px; }
+@media print { body { background: #fff; } details.ex { display: block;
+  } figure { break-inside: avoid; } }
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _img(name: str, png: bytes) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    alt = FIGURE_ALT.get(name, name.replace("_", " "))
+    return (
+        f'<figure id="fig-{_e(name)}"><img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{_e(alt)}.</figcaption></figure>"
+    )
+
+
+def _num(value: Any, digits: int = 0, suffix: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _evidence(evidence: Mapping[str, Any], units: str) -> str:
+    parts = []
+    for key, value in evidence.items():
+        if isinstance(value, bool) or value is None:
+            continue
+        label = key
+        shown: Any = value
+        if key.endswith("_km") and isinstance(value, int | float) and units == "mi":
+            label = key[:-3] + "_mi"
+            shown = round(value / 1.609344, 2)
+        parts.append(f"<span>{_e(label)}: <b>{_e(shown)}</b></span>")
+    return f'<div class="evidence">{"".join(parts)}</div>' if parts else ""
+
+
+def exercise_card(ex: Exercise, *, open_: bool = False) -> str:
+    """One exercise as a collapsible card: name, dose, steps, progression, regression, source."""
+    steps = "".join(f"<li>{_e(s)}</li>" for s in ex.steps)
+    return (
+        f'<details class="ex"{" open" if open_ else ""}><summary>{_e(ex.name)} '
+        f'<span class="dose">— {_e(ex.dose_text)}</span></summary>'
+        f"<p>{_e(ex.targets)}</p><ol>{steps}</ol>"
+        f"<p><b>Make it harder:</b> {_e(ex.progression)}</p>"
+        f"<p><b>Make it easier:</b> {_e(ex.regression)}</p>"
+        f'<p class="src">Source: {_e("; ".join(ex.sources))}</p></details>'
+    )
+
+
+def _finding_block(finding: Finding, units: str) -> str:
+    catalog = load_catalog()
+    cards = "".join(
+        exercise_card(catalog.exercises[i], open_=(k == 0))
+        for k, i in enumerate(finding.exercises)
+        if i in catalog.exercises
+    )
+    sev = _SEVERITY_CLASS.get(finding.severity, "sev-info")
+    title = finding.rule.replace("_", " ")
+    return (
+        f'<article class="finding {sev}" data-rule="{_e(finding.rule)}" '
+        f'data-week="{finding.week_start.isoformat()}">'
+        f'<h3><span class="badge {sev}">{_e(finding.severity)}</span>{_e(title)} · week of '
+        f"{_e(format_date(finding.week_start))}</h3><p>{_e(finding.message)}</p>"
+        f"{_evidence(finding.evidence, units)}{cards}</article>"
+    )
+
+
+def _period(weekly: pd.DataFrame) -> tuple[date | None, date | None]:
+    if weekly.empty:
+        return None, None
+    first = weekly["week_start"].min().date()
+    last = (weekly["week_start"].max() + pd.Timedelta(days=6)).date()
+    return first, last
+
+
+def _status(audit: Audit, units: str) -> str:
+    weekly = audit.weekly
+    if weekly.empty:
+        return '<div class="status">No runs yet.</div>'
+    last = weekly.iloc[-1]
+    week = last["week_start"].date()
+    current = [f for f in audit.findings if f.week_start == week]
+    worst = max((f.severity for f in current), key=SEVERITIES.index, default=None)
+    cls = _SEVERITY_CLASS.get(worst or "", "")
+    acwr = last["acwr"]
+    ratio = (
+        f"{acwr:.2f}× your previous 4-week average" if pd.notna(acwr) else "no 4-week history yet"
+    )
+    cadence = (
+        f"{last['cadence_spm']:.0f} spm" if pd.notna(last["cadence_spm"]) else "no cadence data"
+    )
+    verdict = (
+        f"{len(current)} finding{'s' if len(current) != 1 else ''} this week (worst: {worst})."
+        if current
+        else "Nothing flagged this week."
+    )
+    return (
+        f'<div class="status {cls}"><b>This week ({_e(format_date(week))}):</b> '
+        f"{_e(format_distance(float(last['distance_km']), units))} in {int(last['runs'])} runs, "
+        f"{_e(ratio)}, cadence {_e(cadence)}. {_e(verdict)}</div>"
+    )
+
+
+def _summary(audit: Audit, units: str) -> str:
+    first, last = _period(audit.weekly)
+    counts = {s: sum(1 for f in audit.findings if f.severity == s) for s in SEVERITIES}
+    acts = audit.activities
+    total = float(acts["distance_km"].sum()) if not acts.empty else 0.0
+    tiles = [
+        ("Period", f"{format_date(first)} – {format_date(last)}" if first and last else "–"),
+        ("Weeks", str(len(audit.weekly))),
+        ("Runs", str(len(acts))),
+        ("Total distance", format_distance(total, units)),
+        (
+            "Findings",
+            f"{counts['alert']} alert · {counts['warning']} warning · {counts['info']} info",
+        ),
+    ]
+    html = "".join(
+        f'<div class="tile"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>'
+        for k, v in tiles
+    )
+    return f'<div class="tiles">{html}</div>{_status(audit, units)}'
+
+
+def _ingest(audit: Audit) -> str:
+    result = audit.ingest
+    counts = result.counts()
+    labels = {
+        "run": "runs kept",
+        "duplicate": "duplicates (counted once)",
+        "other_sport": "other sports",
+        "not_activity": "not activities (monitoring, settings…)",
+        "skipped": "skipped",
+    }
+    rows = "".join(
+        f'<tr><td>{_e(labels[b])}</td><td class="n">{counts[b]}</td></tr>' for b in labels
+    )
+    total = sum(counts.values())
+    out = [
+        f"<p>{total} files looked at; every one is in exactly one bucket below."
+        + (
+            f" {result.ignored} other files (JSON, CSV, photos…) were passed over."
+            if result.ignored
+            else ""
+        )
+        + "</p>",
+        f'<table class="counts"><tr><th>bucket</th><th>files</th></tr>{rows}</table>',
+    ]
+    listed = [e for e in result.ledger if e.bucket in ("skipped", "duplicate", "other_sport")]
+    if listed:
+        body = "".join(
+            f"<tr><td>{_e(e.bucket.replace('_', ' '))}</td><td>{_e(e.source)}</td>"
+            f"<td>{_e(e.reason)}</td></tr>"
+            for e in listed
+        )
+        out.append(
+            "<h3 style='margin-top:16px'>Files not counted as runs</h3>"
+            f"<table><tr><th>bucket</th><th>file</th><th>reason</th></tr>{body}</table>"
+        )
+    if result.tz_note:
+        out.append(f"<p class='src'>{_e(result.tz_note)}</p>")
+    return "".join(out)
+
+
+def _safety() -> str:
+    catalog = load_catalog()
+    flags = "".join(
+        f"<li><b>{_e(flag.sign)}</b> — {_e(flag.action)}</li>" for flag in catalog.red_flags
+    )
+    advice = "".join(
+        f"<li><b>{_e(item.title)}.</b> {_e(item.text)} "
+        f'<span class="src">({_e("; ".join(item.sources))})</span></li>'
+        for item in catalog.advice
+    )
+    return (
+        f'<div class="notice"><b>Not medical advice.</b> {_e(catalog.disclaimer)}</div>'
+        f"<h3 style='margin-top:16px'>See a clinician if</h3><ul class='redflags'>{flags}</ul>"
+        f"<h3>Load management</h3><ul>{advice}</ul>"
+        "<h3>Sources</h3><ul>"
+        + "".join(f"<li>{_e(s.title)}</li>" for s in catalog.sources)
+        + "</ul>"
+    )
+
+
+def render_html(
+    audit: Audit,
+    images: Mapping[str, bytes],
+    *,
+    title: str = "runaudit report",
+    units: str = "km",
+    generated: str = "",
+) -> str:
+    """Return the report page as one HTML string.
+
+    Parameters
+    ----------
+    audit : Audit
+    images : mapping of str to bytes
+        PNG bytes by figure name (see :data:`SECTION_FIGURES`).
+    title : str
+        Page heading (usually the athlete or export name).
+    units : {"km", "mi"}
+        Distance unit of everything a person reads.
+    generated : str
+        Text for the footer (e.g. the generation date).
+    """
+    findings: Sequence[Finding] = sorted(
+        audit.findings, key=lambda f: (f.week_start, f.severity_rank), reverse=True
+    )
+    body: dict[str, str] = {"summary": _summary(audit, units)}
+    for section, names in SECTION_FIGURES.items():
+        body[section] = "".join(_img(n, images[n]) for n in names if n in images) or (
+            "<p>No data for this chart.</p>"
+        )
+    body["findings"] = (
+        "".join(_finding_block(f, units) for f in findings)
+        if findings
+        else "<p>Nothing in this history matches a risk pattern. Keep building gradually.</p>"
+    )
+    body["ingest"] = _ingest(audit)
+    body["safety"] = _safety()
+    nav = "".join(f'<a href="#{a}">{_e(h)}</a>' for a, h in SECTIONS)
+    sections = "".join(
+        f'<section id="{a}"><h2>{_e(h)}</h2>{body[a]}</section>' for a, h in SECTIONS
+    )
+    first, last = _period(audit.weekly)
+    period = f"{format_date(first)} – {format_date(last)}" if first and last else ""
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<header class='top'><h1>{_e(title)}</h1>"
+        "<p class='sub'>Training audit for runner's knee risk"
+        f"{' · ' + _e(period) if period else ''} · distances in {_e(units)}</p>"
+        f"<nav>{nav}</nav></header>"
+        f"{sections}<footer>Made by runaudit {_e(generated)}. Not medical advice.</footer>"
+        "</main></body></html>\n"
+    )
+
+
+def summary_numbers(audit: Audit) -> dict[str, Any]:
+    """Headline numbers of one athlete for the roster and the terminal summary."""
+    weekly = audit.weekly
+    last = weekly.iloc[-1] if not weekly.empty else None
+    week = last["week_start"].date() if last is not None else None
+    recent = [f for f in audit.findings if week is not None and (week - f.week_start).days < 28]
+    worst = max((f.severity for f in recent), key=SEVERITIES.index, default=None)
+    return {
+        "last_week": week,
+        "last_week_km": float(last["distance_km"]) if last is not None else math.nan,
+        "acwr": float(last["acwr"]) if last is not None else math.nan,
+        "cadence_spm": float(last["cadence_spm"]) if last is not None else math.nan,
+        "open_findings": recent,
+        "worst": worst,
+        "runs": len(audit.activities),
+        "moving_time": format_duration(float(audit.activities["moving_time_s"].sum()))
+        if not audit.activities.empty
+        else "",
+    }

@@ -1,0 +1,183 @@
+"""Coaches: one report per athlete plus a roster page sorted by urgency.
+
+The athletes folder holds one sub-folder or export zip per athlete; each gets
+its own report in ``OUT/<athlete>/`` and a row on ``OUT/index.html`` with the
+latest week's distance, load ratio, cadence and open findings (those of the
+last four weeks), most urgent first.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ..analyzers.messages import format_date, format_distance
+from ..cache import write_text_atomic
+from ..errors import InputError
+from ..findings import SEVERITIES
+from .html import _CSS, summary_numbers
+
+AuditFn = Callable[[Path], Any]
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One athlete on the roster page."""
+
+    name: str
+    folder: str
+    numbers: dict[str, Any] | None
+    error: str | None = None
+
+    @property
+    def urgency(self) -> tuple[int, int, float]:
+        """Sort key: worst open severity, number of open findings, load ratio."""
+        if self.numbers is None:
+            return (-2, 0, 0.0)
+        worst = self.numbers["worst"]
+        rank = SEVERITIES.index(worst) if worst else -1
+        acwr = self.numbers["acwr"]
+        return (rank, len(self.numbers["open_findings"]), acwr if math.isfinite(acwr) else 0.0)
+
+
+def athlete_inputs(folder: str | os.PathLike[str]) -> list[tuple[str, Path]]:
+    """The athletes under ``folder``: each sub-folder and each ``.zip``, sorted by name.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not a folder or holds no athlete.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(f"{root}: --roster needs a folder with one sub-folder or zip per athlete.")
+    found = [
+        (p.stem if p.is_file() else p.name, p)
+        for p in sorted(root.iterdir())
+        if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
+    ]
+    if not found:
+        raise InputError(f"{root}: no athlete sub-folders or zips found for --roster.")
+    return found
+
+
+def safe_slug(name: str) -> str:
+    """A folder name for an athlete: letters, digits, dot, dash and underscore only.
+
+    >>> safe_slug("Anna Müller (2025)")
+    'Anna_M_ller_2025_'
+    """
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip(".") or "athlete"
+    return slug[:80]
+
+
+def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = "") -> str:
+    """The roster page as self-contained HTML, most urgent athlete first."""
+    ordered = sorted(rows, key=lambda r: r.urgency, reverse=True)
+    body = []
+    for row in ordered:
+        link = f'<a href="{escape(row.folder)}/index.html">{escape(row.name)}</a>'
+        if row.numbers is None:
+            body.append(
+                f"<tr><td>{link if row.error is None else escape(row.name)}</td>"
+                f"<td colspan='5'>{escape(row.error or 'no runs')}</td></tr>"
+            )
+            continue
+        n = row.numbers
+        acwr = f"{n['acwr']:.2f}" if math.isfinite(n["acwr"]) else "–"
+        cadence = f"{n['cadence_spm']:.0f} spm" if math.isfinite(n["cadence_spm"]) else "–"
+        badges = (
+            "".join(
+                f'<div><span class="badge sev-{escape(f.severity)}">{escape(f.severity)}</span>'
+                f"{escape(f.rule.replace('_', ' '))} · {escape(format_date(f.week_start))}</div>"
+                for f in sorted(n["open_findings"], key=lambda f: f.severity_rank, reverse=True)
+            )
+            or "none"
+        )
+        body.append(
+            f"<tr><td>{link}</td><td>{escape(format_date(n['last_week']))}</td>"
+            f"<td>{escape(format_distance(n['last_week_km'], units))}</td><td>{acwr}</td>"
+            f"<td>{cadence}</td><td>{badges}</td></tr>"
+        )
+    table = (
+        "<table><tr><th>athlete</th><th>latest week</th><th>distance</th><th>load ratio</th>"
+        "<th>cadence</th><th>open findings (last 4 weeks)</th></tr>" + "".join(body) + "</table>"
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>runaudit roster</title><style>{_CSS}</style></head><body><main>"
+        "<header class='top'><h1>Roster</h1><p class='sub'>Most urgent first: worst open "
+        "finding, then how many, then the load ratio. Click a name for the full report.</p>"
+        f"</header>{table}<footer>Made by runaudit {escape(generated)}. Not medical advice."
+        "</footer></main></body></html>\n"
+    )
+
+
+def write_roster_page(rows: list[RosterRow], out_dir: Path, *, units: str = "km") -> Path:
+    """Write ``out_dir/index.html`` for the roster."""
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("on %Y-%m-%d %H:%M UTC")
+    path = out_dir / "index.html"
+    write_text_atomic(path, render_roster(rows, units=units, generated=stamp))
+    return path
+
+
+def roster_row(name: str, folder: str, audit: Any | None, error: str | None = None) -> RosterRow:
+    """A roster row from an athlete's audit (None when it could not be read)."""
+    if audit is None or audit.activities.empty:
+        return RosterRow(name, folder, None, error or "no runs found")
+    return RosterRow(name, folder, summary_numbers(audit))
+
+
+def write_roster(
+    athletes_folder: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    audit_fn: AuditFn,
+    units: str = "km",
+    pdf: bool = False,
+) -> tuple[Path, list[RosterRow]]:
+    """Write one report per athlete and the roster page.
+
+    Parameters
+    ----------
+    athletes_folder : path-like
+        One sub-folder or export zip per athlete.
+    out_dir : path-like
+        Receives ``<athlete>/`` report folders and ``index.html``.
+    audit_fn : callable
+        ``audit_fn(path) -> Audit`` (e.g. :func:`runaudit.load_export` with options).
+    units, pdf
+        As for :func:`~runaudit.report.writer.write_report`.
+
+    Returns
+    -------
+    (Path, list of RosterRow)
+        The roster page and its rows (most urgent first).
+    """
+    from ..errors import RunauditError
+    from .writer import write_report
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, path in athlete_inputs(athletes_folder):
+        slug = safe_slug(name)
+        try:
+            audit = audit_fn(path)
+        except RunauditError as err:
+            rows.append(roster_row(name, slug, None, str(err)))
+            continue
+        if not audit.activities.empty:
+            write_report(audit, out / slug, title=name, units=units, pdf=pdf)
+        rows.append(roster_row(name, slug, audit))
+    page = write_roster_page(rows, out, units=units)
+    return page, sorted(rows, key=lambda r: r.urgency, reverse=True)

@@ -1,0 +1,237 @@
+"""Write a report folder: ``index.html``, the figures as PNG, ``weekly.csv``,
+``activities.csv``, ``ingest.csv``, ``findings.json`` and optionally
+``report.pdf``.
+
+Every file is written to a temporary name and renamed into place, so an
+interrupted run never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import textwrap
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from ..analyzers.messages import format_date, format_distance
+from ..cache import atomic_path, write_text_atomic
+from ..exercises import load_catalog
+from ..render import to_csv
+from . import plots
+from .html import SECTIONS, render_html, summary_numbers
+
+if TYPE_CHECKING:
+    from ..audit import Audit
+
+_A4_LANDSCAPE = (11.69, 8.27)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of what :func:`write_report` wrote."""
+
+    folder: Path
+    index: Path
+    figures: dict[str, Path] = field(default_factory=dict)
+    data: dict[str, Path] = field(default_factory=dict)
+    pdf: Path | None = None
+
+
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    """PNG bytes of a figure."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def write_report(
+    audit: Audit,
+    out_dir: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    units: str = "km",
+    pdf: bool = False,
+) -> ReportFiles:
+    """Write the report of one athlete into ``out_dir`` (created if needed).
+
+    Parameters
+    ----------
+    audit : Audit
+        From :func:`runaudit.load_export`.
+    out_dir : path-like
+    title : str, optional
+        Page heading; defaults to "runaudit report".
+    units : {"km", "mi"}
+        Distance unit of everything a person reads; CSV/JSON keep ``_km`` columns.
+    pdf : bool
+        Also write ``report.pdf`` with one page per section.
+
+    Returns
+    -------
+    ReportFiles
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    title = title or "runaudit report"
+    figures = plots.report_figures(
+        audit.weekly, audit.activities, audit.findings, thresholds=audit.thresholds, units=units
+    )
+    images: dict[str, bytes] = {}
+    figure_paths: dict[str, Path] = {}
+    for name, fig in figures.items():
+        images[name] = figure_png(fig)
+        path = folder / f"{name}.png"
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(images[name])
+        figure_paths[name] = path
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    html = render_html(audit, images, title=title, units=units, generated=f"on {stamp}")
+    index = folder / "index.html"
+    write_text_atomic(index, html)
+    data = {
+        "weekly.csv": to_csv(audit.weekly),
+        "activities.csv": to_csv(audit.activities),
+        "ingest.csv": to_csv(audit.ingest.ledger_frame()),
+        "findings.json": json.dumps(
+            [f.to_dict() for f in audit.findings], indent=2, ensure_ascii=False
+        )
+        + "\n",
+    }
+    data_paths = {}
+    for name, text in data.items():
+        write_text_atomic(folder / name, text)
+        data_paths[name] = folder / name
+    pdf_path = None
+    if pdf:
+        pdf_path = folder / "report.pdf"
+        write_pdf(audit, pdf_path, title=title, units=units)
+    return ReportFiles(folder, index, figure_paths, data_paths, pdf_path)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _text_page(title: str, paragraphs: list[str], *, footer: str = "") -> Figure:
+    """An A4 landscape page of wrapped text; overflowing text is cut with a note."""
+    fig = Figure(figsize=_A4_LANDSCAPE)
+    fig.text(0.05, 0.93, title, fontsize=18, weight="bold", va="top")
+    y = 0.86
+    line_h = 0.026
+    lines: list[str] = []
+    for para in paragraphs:
+        lines.extend(textwrap.wrap(para, 125) or [""])
+        lines.append("")
+    capacity = int((y - 0.08) / line_h)
+    if len(lines) > capacity:
+        lines = [*lines[: capacity - 1], "… (more in index.html)"]
+    for line in lines:
+        fig.text(0.05, y, line, fontsize=10, va="top", family="DejaVu Sans")
+        y -= line_h
+    if footer:
+        fig.text(0.05, 0.03, footer, fontsize=8, color="#555555")
+    return fig
+
+
+def _chart_page(title: str, draw: list[tuple[str, object]]) -> Figure:
+    fig = Figure(figsize=_A4_LANDSCAPE, layout="constrained")
+    fig.suptitle(title, fontsize=16, weight="bold", x=0.02, ha="left")
+    axes = fig.subplots(len(draw), 1, squeeze=False)[:, 0]
+    for ax, (_, plot) in zip(axes, draw, strict=True):
+        plot(ax)  # type: ignore[operator]
+    return fig
+
+
+def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
+    """The report as PDF pages: exactly one page per report section, in order."""
+    t = audit.thresholds
+    weekly, acts, found = audit.weekly, audit.activities, audit.findings
+    numbers = summary_numbers(audit)
+    total = float(acts["distance_km"].sum()) if not acts.empty else 0.0
+    counts = {s: sum(1 for f in found if f.severity == s) for s in ("alert", "warning", "info")}
+    summary = [
+        f"Weeks: {len(weekly)}  ·  runs: {len(acts)}  ·  total distance: "
+        f"{format_distance(total, units)}  ·  moving time: {numbers['moving_time']}",
+        f"Findings: {counts['alert']} alert, {counts['warning']} warning, {counts['info']} info.",
+    ]
+    if numbers["last_week"] is not None:
+        summary.append(
+            f"Latest week ({format_date(numbers['last_week'])}): "
+            f"{format_distance(numbers['last_week_km'], units)}; "
+            f"{len(numbers['open_findings'])} findings in the last 4 weeks."
+        )
+    pages: dict[str, Figure] = {"summary": _text_page(title, summary)}
+    pages["load"] = _chart_page(
+        "Weekly distance and load",
+        [
+            (
+                "d",
+                lambda ax: plots.plot_weekly_distance(
+                    weekly, found, thresholds=t, ax=ax, units=units
+                ),
+            )
+        ],
+    )
+    pages["descent"] = _chart_page(
+        "Descent and downhill running",
+        [("d", lambda ax: plots.plot_descent(weekly, found, ax=ax, units=units))],
+    )
+    pages["cadence"] = _chart_page(
+        "Cadence",
+        [
+            ("c", lambda ax: plots.plot_cadence(weekly, found, thresholds=t, ax=ax)),
+            ("h", lambda ax: plots.plot_cadence_distribution(acts, thresholds=t, ax=ax)),
+        ],
+    )
+    pages["long-runs"] = _chart_page(
+        "Long runs",
+        [
+            (
+                "l",
+                lambda ax: plots.plot_long_runs(acts, found, thresholds=t, ax=ax, units=units),
+            )
+        ],
+    )
+    catalog = load_catalog()
+    newest = sorted(found, key=lambda f: f.week_start, reverse=True)
+    paragraphs = []
+    for f in newest:
+        names = ", ".join(
+            f"{catalog.exercises[i].name} ({catalog.exercises[i].dose_text})"
+            for i in f.exercises[:3]
+            if i in catalog.exercises
+        )
+        paragraphs.append(f"[{f.severity.upper()}] {f.message}  Exercises: {names}")
+    pages["findings"] = _text_page(
+        "Findings and exercises", paragraphs or ["Nothing in this history matches a risk pattern."]
+    )
+    ingest_counts = audit.ingest.counts()
+    ingest_text = [", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in ingest_counts.items())]
+    ingest_text += [
+        f"{e.bucket}: {e.source}: {e.reason}"
+        for e in audit.ingest.ledger
+        if e.bucket in ("skipped", "duplicate", "other_sport")
+    ]
+    pages["ingest"] = _text_page("What was read", ingest_text)
+    safety = [f"Not medical advice. {catalog.disclaimer}"]
+    safety += [f"See a clinician: {flag.sign} — {flag.action}" for flag in catalog.red_flags]
+    safety += [f"{item.title}: {item.text}" for item in catalog.advice]
+    pages["safety"] = _text_page("Red flags and advice", safety)
+    return [pages[anchor] for anchor, _ in SECTIONS]
+
+
+def write_pdf(audit: Audit, path: Path, *, title: str, units: str = "km") -> Path:
+    """Write the multi-page PDF report (one page per section) atomically."""
+    with atomic_path(path) as tmp, PdfPages(tmp) as pdf:
+        for page in pdf_pages(audit, title=title, units=units):
+            pdf.savefig(page)
+        info = pdf.infodict()
+        info["Title"] = title
+        info["Creator"] = "runaudit"
+    return path
