@@ -1090,3 +1090,77 @@ def write_tcx(
     if leading_whitespace:
         data = b"\n  " + data
     return _write(path, data, gzip)
+
+
+def write_training_block(
+    folder: str | Path,
+    first_monday: datetime,
+    weekly_km: Sequence[float],
+    *,
+    runs_per_week: int = 4,
+    cadence_spm: float | Sequence[float] = 170.0,
+    climb_per_km_m: float = 8.0,
+    utc_offset_s: int = 3600,
+    interval_s: float | str = "smart",
+    seed: int = 0,
+) -> list[Path]:
+    """Write a block of training weeks as FIT files: one athlete's watch folder.
+
+    Each week's distance is split over ``runs_per_week`` runs (the Sunday long
+    run takes about a third); a week of 0 km writes nothing.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Where the ``.fit`` files go (created).
+    first_monday : datetime
+        Local midnight of the first Monday (its tzinfo is ignored).
+    weekly_km : sequence of float
+        Planned distance of each week [km].
+    runs_per_week : int
+        Runs in a week with running (2–6).
+    cadence_spm : float or sequence of float
+        Cadence [steps/min], one value or one per week.
+    climb_per_km_m : float
+        Climb (and descent) per km of each run [m/km].
+    utc_offset_s : int
+        Local time minus UTC [s].
+    interval_s : float or "smart"
+        Recording interval, as for :func:`make_run`.
+    seed : int
+        Seed of the random variation.
+
+    Returns
+    -------
+    list of Path
+        The files written, in time order.
+    """
+    runs_per_week = max(2, min(6, runs_per_week))
+    days = {2: (2, 6), 3: (1, 3, 6), 4: (1, 2, 4, 6), 5: (0, 1, 3, 4, 6), 6: (0, 1, 2, 3, 4, 6)}
+    cadences = (
+        [float(cadence_spm)] * len(weekly_km)
+        if isinstance(cadence_spm, int | float)
+        else [float(c) for c in cadence_spm]
+    )
+    base = datetime(first_monday.year, first_monday.month, first_monday.day, tzinfo=UTC)
+    out: list[Path] = []
+    for week, km in enumerate(weekly_km):
+        if km <= 0:
+            continue
+        long_run = round(km / 3.0, 1)
+        rest = (km - long_run) / (runs_per_week - 1)
+        for k, day in enumerate(days[runs_per_week]):
+            distance = long_run if day == 6 else round(rest, 1)
+            local = base + timedelta(weeks=week, days=day, hours=7 if day == 6 else 18)
+            run = make_run(
+                local - timedelta(seconds=utc_offset_s),
+                distance,
+                cadence_spm=cadences[week],
+                climb_m=climb_per_km_m * distance / 2.0,
+                alt_noise_m=2.0,
+                interval_s=interval_s,
+                utc_offset_s=utc_offset_s,
+                seed=seed * 1000 + week * 10 + k,
+            )
+            out.append(write_fit(run, Path(folder) / f"{local:%Y-%m-%d-%H-%M}.fit"))
+    return out

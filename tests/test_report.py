@@ -1,0 +1,118 @@
+"""The report: self-contained HTML with every finding and figure, the PDF, the roster."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from runaudit.cli import cli
+from runaudit.report.html import SECTIONS
+from runaudit.synth import write_training_block
+
+SAMPLE = str(Path(__file__).resolve().parent.parent / "sample_data")
+FIGURES = ("weekly_distance", "descent", "cadence", "cadence_distribution", "long_runs")
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    result = CliRunner().invoke(
+        cli, ["report", SAMPLE, "--out", str(out), "--pdf", "--no-cache"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Report: {out / 'index.html'}" in result.stdout
+    return out
+
+
+def test_page_is_self_contained(report_dir):
+    html = (report_dir / "index.html").read_text()
+    assert "http" not in html  # nothing to fetch, not even a namespace URL
+    assert "<script" not in html and "<link" not in html
+    for src in re.findall(r'src="([^"]+)"', html):
+        assert src.startswith("data:image/png;base64,")
+
+
+def test_page_has_every_figure_and_section(report_dir):
+    html = (report_dir / "index.html").read_text()
+    for name in FIGURES:
+        assert f'id="fig-{name}"' in html
+        assert (report_dir / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+    for anchor, heading in SECTIONS:
+        assert f'<section id="{anchor}"><h2>{heading}</h2>' in html
+
+
+def test_page_has_every_finding_with_exercise_cards(report_dir):
+    html = (report_dir / "index.html").read_text()
+    findings = json.loads((report_dir / "findings.json").read_text())
+    assert len(findings) >= 5
+    for f in findings:
+        assert f'data-rule="{f["rule"]}" data-week="{f["week_start"]}"' in html
+    # exercise cards carry name, dose, steps, harder/easier and the source
+    assert html.count('<details class="ex"') >= len(findings)
+    assert "Forward step-down" in html and "Make it easier:" in html and "Source:" in html
+    assert "Not medical advice." in html
+
+
+def test_page_shows_the_ingest_summary(report_dir):
+    html = (report_dir / "index.html").read_text()
+    assert "notes.fit" in html and "not a FIT file (no FIT header)" in html
+    assert "duplicates (counted once)" in html
+
+
+def test_data_files(report_dir):
+    weekly = (report_dir / "weekly.csv").read_text().splitlines()
+    assert weekly[0].startswith("week_start,runs,distance_km,")
+    assert len(weekly) == 21
+    assert (report_dir / "activities.csv").exists() and (report_dir / "ingest.csv").exists()
+
+
+def test_pdf_has_one_page_per_section(report_dir):
+    reader = PdfReader(str(report_dir / "report.pdf"))
+    assert len(reader.pages) == len(SECTIONS)
+    assert "Findings and exercises" in reader.pages[5].extract_text()
+
+
+def test_units_mi_shows_miles_to_people(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["report", SAMPLE, "--out", str(tmp_path), "--units", "mi", "--no-cache", "-q"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    html = (tmp_path / "index.html").read_text()
+    assert "distances in mi" in html
+    assert "41 km" not in html and "25 mi" in html  # the ramp-up week: 41 km = 25 mi
+    assert (tmp_path / "weekly.csv").read_text().startswith("week_start,runs,distance_km")
+
+
+def test_roster_of_three_athletes(tmp_path):
+    athletes = tmp_path / "athletes"
+    monday = datetime(2026, 6, 1)
+    write_training_block(
+        athletes / "ada", monday, [30, 32, 34, 26, 33, 35], cadence_spm=172, seed=1
+    )
+    write_training_block(
+        athletes / "ben", monday, [20, 20, 21, 20, 19, 38], cadence_spm=150, seed=2
+    )
+    write_training_block(
+        athletes / "cleo", monday, [25, 27, 28, 22, 27, 29], cadence_spm=175, seed=3
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["report", str(athletes), "--roster", "--out", str(out), "--no-cache", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text()
+    for name in ("ada", "ben", "cleo"):
+        assert (out / name / "index.html").exists()
+        assert f'href="{name}/index.html"' in page
+    # ben ramped up 1.9x in the last week: most urgent, first row
+    assert page.index("ben/index.html") < page.index("ada/index.html")
+    assert page.index("ben/index.html") < page.index("cleo/index.html")
+    assert result.stdout.splitlines()[0].startswith("ben: alert")
