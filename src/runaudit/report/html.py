@@ -161,17 +161,26 @@ def exercise_card(ex: Exercise, *, open_: bool = False) -> str:
     )
 
 
-def _finding_block(finding: Finding, units: str) -> str:
+def _finding_block(finding: Finding, units: str, shown_in: Finding | None = None) -> str:
+    """One finding; its exercise cards, or a pointer to where they were shown already."""
     catalog = load_catalog()
-    cards = "".join(
-        exercise_card(catalog.exercises[i], open_=(k == 0))
-        for k, i in enumerate(finding.exercises)
-        if i in catalog.exercises
-    )
+    if shown_in is not None:
+        cards = (
+            f'<p class="src">Exercises: the same as for the week of '
+            f'<a href="#finding-{shown_in.rule}-{shown_in.week_start.isoformat()}">'
+            f"{_e(format_date(shown_in.week_start))}</a> above.</p>"
+        )
+    else:
+        cards = "".join(
+            exercise_card(catalog.exercises[i], open_=(k == 0))
+            for k, i in enumerate(finding.exercises)
+            if i in catalog.exercises
+        )
     sev = _SEVERITY_CLASS.get(finding.severity, "sev-info")
     title = finding.rule.replace("_", " ")
     return (
-        f'<article class="finding {sev}" data-rule="{_e(finding.rule)}" '
+        f'<article class="finding {sev}" id="finding-{_e(finding.rule)}-'
+        f'{finding.week_start.isoformat()}" data-rule="{_e(finding.rule)}" '
         f'data-week="{finding.week_start.isoformat()}">'
         f'<h3><span class="badge {sev}">{_e(finding.severity)}</span>{_e(title)} · week of '
         f"{_e(format_date(finding.week_start))}</h3><p>{_e(finding.message)}</p>"
@@ -327,8 +336,13 @@ def render_html(
         body[section] = "".join(_img(n, images[n]) for n in names if n in images) or (
             "<p>No data for this chart.</p>"
         )
+    first_of_rule: dict[str, Finding] = {}
+    blocks = []
+    for f in findings:
+        blocks.append(_finding_block(f, units, first_of_rule.get(f.rule)))
+        first_of_rule.setdefault(f.rule, f)
     body["findings"] = (
-        "".join(_finding_block(f, units) for f in findings)
+        "".join(blocks)
         if findings
         else "<p>Nothing in this history matches a risk pattern. Keep building gradually.</p>"
     )
