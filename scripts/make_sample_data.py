@@ -93,10 +93,12 @@ WEEKS = [
 
 #: (rule, week index, severity) the plan is built to produce -- nothing else.
 INTENDED = {
-    *(("low_cadence", w, "warning") for w in range(5)),
+    ("low_cadence", 0, "info"),
+    ("low_cadence", 1, "info"),
+    *(("low_cadence", w, "warning") for w in range(2, 5)),
     ("ramp_up", 7, "alert"),
     ("missing_deload", 13, "warning"),
-    ("downhill_volume", 16, "warning"),
+    ("downhill_volume", 16, "alert"),
     ("long_run_spike", 18, "warning"),
 }
 
@@ -313,18 +315,23 @@ def downhill_volume(descent: Sequence[float]) -> list[tuple[int, str, dict[str, 
             continue
         if big is None or jump is None:
             raise SystemExit(f"plan too close to a downhill_volume threshold in week {i}")
-        out.append((i, "warning", {"descent_m": round(descent[i], 1), "mean_m": round(mean, 1)}))
+        # runaudit's severity policy: alert above 2x the 4-week mean
+        sev = "alert" if mean <= 0 or descent[i] / mean > 2.0 else "warning"
+        out.append((i, sev, {"descent_m": round(descent[i], 1), "mean_m": round(mean, 1)}))
     return out
 
 
 def low_cadence(cadence: Sequence[float]) -> list[tuple[int, str, dict[str, float]]]:
     """Weeks whose running cadence is below 160 spm."""
-    out = []
+    out, streak = [], 0
     for i, c in enumerate(cadence):
         if np.isfinite(c):
             _check_margin("low_cadence", i, c / CADENCE_MIN_SPM, (1.0,), margin=0.015)
+            streak = streak + 1 if c < CADENCE_MIN_SPM else 0
             if c < CADENCE_MIN_SPM:
-                out.append((i, "warning", {"cadence_spm": round(c, 1)}))
+                # runaudit's severity policy: info for 1-2 low weeks in a row, then warning
+                sev = "warning" if streak >= 3 else "info"
+                out.append((i, sev, {"cadence_spm": round(c, 1)}))
     return out
 
 
@@ -594,8 +601,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "noise-free elevation profile, cadence_spm = time-weighted mean of the "
             "non-walking samples [steps/min]. Weeks are Monday-start in Europe/Berlin; "
             "week cadence_spm = time-weighted median over running samples. Expected "
-            "findings use the DESIGN.md default thresholds; only ramp_up has a defined "
-            "severity there, the others are listed as 'warning'."
+            "findings use the DESIGN.md default thresholds and runaudit's severity "
+            "policy (low cadence: info for 1-2 weeks in a row, then warning; downhill: "
+            "alert above 2x)."
         ),
         "athlete": {"timezone": "Europe/Berlin", "home": list(HOME)},
         "thresholds": {

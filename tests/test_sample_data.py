@@ -53,3 +53,12 @@ def test_weekly_table_matches_the_plan(result):
         assert row["long_run_km"] == pytest.approx(week["long_run_km"], abs=0.05)
         assert abs(row["cadence_spm"] - week["cadence_spm"]) <= 1.5
         assert row["descent_m"] == pytest.approx(week["descent_m"], abs=60)
+
+
+def test_findings_match_the_manifest(result):
+    from runaudit import audit_ingest
+
+    audit = audit_ingest(result)
+    got = {(f.rule, f.week_start.isoformat(), f.severity) for f in audit.findings}
+    want = {(f["rule"], f["week_start"], f["severity"]) for f in MANIFEST["expected_findings"]}
+    assert got == want
