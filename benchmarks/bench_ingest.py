@@ -105,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         warm = ingest([folder], cache_dir=cache_dir, jobs=args.jobs)
         weekly_table(warm.activities, warm.cadence_hist)
         c = time.perf_counter() - t
-        print(f"(c) runaudit warm        : {c:8.2f} s  ({warm.parsed} parsed, {warm.cached} cached)")
+        print(
+            f"(c) runaudit warm        : {c:8.2f} s  ({warm.parsed} parsed, {warm.cached} cached)"
+        )
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     print(f"(d) peak memory          : {peak_mb():8.0f} MB")

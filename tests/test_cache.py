@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from runaudit import ingest, weekly_table
 from runaudit import cache as cache_mod
+from runaudit import ingest, weekly_table
 from runaudit.cache import Cache, atomic_path
 from runaudit.synth import make_run, write_fit, write_gpx
 
