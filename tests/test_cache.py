@@ -98,3 +98,14 @@ def test_parallel_and_sequential_ingest_give_identical_tables():
         weekly_table(par.activities, par.cadence_hist),
     )
     assert seq.ledger == par.ledger
+
+
+def test_ingest_gives_back_the_samples_of_a_run(export, tmp_path):
+    for use_cache in (True, False):
+        result = ingest([export], cache_dir=tmp_path / "c", use_cache=use_cache, jobs=1)
+        row = result.activities.sort_values("distance_km").iloc[-1]
+        samples = result.samples(row["activity_id"])
+        assert samples["distance_m"].max() == pytest.approx(row["distance_km"] * 1000, abs=1)
+        assert str(samples["time"].dt.tz) == "UTC"
+    with pytest.raises(KeyError):
+        result.samples("nope")

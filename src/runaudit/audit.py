@@ -112,6 +112,10 @@ class Audit:
         """The findings as a DataFrame."""
         return findings_frame(self.findings)
 
+    def samples(self, activity_id: str) -> pd.DataFrame:
+        """Per-sample data of one run (see :meth:`Ingest.samples`)."""
+        return self.ingest.samples(activity_id)
+
 
 def audit_ingest(
     result: Ingest, thresholds: Thresholds | None = None, *, units: str = "km"

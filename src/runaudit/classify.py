@@ -101,6 +101,7 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
                 "source": name,
                 "format": entry.format,
                 "_file": i,
+                "_index": k,
                 "_note": note,
                 "_damaged": bool(entry.problems),
             }
@@ -175,6 +176,7 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
             )
 
     hist = {r["activity_id"]: (r["cadence_bins"], r["cadence_seconds"]) for r in kept}
+    origins = {r["activity_id"]: (outcomes[r["_file"]].source, r["_index"]) for r in everything}
     unknown_tz = sum(1 for r in kept if r["tz_source"] == "UTC (unknown)")
     borrowed = sum(1 for r in kept if r["tz_source"] == "nearest FIT file")
     tz_note = ""
@@ -190,4 +192,5 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
         ledger=[ledger[i] for i in range(len(outcomes))],
         cadence_hist=hist,
         tz_note=tz_note,
+        origins=origins,
     )

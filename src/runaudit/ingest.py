@@ -87,6 +87,40 @@ class Ingest:
     parsed: int = 0
     cached: int = 0
     tz_note: str = ""
+    origins: dict[str, tuple[Source, int]] = field(default_factory=dict, repr=False)
+    cache_dir: str | None = None
+    limits: Limits = field(default_factory=Limits, repr=False)
+
+    def samples(self, activity_id: str) -> pd.DataFrame:
+        """Per-sample data of one activity, from the cache or by reading its file again.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``time`` (UTC), ``time_s`` [s since epoch], ``lat_deg``, ``lon_deg``,
+            ``altitude_m``, ``distance_m``, ``speed_mps``, ``cadence_spm``,
+            ``heart_rate_bpm``.
+
+        Raises
+        ------
+        KeyError
+            For an activity_id this ingest did not see.
+        ParseError
+            When the file can no longer be read.
+        """
+        if activity_id not in self.origins:
+            raise KeyError(f"unknown activity_id {activity_id!r}")
+        source, index = self.origins[activity_id]
+        data = read_source(source, self.limits)
+        if self.cache_dir is not None:
+            cached = Cache(self.cache_dir).load_samples(hashlib.sha256(data).hexdigest())
+            if cached is not None and "activity_index" in cached:
+                frame = cached[cached["activity_index"] == index].drop(columns="activity_index")
+                frame = frame.reset_index(drop=True)
+                frame.insert(0, "time", pd.to_datetime(frame["time_s"], unit="s", utc=True))
+                return frame
+        parsed = parse_bytes(data, source.format)
+        return parsed.activities[index].samples_frame()
 
     def counts(self) -> dict[str, int]:
         """Number of files in each bucket, every bucket present."""
@@ -351,6 +385,8 @@ def ingest(
         *result.ledger,
     ]
     result.ignored = found.ignored
+    result.limits = limits
+    result.cache_dir = str(cache.root.parent) if cache is not None else None
     result.parsed = sum(1 for o in outcomes if not o.from_cache and o.content_hash)
     result.cached = sum(1 for o in outcomes if o.from_cache)
     return result
