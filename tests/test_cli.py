@@ -158,3 +158,12 @@ def test_exercises_command():
     assert invoke("exercises").output.count("ramp_up") >= 1
     bad = invoke("exercises", "bogus")
     assert bad.exit_code == 1 and "unknown rule 'bogus'" in bad.output
+
+
+def test_thresholds_round_trip_through_toml(tmp_path):
+    from runaudit.thresholds import Thresholds, load_thresholds, thresholds_to_toml
+
+    custom = Thresholds(acwr_warning=1.25, acwr_alert=1.6, long_run_window_days=28)
+    path = tmp_path / "t.toml"
+    path.write_text(thresholds_to_toml(custom))
+    assert load_thresholds(path) == custom

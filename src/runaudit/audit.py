@@ -63,10 +63,24 @@ def recommend(findings: Sequence[Finding]) -> list[Recommendation]:
     return out
 
 
-def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
-    """Findings as a DataFrame: rule, severity, week_start, message, evidence, exercises."""
+def findings_frame(
+    findings: Sequence[Finding], *, rule: str | None = None, expand_evidence: bool = False
+) -> pd.DataFrame:
+    """Findings as a DataFrame: rule, severity, week_start, message, evidence, exercises.
+
+    Parameters
+    ----------
+    findings : sequence of Finding
+    rule : str, optional
+        Keep only this rule's findings.
+    expand_evidence : bool
+        Replace the ``evidence`` dict column by one column per evidence key
+        (units in the key names, e.g. ``distance_km``).
+    """
+    if rule is not None:
+        findings = [f for f in findings if f.rule == rule]
     columns = ["rule", "severity", "week_start", "message", "evidence", "exercises"]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [
             {
                 "rule": f.rule,
@@ -80,6 +94,10 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
         ],
         columns=columns,
     )
+    if expand_evidence:
+        evidence = pd.DataFrame([dict(e) for e in frame["evidence"]], index=frame.index)
+        frame = pd.concat([frame.drop(columns="evidence"), evidence], axis=1)
+    return frame
 
 
 @dataclass
@@ -108,9 +126,11 @@ class Audit:
         """Exercises per flagged rule, most urgent first."""
         return recommend(self.findings)
 
-    def findings_frame(self) -> pd.DataFrame:
-        """The findings as a DataFrame."""
-        return findings_frame(self.findings)
+    def findings_frame(
+        self, *, rule: str | None = None, expand_evidence: bool = False
+    ) -> pd.DataFrame:
+        """The findings as a DataFrame (see :func:`findings_frame`)."""
+        return findings_frame(self.findings, rule=rule, expand_evidence=expand_evidence)
 
     def samples(self, activity_id: str) -> pd.DataFrame:
         """Per-sample data of one run (see :meth:`Ingest.samples`)."""
@@ -126,7 +146,9 @@ def audit_ingest(
     their evidence and the tables stay in km.
     """
     thresholds = thresholds or Thresholds()
-    weekly = weekly_table(result.activities, result.cadence_hist)
+    weekly = weekly_table(
+        result.activities, result.cadence_hist, chronic_weeks=thresholds.chronic_weeks
+    )
     findings = analyze(weekly, result.activities, thresholds, units=units)
     return Audit(result, result.activities, weekly, findings, thresholds)
 

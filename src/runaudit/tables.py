@@ -120,6 +120,8 @@ def activities_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 def weekly_table(
     activities: pd.DataFrame,
     cadence_hist: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None = None,
+    *,
+    chronic_weeks: int = CHRONIC_WEEKS,
 ) -> pd.DataFrame:
     """Aggregate runs into Monday-start weeks.
 
@@ -139,9 +141,9 @@ def weekly_table(
         Columns :data:`WEEKLY_COLUMNS`: ``runs``; sums of ``distance_km``,
         ``moving_time_s`` [s], ``ascent_m``, ``descent_m``, ``downhill_km``;
         ``long_run_km`` (longest run); ``cadence_spm`` (NaN for weeks without
-        cadence data); ``chronic_km`` (mean distance of the 4 weeks before);
-        ``acwr`` (distance / chronic_km, NaN until 4 weeks of history exist or
-        when chronic_km is 0).
+        cadence data); ``chronic_km`` (mean distance of the ``chronic_weeks``
+        weeks before, default 4); ``acwr`` (distance / chronic_km, NaN until
+        that much history exists or when chronic_km is 0).
     """
     if activities.empty:
         return _empty(WEEKLY_COLUMNS)
@@ -156,7 +158,7 @@ def weekly_table(
     out["cadence_spm"] = [
         _week_cadence(acts[acts["week_start"] == week], cadence_hist) for week in weeks
     ]
-    chronic = out["distance_km"].shift(1).rolling(CHRONIC_WEEKS, min_periods=CHRONIC_WEEKS).mean()
+    chronic = out["distance_km"].shift(1).rolling(chronic_weeks, min_periods=chronic_weeks).mean()
     out["chronic_km"] = chronic
     with np.errstate(divide="ignore", invalid="ignore"):
         out["acwr"] = np.where(chronic > 0, out["distance_km"] / chronic, np.nan)

@@ -117,6 +117,33 @@ class Thresholds:
         return dataclasses.replace(self, **typed)
 
 
+def changed_thresholds(thresholds: Thresholds) -> dict[str, Any]:
+    """The thresholds that differ from the defaults, by name."""
+    default = Thresholds()
+    return {
+        f.name: getattr(thresholds, f.name)
+        for f in fields(thresholds)
+        if getattr(thresholds, f.name) != getattr(default, f.name)
+    }
+
+
+def thresholds_to_toml(thresholds: Thresholds, *, only_changed: bool = True) -> str:
+    """A ``[thresholds]`` TOML table for ``--config`` (only the changed ones by default).
+
+    >>> print(thresholds_to_toml(Thresholds(acwr_warning=1.25)))
+    [thresholds]
+    acwr_warning = 1.25
+    <BLANKLINE>
+    """
+    values = (
+        changed_thresholds(thresholds)
+        if only_changed
+        else {f.name: getattr(thresholds, f.name) for f in fields(thresholds)}
+    )
+    lines = ["[thresholds]", *(f"{name} = {value!r}" for name, value in values.items())]
+    return "\n".join(lines) + "\n"
+
+
 def load_thresholds(path: str | Path | None = None, **overrides: Any) -> Thresholds:
     """Thresholds from defaults, then a TOML file's ``[thresholds]`` table, then ``overrides``.
 
