@@ -8,20 +8,30 @@ memory, never extracted to disk, under the size limits of :class:`Limits`.
 Strava exports carry ``activities.csv`` whose *Activity Type* gives the sport
 of files that do not state it; it is attached to each :class:`Source` as
 ``sport_hint``.
+
+Nothing from a stranger's export is trusted: zip directories are counted
+before they are parsed, every member's declared size and compression ratio
+is checked before a byte is decompressed, nested zips share one budget of
+members and bytes and may nest only :attr:`Limits.max_zip_depth` deep,
+gzip data is decompressed in small steps with the same ratio guard, member
+names that point outside the archive (``../``, ``/abs``, ``C:\\``) are refused,
+and nothing is ever written to disk. Each refusal names the limit and how to
+raise it.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from .errors import InputError, LimitError, ParseError
 
@@ -56,9 +66,14 @@ class Limits:
     max_seconds_per_file : float
         Longest time one file may take to parse [s] (default 120; a 10-hour
         1 Hz FIT file takes about 2 s).
+    max_zip_depth : int
+        Deepest nesting of zips inside a zip (default 4; a Garmin export
+        nests one level). Deeper nesting is a zip-quine/bomb pattern.
 
     Raise a limit with ``Limits(max_file_bytes=...)`` from Python or the
     matching ``--max-*`` option / ``[limits]`` table of the config file.
+    The member count and byte limits hold for one zip *including* the zips
+    nested in it, and the ratio limit also applies to gzip data.
     """
 
     max_file_bytes: int = 256 * 2**20
@@ -67,6 +82,7 @@ class Limits:
     max_total_bytes: int = 20 * 2**30
     max_ratio: float = 200.0
     max_seconds_per_file: float = 120.0
+    max_zip_depth: int = 4
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,10 @@ class Source:
         Whether the name ends in ``.gz``.
     sport_hint : str or None
         Activity type from a Strava ``activities.csv`` ("Run", "Ride"...).
+    error : str or None
+        Why this entry was refused while the zip was listed (a nested zip
+        that cannot be opened or nests too deep); :func:`read_source`
+        raises it, so the entry is skipped with this reason.
     """
 
     path: str
@@ -93,11 +113,27 @@ class Source:
     format: str = "unknown"
     gz: bool = False
     sport_hint: str | None = field(default=None, compare=False)
+    error: str | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
-        """Display name: ``export.zip!activities/123.fit.gz`` for zip members."""
-        return "!".join((self.path, *self.members))
+        """Display name: ``export.zip!activities/123.fit.gz`` for zip members.
+
+        Control characters (a stranger's file name may carry terminal escape
+        sequences or newlines) are shown escaped.
+        """
+        return printable("!".join((self.path, *self.members)))
+
+
+def printable(text: str) -> str:
+    r"""Return ``text`` with non-printable characters escaped, safe for a terminal.
+
+    >>> printable("run\x1b[2J.fit")
+    'run\\x1b[2J.fit'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 @dataclass(frozen=True)
@@ -164,15 +200,15 @@ def discover(paths: Iterable[str | os.PathLike[str]], limits: Limits | None = No
         if not path.exists():
             raise InputError(f"{path}: no such file or folder.")
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-        hints = _folder_hints(path) if path.is_dir() else {}
+        hints = _folder_hints(path, limits) if path.is_dir() else {}
         for file in files:
             explicit = file == path
             lower = file.name.lower()
             if lower.endswith(".zip"):
                 try:
-                    found, zip_ignored = _zip_sources(str(file), (), limits)
-                except (ParseError, OSError, zipfile.BadZipFile, zlib.error) as err:
-                    skipped.append((str(file), _zip_reason(err)))
+                    found, zip_ignored = _zip_sources(str(file), (), limits, _Budget())
+                except Exception as err:  # a hostile zip may raise anything zipfile can
+                    skipped.append((printable(str(file)), _zip_reason(err)))
                     continue
                 sources.extend(found)
                 ignored += zip_ignored
@@ -199,12 +235,14 @@ def read_source(source: Source, limits: Limits | None = None) -> bytes:
         When a size limit is exceeded.
     """
     limits = limits or Limits()
+    if source.error:
+        raise ParseError(source.error)
     try:
         if source.members:
             archive = _open_zip_chain(source.path, source.members[:-1], limits)
             info = archive.getinfo(source.members[-1])
-            _check_member(info, limits, source.members[-1])
-            data = _read_member(archive, info, limits.max_member_bytes)
+            _check_member(info, limits, printable(source.members[-1]), file_limit=True)
+            data = _read_member(archive, info, limits.max_file_bytes)
         else:
             size = os.path.getsize(source.path)
             if size > limits.max_file_bytes:
@@ -213,11 +251,25 @@ def read_source(source: Source, limits: Limits | None = None) -> bytes:
                     " MiB limit (raise it with --max-file-mb)"
                 )
             with open(source.path, "rb") as handle:
-                data = handle.read()
-    except (OSError, zipfile.BadZipFile, zlib.error, KeyError, EOFError) as err:
-        raise ParseError(f"could not be read ({err})") from err
-    if source.gz or data[:2] == b"\x1f\x8b":
-        data = _gunzip(data, limits.max_file_bytes)
+                data = _read_capped(handle, limits.max_file_bytes)  # it may grow meanwhile
+            if len(data) > limits.max_file_bytes:
+                raise LimitError(
+                    f"file grew past the {limits.max_file_bytes / 2**20:.0f} MiB limit while"
+                    " being read (raise it with --max-file-mb)"
+                )
+    except ParseError:
+        raise
+    except Exception as err:  # zipfile raises many types for hostile members
+        raise ParseError(_read_reason(err, bool(source.members))) from err
+    if not data:
+        raise ParseError("empty file")
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(data, limits.max_file_bytes, limits.max_ratio)
+    elif source.gz:
+        from .parsers import sniff_format
+
+        if sniff_format(data) == "unknown":  # else: a plain file with a .gz name, read as is
+            raise ParseError("not gzip data although the name ends in .gz")
     if not data:
         raise ParseError("empty file")
     if len(data) > limits.max_file_bytes:
@@ -257,59 +309,192 @@ def _sniff_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
     try:
         with archive.open(info) as handle:
             return _sniff_head(handle.read(4096))
-    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError):
+    except Exception:  # unreadable: passed over like any other non-activity member
         return "unknown"
 
 
 def _zip_reason(err: Exception) -> str:
     if isinstance(err, ParseError):
         return str(err)
-    return f"not a readable zip file ({err})"
+    detail = str(err) or type(err).__name__
+    return f"not a readable zip file ({printable(detail)[:200]})"
 
 
-def _gunzip(data: bytes, max_bytes: int) -> bytes:
-    """Decompress gzip data, refusing more than ``max_bytes`` of output."""
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
-            out = handle.read(max_bytes + 1)
-    except (OSError, EOFError, zlib.error) as err:
-        raise ParseError(f"damaged gzip data ({err})") from err
-    if len(out) > max_bytes:
+def _read_reason(err: Exception, member: bool) -> str:
+    """One line for an error raised while reading a file or (``member``) a zip member."""
+    detail = printable(str(err) or type(err).__name__)[:200]
+    if isinstance(err, RuntimeError) and "encrypted" in str(err):
+        return "zip member is encrypted (password-protected); it cannot be read"
+    if isinstance(err, NotImplementedError):
+        return f"zip member uses an unsupported compression method ({detail})"
+    if member or isinstance(err, zipfile.BadZipFile | zlib.error | EOFError):
+        return f"zip member is damaged ({detail})"
+    if isinstance(err, OSError):
+        return f"could not be read ({detail})"
+    return f"could not be read ({type(err).__name__}: {detail})"
+
+
+#: Compressed bytes fed to zlib per step, and most bytes it may return per step.
+_GZ_IN, _GZ_OUT = 64 * 2**10, 2**20
+
+
+def _gunzip(data: bytes, max_bytes: int, max_ratio: float = Limits.max_ratio) -> bytes:
+    """Decompress gzip data in small steps, refusing bombs early.
+
+    Output is capped at ``max_bytes``, and once past 1 MiB the output may not
+    exceed ``max_ratio`` times the compressed bytes consumed, so a gzip bomb
+    is refused after about 1 MiB of work and memory. Concatenated gzip
+    members are joined; bytes after the last member are ignored. A gzip
+    stream cut short returns what it held when that is a FIT file (its own
+    check then reports the truncation and keeps the records), else fails.
+
+    Raises
+    ------
+    ParseError
+        Damaged or truncated gzip data.
+    LimitError
+        Output over ``max_bytes`` or a compression ratio over ``max_ratio``.
+    """
+    out = bytearray()
+    view = memoryview(data)
+    start = 0
+    while start < len(view) and bytes(view[start : start + 2]) == b"\x1f\x8b":
+        decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pos = start
+        tail: bytes | memoryview = b""
+        while not decomp.eof:
+            if not tail:
+                if pos >= len(view):
+                    return _truncated_gzip(out, pos)
+                tail, pos = view[pos : pos + _GZ_IN], min(pos + _GZ_IN, len(view))
+            try:
+                piece = decomp.decompress(tail, _GZ_OUT)
+            except zlib.error as err:
+                raise ParseError(f"damaged gzip data ({_zlib_detail(err)})") from err
+            tail = decomp.unconsumed_tail
+            out += piece
+            consumed = pos - len(tail)
+            if len(out) > max_bytes:
+                raise LimitError(
+                    f"gzip data expands past the {max_bytes / 2**20:.0f} MiB file limit"
+                    " (raise it with --max-file-mb)"
+                )
+            if len(out) > 2**20 and len(out) > max_ratio * max(consumed, 1):
+                raise LimitError(
+                    f"gzip data expands more than {max_ratio:.0f}:1, a compression-bomb"
+                    " pattern (raise the limit with --max-zip-ratio)"
+                )
+        start = pos - len(tail) - len(decomp.unused_data)
+    if start == 0:
+        raise ParseError("damaged gzip data (no gzip header)")
+    return bytes(out)
+
+
+def _truncated_gzip(out: bytearray, at: int) -> bytes:
+    from .parsers import sniff_format
+
+    if sniff_format(bytes(out[:12])) == "fit":
+        return bytes(out)
+    raise ParseError(f"gzip data ends early (truncated at byte {at})")
+
+
+def _zlib_detail(err: zlib.error) -> str:
+    text = str(err)
+    return text.split(": ", 1)[-1] if "while decompressing" in text else text
+
+
+def _check_member(
+    info: zipfile.ZipInfo, limits: Limits, name: str, *, file_limit: bool = False
+) -> None:
+    """Refuse a member by what the zip declares, before anything is decompressed.
+
+    ``file_limit`` applies the (smaller) activity-file limit instead of the
+    member limit meant for nested zips.
+    """
+    if info.file_size > 2**20:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_ratio:
+            raise LimitError(
+                f"zip member {name} declares {info.file_size / 2**20:,.0f} MiB compressed"
+                f" {ratio:,.0f}:1, a zip bomb pattern (limit {limits.max_ratio:.0f}:1,"
+                " raise it with --max-zip-ratio)"
+            )
+    if file_limit and info.file_size > limits.max_file_bytes:
         raise LimitError(
-            f"gzip expands past the {max_bytes / 2**20:.0f} MiB file limit"
-            " (raise it with --max-file-mb)"
+            f"zip member {name} declares {info.file_size / 2**20:,.0f} MiB, over the"
+            f" {limits.max_file_bytes / 2**20:.0f} MiB file limit (raise it with --max-file-mb)"
         )
-    return out
-
-
-def _check_member(info: zipfile.ZipInfo, limits: Limits, name: str) -> None:
     if info.file_size > limits.max_member_bytes:
         raise LimitError(
-            f"zip member {name} declares {info.file_size / 2**20:.0f} MiB, over the"
+            f"zip member {name} declares {info.file_size / 2**20:,.0f} MiB, over the"
             f" {limits.max_member_bytes / 2**20:.0f} MiB member limit (raise it with"
             " --max-member-mb)"
         )
-    if info.file_size > 2**20 and info.compress_size > 0:
-        ratio = info.file_size / info.compress_size
-        if ratio > limits.max_ratio:
-            raise LimitError(
-                f"zip member {name} compresses {ratio:.0f}:1, a zip bomb pattern (limit"
-                f" {limits.max_ratio:.0f}:1, raise it with --max-zip-ratio)"
-            )
+
+
+def _read_capped(handle: IO[bytes], max_bytes: int) -> bytes:
+    """Read to the end, or to one byte past ``max_bytes``, in 1 MiB steps.
+
+    ``handle.read(n)`` on a buffered file or zip member allocates ``n`` bytes
+    up front, whatever is really there; small steps allocate what is read.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        chunk = handle.read(min(2**20, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int) -> bytes:
     """Read a member, never trusting its declared size: stop past ``max_bytes``."""
     with archive.open(info) as handle:
-        data = handle.read(max_bytes + 1)
+        data = _read_capped(handle, max_bytes)
     if len(data) > max_bytes:
-        raise LimitError(f"zip member {info.filename} expands past its declared size limit")
+        name = printable(info.filename)
+        raise LimitError(f"zip member {name} expands past its declared size limit")
     return data
 
 
+_DRIVE = re.compile(r"\A[A-Za-z]:")
+
+
 def _safe_member_name(name: str) -> bool:
-    posix = PurePosixPath(name.replace("\\", "/"))
-    return not (posix.is_absolute() or ".." in posix.parts or (name[1:3] == ":/"))
+    """False for names that would land outside a folder they were extracted to."""
+    posix = name.replace("\\", "/")
+    return not (posix.startswith("/") or ".." in PurePosixPath(posix).parts or _DRIVE.match(posix))
+
+
+@dataclass
+class _Budget:
+    """Members and declared bytes counted so far across one zip and its nested zips."""
+
+    members: int = 0
+    declared: int = 0
+
+
+class _BudgetExceeded(LimitError):
+    """A limit of the outermost zip: refuses the whole zip, not just a nested one."""
+
+
+def _check_directory(handle: IO[bytes], limits: Limits, name: str) -> None:
+    """Refuse a zip listing too many members *before* zipfile parses its directory."""
+    find_end = getattr(zipfile, "_EndRecData", None)
+    if find_end is None:  # pragma: no cover - private helper of the zipfile module
+        return
+    end = find_end(handle)
+    handle.seek(0)
+    if end is None:
+        return  # not a zip: zipfile says so in its own words
+    count = end[getattr(zipfile, "_ECD_ENTRIES_TOTAL", 4)]
+    if count > limits.max_zip_members:
+        raise _BudgetExceeded(
+            f"{name} lists {count:,} members, over the {limits.max_zip_members:,} limit"
+            " (raise it with --max-zip-members)"
+        )
 
 
 @lru_cache(maxsize=2)
@@ -319,27 +504,35 @@ def _open_zip_chain(path: str, members: tuple[str, ...], limits: Limits) -> zipf
     Cached per process so that reading many members of one nested export zip
     decompresses the inner zip once.
     """
+    with open(path, "rb") as handle:
+        _check_directory(handle, limits, "zip")
     archive = zipfile.ZipFile(path)
     for member in members:
         info = archive.getinfo(member)
-        _check_member(info, limits, member)
-        archive = zipfile.ZipFile(io.BytesIO(_read_member(archive, info, limits.max_member_bytes)))
+        _check_member(info, limits, printable(member))
+        inner = io.BytesIO(_read_member(archive, info, limits.max_member_bytes))
+        _check_directory(inner, limits, "nested zip")
+        archive = zipfile.ZipFile(inner)
     return archive
 
 
-def _zip_sources(path: str, chain: tuple[str, ...], limits: Limits) -> tuple[list[Source], int]:
+def _zip_sources(
+    path: str, chain: tuple[str, ...], limits: Limits, budget: _Budget
+) -> tuple[list[Source], int]:
     archive = _open_zip_chain(path, chain, limits)
     infos = archive.infolist()
-    if len(infos) > limits.max_zip_members:
-        raise LimitError(
-            f"zip lists {len(infos)} members, over the {limits.max_zip_members} limit"
-            " (raise it with --max-zip-members)"
+    budget.members += len(infos)
+    budget.declared += sum(i.file_size for i in infos)
+    if budget.members > limits.max_zip_members:
+        raise _BudgetExceeded(
+            f"zip lists {budget.members:,} members (nested zips included), over the"
+            f" {limits.max_zip_members:,} limit (raise it with --max-zip-members)"
         )
-    declared = sum(i.file_size for i in infos)
-    if declared > limits.max_total_bytes:
-        raise LimitError(
-            f"zip declares {declared / 2**30:.1f} GiB uncompressed, over the"
-            f" {limits.max_total_bytes / 2**30:.0f} GiB limit (raise it with --max-total-gb)"
+    if budget.declared > limits.max_total_bytes:
+        raise _BudgetExceeded(
+            f"zip declares {budget.declared / 2**30:,.1f} GiB uncompressed (nested zips"
+            f" included), over the {limits.max_total_bytes / 2**30:.0f} GiB limit (raise it"
+            " with --max-total-gb)"
         )
     hints = _zip_hints(archive, limits)
     sources: list[Source] = []
@@ -354,10 +547,20 @@ def _zip_sources(path: str, chain: tuple[str, ...], limits: Limits) -> tuple[lis
             continue
         lower = name.lower()
         if lower.endswith(".zip"):
+            if len(chain) >= limits.max_zip_depth:
+                reason = (
+                    f"zip nested more than {limits.max_zip_depth} levels deep; refused (a"
+                    " zip-quine/bomb pattern; raise it with Limits(max_zip_depth=...))"
+                )
+                sources.append(Source(path, (*chain, name), error=reason))
+                continue
             try:
-                nested, nested_ignored = _zip_sources(path, (*chain, name), limits)
-            except (ParseError, OSError, zipfile.BadZipFile, zlib.error, KeyError):
-                sources.append(Source(path, (*chain, name), "zip"))
+                nested, nested_ignored = _zip_sources(path, (*chain, name), limits, budget)
+            except _BudgetExceeded:
+                raise
+            except Exception as err:  # one broken nested zip does not sink the export
+                reason = f"nested zip could not be opened: {_zip_reason(err)}"
+                sources.append(Source(path, (*chain, name), error=reason))
                 continue
             sources.extend(nested)
             ignored += nested_ignored
@@ -387,16 +590,21 @@ def _hint_key(name: str) -> str:
 def _zip_hints(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
     for info in archive.infolist():
         if PurePosixPath(info.filename).name.lower() == "activities.csv":
-            if info.file_size > limits.max_file_bytes:
+            try:
+                _check_member(info, limits, "activities.csv", file_limit=True)
+                data = _read_member(archive, info, limits.max_file_bytes)
+            except Exception:  # the files are still read, only without sport hints
                 return {}
-            return parse_strava_csv(archive.read(info).decode("utf-8-sig", "replace"))
+            return parse_strava_csv(data.decode("utf-8-sig", "replace"))
     return {}
 
 
-def _folder_hints(folder: Path) -> dict[str, str]:
+def _folder_hints(folder: Path, limits: Limits) -> dict[str, str]:
     hints: dict[str, str] = {}
     for csv_path in _iter_named(folder, "activities.csv"):
         try:
+            if csv_path.stat().st_size > limits.max_file_bytes:
+                continue
             hints.update(parse_strava_csv(csv_path.read_text("utf-8-sig", errors="replace")))
         except OSError:
             continue
@@ -430,7 +638,10 @@ def parse_strava_csv(text: str) -> dict[str, str]:
     {'1.fit': 'Run'}
     """
     rows = csv.reader(io.StringIO(text))
-    header = next(rows, None)
+    try:
+        header = next(rows, None)
+    except csv.Error:
+        return {}
     if not header:
         return {}
     names = [h.strip().lower().replace("_", " ") for h in header]
@@ -439,10 +650,13 @@ def parse_strava_csv(text: str) -> dict[str, str]:
     if file_col is None or type_col is None:
         return {}
     hints: dict[str, str] = {}
-    for row in rows:
-        if len(row) <= max(file_col, type_col):
-            continue
-        filename, kind = row[file_col].strip(), row[type_col].strip()
-        if filename and kind:
-            hints[_hint_key(filename)] = kind
+    try:
+        for row in rows:
+            if len(row) <= max(file_col, type_col):
+                continue
+            filename, kind = row[file_col].strip(), row[type_col].strip()
+            if filename and kind:
+                hints[_hint_key(filename)] = kind
+    except csv.Error:  # a damaged line (oversized field...): keep the rows before it
+        pass
     return hints

@@ -11,10 +11,11 @@ from __future__ import annotations
 from ..errors import ParseError
 from ..models import ParsedFile
 from . import fit, gpx, tcx
+from .xmlsafe import xml_encoding
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 def sniff_format(data: bytes) -> str:
@@ -28,11 +29,9 @@ def sniff_format(data: bytes) -> str:
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     head = data[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            head = head.decode("utf-16").encode("utf-8", "replace")
-        except UnicodeDecodeError:
-            return "unknown"
+    encoding = xml_encoding(head)
+    if encoding.startswith(("utf-16", "utf-32")):  # with or without a byte-order mark
+        head = head.decode(encoding, errors="replace").encode("utf-8", "replace")
     lowered = head.lower()
     if b"<trainingcenterdatabase" in lowered:
         return "tcx"
@@ -70,6 +69,8 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
     """
     if not data.strip():
         raise ParseError("empty file")
+    if not data.strip(b"\x00 \t\r\n"):
+        raise ParseError("empty file (only zero bytes: the device never wrote it)")
     fmt = sniff_format(data)
     if fmt == "fit":
         return fit.parse_fit(data)

@@ -5,14 +5,23 @@ Cadence and heart rate come from Garmin's ``TrackPointExtension``
 extensions other apps write. The sport comes from the track's ``<type>``
 (``running``, or Strava's numeric ``9``). Distance is the 2-D length of the
 recorded path, segment by segment, as gpxpy measures it.
+
+The XML is parsed once, by the safe parser of :mod:`.xmlsafe` (no DTD, no
+entities), and gpxpy's field reader fills its objects from that tree.
+``gpxpy.parse`` itself is never called on untrusted text: it would parse the
+bytes a second time, and its namespace regular expressions take quadratic
+time on text such as ``"\\nxmlns"`` repeated (a 1 MB file hangs for minutes).
 """
 
 from __future__ import annotations
 
+import math
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from typing import Any
 
-import gpxpy
 import gpxpy.gpx
+import gpxpy.gpxfield
 import numpy as np
 
 from ..errors import ParseError
@@ -20,7 +29,7 @@ from ..metrics.cadence import to_steps_per_minute
 from ..metrics.moving import path_distance
 from ..models import ParsedActivity, ParsedFile
 from ..sports import normalize_sport
-from .xmlsafe import clean_xml_bytes, local_name, parse_xml
+from .xmlsafe import local_name, parse_xml
 
 _CADENCE_TAGS = {"cad", "cadence", "runcadence"}
 _HR_TAGS = {"hr", "heartrate", "heart_rate"}
@@ -34,12 +43,7 @@ def parse_gpx(data: bytes) -> ParsedFile:
     ParseError
         Malformed or unsafe XML, no track, or a track without timestamps.
     """
-    parse_xml(data, "GPX")  # refuses DTDs/entities before gpxpy sees the text
-    text = clean_xml_bytes(data).decode("utf-8", errors="replace")
-    try:
-        doc = gpxpy.parse(text)
-    except (gpxpy.gpx.GPXException, ValueError, TypeError, AttributeError) as err:
-        raise ParseError(f"malformed GPX ({err})") from err
+    doc = read_gpx_tree(parse_xml(data, "GPX"))
     rows: list[tuple[float, float, float, float, float, float, int]] = []
     sport: tuple[str | None, str | None] = (None, None)
     segment_id = 0
@@ -49,22 +53,25 @@ def parse_gpx(data: bytes) -> ParsedFile:
         for segment in track.segments:
             segment_id += 1
             for point in segment.points:
-                if point.time is None:
+                when = _epoch(point.time) if point.time is not None else math.nan
+                if not math.isfinite(when):
                     continue
                 cad, hr = _extensions(point.extensions)
                 rows.append(
                     (
-                        _epoch(point.time),
-                        _num(point.latitude),
-                        _num(point.longitude),
-                        _num(point.elevation),
+                        when,
+                        _coord(point.latitude, 90.0),
+                        _coord(point.longitude, 180.0),
+                        _num(point.elevation, *ALTITUDE_M),
                         cad,
                         hr,
                         segment_id,
                     )
                 )
     if not rows:
-        points = sum(len(s.points) for t in doc.tracks for s in t.segments)
+        points = [p for t in doc.tracks for s in t.segments for p in s.points]
+        if any(p.time is not None for p in points):
+            raise ParseError("GPX has no valid timestamps (every time is impossible)")
         if points:
             raise ParseError("GPX has no timestamps (a planned route, not a recorded activity)")
         if doc.routes or doc.waypoints:
@@ -96,6 +103,82 @@ def parse_gpx(data: bytes) -> ParsedFile:
     return ParsedFile("gpx", "activity", "gpx", [activity], [])
 
 
+def read_gpx_tree(root: ET.Element) -> gpxpy.gpx.GPX:
+    """Fill a :class:`gpxpy.gpx.GPX` from an already (safely) parsed tree.
+
+    Does what ``gpxpy.parse`` does after its own XML parsing: elements of the
+    document's default namespace lose it, then gpxpy's field reader walks
+    the tree (GPX 1.0 or 1.1 fields by the ``version`` attribute).
+
+    Raises
+    ------
+    ParseError
+        When the root element is not ``<gpx>`` or gpxpy rejects a value.
+    """
+    if local_name(root.tag).lower() != "gpx":
+        raise ParseError(f"not a GPX file (root element <{local_name(root.tag)[:40]}>)")
+    if root.tag.startswith("{"):
+        prefix = root.tag[: root.tag.index("}") + 1]
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.tag.startswith(prefix):
+                element.tag = element.tag[len(prefix) :]
+    _drop_bad_values(root)
+    doc = gpxpy.gpx.GPX()
+    try:
+        # gpxpy annotates the node as str; it is an Element (as in gpxpy.parse).
+        node: Any = root
+        gpxpy.gpxfield.gpx_fields_from_xml(doc, node, root.get("version") or "1.0")
+    except (gpxpy.gpx.GPXException, ValueError, TypeError, AttributeError) as err:
+        raise ParseError(f"malformed GPX ({err})") from err
+    except RecursionError as err:  # defensive: gpxpy deep-copies each <extensions>
+        raise ParseError("malformed GPX (elements nested too deeply)") from err
+    return doc
+
+
+def _typed_fields() -> dict[str, Any]:
+    """gpxpy's typed fields (float, int, or a fixed set of values) by tag or ``@attribute``."""
+    fields: dict[str, Any] = {}
+    for cls in vars(gpxpy.gpx).values():
+        for field in [*getattr(cls, "gpx_10_fields", ()), *getattr(cls, "gpx_11_fields", ())]:
+            if isinstance(field, gpxpy.gpxfield.GPXField) and (
+                field.type_converter in (gpxpy.gpxfield.FLOAT_TYPE, gpxpy.gpxfield.INT_TYPE)
+                or field.possible
+            ):
+                fields[f"@{field.attribute}" if field.attribute else str(field.tag)] = field
+    return fields
+
+
+_TYPED = _typed_fields()
+
+
+def _valid(field: Any, text: str) -> bool:
+    try:
+        value = field.type_converter.from_string(text) if field.type_converter else text
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return not field.possible or value in field.possible
+
+
+def _drop_bad_values(root: ET.Element) -> None:
+    """Blank the values gpxpy would reject, so one damaged number costs that value only.
+
+    gpxpy refuses a whole file over one ``<ele>`` or ``lat`` it cannot
+    convert; here such an element loses its text and such an attribute
+    becomes ``nan`` (``lat``/``lon``, which are mandatory) or is dropped.
+    """
+    for element in root.iter():
+        for name, text in list(element.attrib.items()):
+            field = _TYPED.get(f"@{name}")
+            if field is not None and not _valid(field, text):
+                if field.mandatory:
+                    element.set(name, "nan")
+                else:
+                    del element.attrib[name]
+        field = _TYPED.get(element.tag) if isinstance(element.tag, str) else None
+        if field is not None and element.text is not None and not _valid(field, element.text):
+            element.text = None
+
+
 def _segment_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.ndarray:
     """Cumulative 2-D distance [m], not bridging the gap between segments."""
     out = np.zeros(lat.shape)
@@ -108,17 +191,47 @@ def _segment_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.n
     return out
 
 
+#: Recorded times outside these bounds are damage, not data [s since 1970]:
+#: GPS time starts in 1980, and a year-1 or year-9999 point would stretch the
+#: weekly table over millennia.
+EARLIEST_S, LATEST_S = 315_532_800.0, 4_102_444_800.0  # 1980-01-01, 2100-01-01 UTC
+
+
 def _epoch(moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    """Seconds since 1970 UTC (naive times are UTC); NaN for an impossible time.
 
-
-def _num(value: object) -> float:
+    Impossible: an offset of a day or more ("+99:99"), or a time outside
+    :data:`EARLIEST_S`..:data:`LATEST_S`.
+    """
     try:
-        return float(value) if value is not None else float("nan")  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return float("nan")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = moment.timestamp()
+    except (ValueError, OverflowError):
+        return math.nan
+    return seconds if EARLIEST_S <= seconds < LATEST_S else math.nan
+
+
+#: Plausible ranges of recorded values; anything outside is damage and becomes NaN
+#: (a 1e308 altitude would overflow every sum taken over it).
+ALTITUDE_M = (-1.0e4, 1.0e5)
+RATE = (0.0, 1000.0)  # cadence [1/min] and heart rate [1/min]
+_HUGE = 1.0e9
+
+
+def _num(value: object, low: float = -_HUGE, high: float = _HUGE) -> float:
+    """A float within ``[low, high]``, else NaN (``"inf"``, ``"1e999"``, junk included)."""
+    try:
+        number = float(value) if value is not None else math.nan  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+    return number if low <= number <= high else math.nan
+
+
+def _coord(value: object, bound: float) -> float:
+    """A latitude (``bound`` 90) or longitude (180) in range [deg], else NaN."""
+    number = _num(value)
+    return number if -bound <= number <= bound else math.nan
 
 
 def _extensions(extensions: list) -> tuple[float, float]:
@@ -127,7 +240,7 @@ def _extensions(extensions: list) -> tuple[float, float]:
         for element in root.iter():
             name = local_name(str(element.tag)).lower()
             if name in _CADENCE_TAGS and np.isnan(cad):
-                cad = _num((element.text or "").strip() or None)
+                cad = _num((element.text or "").strip() or None, *RATE)
             elif name in _HR_TAGS and np.isnan(hr):
-                hr = _num((element.text or "").strip() or None)
+                hr = _num((element.text or "").strip() or None, *RATE)
     return cad, hr

@@ -8,6 +8,7 @@ extension (per foot) or ``<Cadence>``.
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
@@ -18,7 +19,7 @@ from ..metrics.cadence import to_steps_per_minute
 from ..metrics.moving import path_distance
 from ..models import ParsedActivity, ParsedFile
 from ..sports import normalize_sport
-from .gpx import _epoch, _num
+from .gpx import ALTITUDE_M, RATE, _coord, _epoch, _num
 from .xmlsafe import local_name, parse_xml
 
 
@@ -58,9 +59,10 @@ def _time(text: str | None) -> float | None:
     if not text:
         return None
     try:
-        return _epoch(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        when = _epoch(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
         return None
+    return when if math.isfinite(when) else None
 
 
 def _activity(element: ET.Element) -> ParsedActivity | None:
@@ -88,13 +90,13 @@ def _activity(element: ET.Element) -> ParsedActivity | None:
             for sub_el in point.iter():
                 name = local_name(sub_el.tag)
                 if name == "LatitudeDegrees":
-                    p_lat = _num(sub_el.text)
+                    p_lat = _coord(sub_el.text, 90.0)
                 elif name == "LongitudeDegrees":
-                    p_lon = _num(sub_el.text)
+                    p_lon = _coord(sub_el.text, 180.0)
                 elif name in ("RunCadence", "Cadence") and np.isnan(p_cad):
-                    p_cad = _num(sub_el.text)
+                    p_cad = _num(sub_el.text, *RATE)
                 elif name == "HeartRateBpm":
-                    p_hr = _num(_child_text(sub_el, "Value"))
+                    p_hr = _num(_child_text(sub_el, "Value"), *RATE)
                 elif name == "Speed":
                     p_speed = _num(sub_el.text)
             rows.append(
@@ -102,7 +104,7 @@ def _activity(element: ET.Element) -> ParsedActivity | None:
                     when,
                     p_lat,
                     p_lon,
-                    _num(_child_text(point, "AltitudeMeters")),
+                    _num(_child_text(point, "AltitudeMeters"), *ALTITUDE_M),
                     _num(_child_text(point, "DistanceMeters")),
                     p_speed,
                     p_cad,
