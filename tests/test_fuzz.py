@@ -18,7 +18,6 @@ import os
 import struct
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,17 +141,12 @@ def test_fuzz_run_has_no_escapes_no_losses_no_hangs(capsys):
     if FUZZ_N >= 1000:
         assert set(stats["mutators"]) == set(MUTATORS)
     assert set(stats["kinds"]) == {"activity", "not_activity", "error"}
-    # GPX/TCX errors are all named; FIT ones are not yet (xfail below)
+    # every error has a named reason, whatever the format
     assert stats["unclassified_by_format"].get("gpx", 0) == 0, stats["unclassified_reasons"]
     assert stats["unclassified_by_format"].get("tcx", 0) == 0, stats["unclassified_reasons"]
+    assert stats["unclassified_by_format"].get("fit", 0) == 0, stats["unclassified_reasons"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parsers/fit.py lets fitdecode's AssertionError and pandas' ValueError (array-valued"
-    " fields) out of parse_fit: the file gets 'could not be read (AssertionError: )' and"
-    " loses the records read before the damage (see test_hostile.py)",
-)
 def test_fuzzed_fit_errors_are_all_named():
     stats = fuzz(2000, seed=FUZZ_SEED + 1)
     assert stats["unclassified_by_format"].get("fit", 0) == 0, stats["unclassified_reasons"]

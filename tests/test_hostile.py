@@ -411,12 +411,6 @@ def test_fit_cut_after_file_id_before_any_record_is_skipped(tmp_path):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in parsers/fit.py: a FIT cut before its file_id message is complete has no"
-    " file type, and parse_fit returns kind='not_activity' instead of raising ParseError,"
-    " so a cut-off activity file is counted as a 'FIT non-activity file'",
-)
 @pytest.mark.parametrize("cut", [12, 14, 20, 35, 40])
 def test_fit_cut_inside_the_file_id_is_skipped_as_truncated(tmp_path, cut):
     data = _fit()
@@ -425,12 +419,6 @@ def test_fit_cut_inside_the_file_id_is_skipped_as_truncated(tmp_path, cut):
     assert f"truncated at byte {cut} of {len(data)} declared; 0 records kept" in entry.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in parsers/fit.py: a header data size of 0 (a device that crashed before"
-    " finishing the file) makes check_structure and fitdecode read no messages; every"
-    " record is lost and the file is called 'not_activity' with 'bad CRC; records kept'",
-)
 def test_fit_whose_header_says_zero_bytes_keeps_its_records(tmp_path):
     data = bytearray(_fit())
     struct.pack_into("<IH", data, 4, 0, 0)  # data size 0; header CRC 0 means "not set"
@@ -440,12 +428,6 @@ def test_fit_whose_header_says_zero_bytes_keeps_its_records(tmp_path):
     assert "records kept" in entry.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in parsers/fit.py: fitdecode asserts when a message runs past the declared"
-    " data size; parse_fit does not catch AssertionError, so the whole file is lost as"
-    " 'could not be read (AssertionError: )' instead of keeping the records before it",
-)
 def test_fit_whose_header_is_one_byte_short_keeps_its_records(tmp_path):
     data = bytearray(_fit())
     struct.pack_into("<I", data, 4, struct.unpack_from("<I", data, 4)[0] - 1)
@@ -454,13 +436,6 @@ def test_fit_whose_header_is_one_byte_short_keeps_its_records(tmp_path):
     assert "records kept" in entry.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in parsers/fit.py (_column fast path): array-valued record fields (a"
-    " definition giving timestamp 8 bytes) become 2-D arrays and pandas raises; the"
-    " reason is 'could not be read (ValueError: Per-column arrays must each be"
-    " 1-dimensional)' instead of a named one",
-)
 def test_fit_with_array_valued_timestamps_gets_a_named_reason(tmp_path):
     body = _definition(0, 0, [(0, 1, 0x00)]) + bytes([0, 4])  # file_id: type activity
     body += _definition(1, 20, [(253, 8, 0x86), (5, 4, 0x86)])  # record: timestamp[2], distance
@@ -762,7 +737,7 @@ def test_zip_nested_too_deep_is_refused_with_a_reason(tmp_path):
     assert refused[0].source.count(".zip") == 6
     assert refused[0].reason == (
         "zip nested more than 4 levels deep; refused (a zip-quine/bomb pattern;"
-        " raise it with Limits(max_zip_depth=...))"
+        " raise it with --max-zip-depth)"
     )
     assert sum(e.bucket == "run" for e in result.ledger) == 5
 

@@ -71,6 +71,11 @@ def ingest_options(func: F) -> F:
             help="Most members in one zip (default 200000).",
         ),
         click.option(
+            "--max-zip-depth",
+            type=click.IntRange(min=1, max=32),
+            help="Deepest nesting of zips in zips (default 4).",
+        ),
+        click.option(
             "--file-timeout",
             type=click.FloatRange(min=0.1),
             help="Seconds one file may take to parse (default 120).",
@@ -102,6 +107,7 @@ def _limits(opts: dict[str, Any]) -> Limits:
         max_zip_members=opts.get("max_zip_members") or base.max_zip_members,
         max_ratio=opts.get("max_zip_ratio") or base.max_ratio,
         max_seconds_per_file=opts.get("file_timeout") or base.max_seconds_per_file,
+        max_zip_depth=opts.get("max_zip_depth") or base.max_zip_depth,
     )
 
 

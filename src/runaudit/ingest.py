@@ -169,8 +169,8 @@ class Ingest:
 ProgressFn = Callable[[int, int], None]
 
 
-class _FileTimeout(Exception):
-    """Raised by the per-file alarm."""
+class _FileTimeout(BaseException):
+    """Raised by the per-file alarm (a BaseException, so no broad ``except`` swallows it)."""
 
 
 @contextlib.contextmanager
@@ -190,7 +190,8 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         raise _FileTimeout
 
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    # Fire after ``seconds``, then again every 0.1 s in case library code swallowed it.
+    signal.setitimer(signal.ITIMER_REAL, float(seconds), 0.1)  # type: ignore[arg-type]
     try:
         yield
     finally:

@@ -550,7 +550,7 @@ def _zip_sources(
             if len(chain) >= limits.max_zip_depth:
                 reason = (
                     f"zip nested more than {limits.max_zip_depth} levels deep; refused (a"
-                    " zip-quine/bomb pattern; raise it with Limits(max_zip_depth=...))"
+                    " zip-quine/bomb pattern; raise it with --max-zip-depth)"
                 )
                 sources.append(Source(path, (*chain, name), error=reason))
                 continue

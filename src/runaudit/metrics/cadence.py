@@ -15,6 +15,8 @@ import numpy as np
 SPM_DETECT_MEDIAN = 120.0
 #: Slowest cadence still counted as running gait [spm]; below it is walking.
 WALK_MAX_SPM = 130.0
+#: Highest cadence a runner can produce [spm]; anything above is damaged data.
+MAX_PLAUSIBLE_SPM = 400.0
 #: Longest gap between two samples still counted as recording [s]; longer is a pause.
 MAX_SAMPLE_GAP_S = 30.0
 
@@ -78,7 +80,12 @@ def time_weighted_cadence(
     cadence_spm = np.asarray(cadence_spm, dtype=float)
     weights = sample_durations(time_s)
     floor = WALK_MAX_SPM if running_only else 0.0
-    ok = np.isfinite(cadence_spm) & (cadence_spm > floor) & (weights > 0)
+    ok = (
+        np.isfinite(cadence_spm)
+        & (cadence_spm > floor)
+        & (cadence_spm < MAX_PLAUSIBLE_SPM)
+        & (weights > 0)
+    )
     if not ok.any():
         return float("nan")
     return float(np.average(cadence_spm[ok], weights=weights[ok]))
@@ -97,7 +104,12 @@ def cadence_histogram(time_s: np.ndarray, cadence_spm: np.ndarray) -> tuple[np.n
     """
     cadence_spm = np.asarray(cadence_spm, dtype=float)
     weights = sample_durations(time_s)
-    ok = np.isfinite(cadence_spm) & (cadence_spm > WALK_MAX_SPM) & (weights > 0)
+    ok = (
+        np.isfinite(cadence_spm)
+        & (cadence_spm > WALK_MAX_SPM)
+        & (cadence_spm < MAX_PLAUSIBLE_SPM)
+        & (weights > 0)
+    )
     if not ok.any():
         return np.empty(0, dtype=np.int64), np.empty(0)
     rounded = np.rint(cadence_spm[ok]).astype(np.int64)

@@ -109,7 +109,7 @@ def fit_crc(data: bytes | memoryview, crc: int = 0) -> int:
     return crc
 
 
-def check_structure(data: bytes) -> tuple[list[str], bool]:
+def check_structure(data: bytes) -> tuple[list[str], bool, bytes]:
     """Walk the chained FIT headers of ``data`` and check sizes and CRCs.
 
     Returns
@@ -118,13 +118,16 @@ def check_structure(data: bytes) -> tuple[list[str], bool]:
         One line per defect found ("bad CRC", "truncated at byte N").
     truncated : bool
         True when the last FIT file in the stream ends before its declared size.
+    data : bytes
+        The bytes to decode: ``data`` itself, or a copy whose header size is
+        patched when a device crashed before writing it (a declared size of 0).
 
     Raises
     ------
     ParseError
         When the first header is not a FIT header.
     LimitError
-        When a header declares an absurd size.
+        When the first header declares an absurd size.
     """
     problems: list[str] = []
     offset = 0
@@ -140,10 +143,21 @@ def check_structure(data: bytes) -> tuple[list[str], bool]:
             break
         (data_size,) = struct.unpack_from("<I", data, offset + 4)
         if data_size > MAX_DECLARED_BYTES:
-            raise LimitError(
+            message = (
                 f"FIT header declares {data_size / 2**20:.0f} MiB of data, over the"
                 f" {MAX_DECLARED_BYTES / 2**20:.0f} MiB a real activity file can hold"
             )
+            if index == 0:
+                raise LimitError(message)
+            problems.append(f"{message}; data after byte {offset} ignored")
+            break
+        if data_size == 0 and len(data) > offset + header_size + 2:
+            # A watch that crashed before closing the file leaves the size at 0:
+            # decode what follows, up to the end, and let the reader stop there.
+            patched = bytearray(data)
+            struct.pack_into("<I", patched, offset + 4, len(data) - offset - header_size)
+            problems.append("the header declares no data (the device did not finish the file)")
+            return problems, True, bytes(patched)
         end = offset + header_size + data_size + 2
         if end > len(data):
             truncated = True
@@ -153,7 +167,7 @@ def check_structure(data: bytes) -> tuple[list[str], bool]:
             problems.append("bad CRC (the file was altered or damaged); records kept")
         offset = end
         index += 1
-    return problems, truncated
+    return problems, truncated, data
 
 
 def parse_fit(data: bytes) -> ParsedFile:
@@ -169,7 +183,7 @@ def parse_fit(data: bytes) -> ParsedFile:
     ParseError
         When nothing usable can be read.
     """
-    problems, truncated = check_structure(data)
+    problems, truncated, data = check_structure(data)
     collected = _Collected()
     try:
         with fitdecode.FitReader(
@@ -185,13 +199,15 @@ def parse_fit(data: bytes) -> ParsedFile:
         if not truncated:
             problems.append(f"ends early ({err})")
         truncated = True
-    except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError, struct.error) as err:
+    except Exception as err:  # fitdecode asserts on some damage: keep what was read
         problems.append(
             f"unreadable after byte {_offset_of(err)}; {collected.n_records} records kept"
         )
     if truncated:
         problems = [
-            p if not p.startswith("truncated") else f"{p}; {collected.n_records} records kept"
+            f"{p}; {collected.n_records} records kept"
+            if p.startswith(("truncated", "the header declares no data"))
+            else p
             for p in problems
         ]
     file_type = collected.file_type
@@ -200,6 +216,8 @@ def parse_fit(data: bytes) -> ParsedFile:
     if not collected.sessions and not collected.n_records:
         if file_type == "activity":
             raise ParseError("FIT activity file with no records and no session" + _why(problems))
+        if file_type is None:
+            raise ParseError("FIT file holds no usable messages" + _why(problems))
         return ParsedFile("fit", "not_activity", file_type, [], problems)
     activities = collected.activities()
     if not activities:
@@ -338,6 +356,14 @@ class _Collected:
         return out
 
 
+#: Plausible ranges of record values; anything outside becomes NaN.
+_PLAUSIBLE = {
+    "altitude_m": (-1_000.0, 10_000.0),
+    "distance_m": (0.0, 10_000_000.0),
+    "speed_mps": (0.0, 100.0),
+    "cadence_raw": (0.0, 400.0),
+    "heart_rate_bpm": (1.0, 300.0),
+}
 _ROW_ORDER = tuple(sorted(_RECORD_FIELDS))
 _ROW_INDEX = {name: i for i, name in enumerate(_ROW_ORDER)}
 
@@ -385,7 +411,9 @@ def _unique_sessions(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _column(rows_t: list[tuple[Any, ...]], name: str) -> np.ndarray:
     values = rows_t[_ROW_INDEX[name]]
     try:
-        return np.array(values, dtype=float)  # None becomes NaN
+        fast = np.array(values, dtype=float)  # None becomes NaN
+        if fast.ndim == 1:
+            return fast
     except (TypeError, ValueError):
         pass
     return np.array(
@@ -423,6 +451,10 @@ def _samples_from_rows(rows: list[list[Any]]) -> dict[str, np.ndarray]:
     )[keep]
     bad_pos = (frame["lat_deg"].abs() > 90) | (frame["lon_deg"].abs() > 180)
     frame.loc[bad_pos, ["lat_deg", "lon_deg"]] = np.nan
+    # Values outside what a body or a watch can produce are damage, not data.
+    for column, (low, high) in _PLAUSIBLE.items():
+        values = frame[column]
+        frame.loc[(values < low) | (values > high), column] = np.nan
     # Some writers (Strava's app) split one instant over several records: merge them.
     if not (np.diff(frame["time_s"].to_numpy()) > 0).all():
         frame = frame.groupby("time_s", sort=True).first().reset_index()
