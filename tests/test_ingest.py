@@ -223,3 +223,23 @@ def test_weekly_table_has_every_week_and_the_contract_columns(tmp_path):
     # time-weighted median over running samples: the 10 km run has more time at 170
     assert weekly["cadence_spm"].iloc[0] == 170.0
     assert np.isnan(weekly["cadence_spm"].iloc[1])
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_nested_zip_is_read_through_a_window_or_a_spool(tmp_path, monkeypatch, compression):
+    from runaudit import sources
+
+    monkeypatch.setattr(sources, "SPOOL_BYTES", 1024)  # force the temp-file path when deflated
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for i in range(3):
+            run = make_run(T0 + timedelta(days=i), 5.0 + i, interval_s=5.0, seed=i)
+            zf.writestr(f"run{i}.fit", write_fit(run, tmp_path / f"{i}.fit").read_bytes())
+    outer = tmp_path / "export.zip"
+    with zipfile.ZipFile(outer, "w", compression=compression) as zf:
+        zf.writestr("nested/parts.zip", inner.getvalue())
+    for i in range(3):
+        (tmp_path / f"{i}.fit").unlink()
+    result = ingest([outer], use_cache=False, jobs=1)
+    assert sorted(result.activities["distance_km"].round(3)) == [5.0, 6.0, 7.0]
+    assert all(e.bucket == "run" for e in result.ledger)

@@ -25,13 +25,14 @@ import csv
 import io
 import os
 import re
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from .errors import InputError, LimitError, ParseError
 
@@ -510,10 +511,79 @@ def _open_zip_chain(path: str, members: tuple[str, ...], limits: Limits) -> zipf
     for member in members:
         info = archive.getinfo(member)
         _check_member(info, limits, printable(member))
-        inner = io.BytesIO(_read_member(archive, info, limits.max_member_bytes))
+        inner = _nested_file(archive, info, limits.max_member_bytes)
         _check_directory(inner, limits, "nested zip")
         archive = zipfile.ZipFile(inner)
     return archive
+
+
+#: Nested zips larger than this are buffered in an anonymous temporary file
+#: instead of memory [bytes] (a Garmin export's UploadedFiles parts reach GBs).
+SPOOL_BYTES = 64 * 2**20
+
+
+class _Window(io.RawIOBase):
+    """A read-only view of ``length`` bytes at ``offset`` of a seekable file."""
+
+    def __init__(self, raw: IO[bytes], offset: int, length: int, owner: object = None) -> None:
+        self._raw, self._offset, self._length, self._pos = raw, offset, length, 0
+        self._owner = owner  # keeps the parent zip (and so ``raw``) open while in use
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        count = max(0, min(len(buffer), self._length - self._pos))
+        if count == 0:
+            return 0
+        self._raw.seek(self._offset + self._pos)
+        data = self._raw.read(count)
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+
+def _nested_file(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int) -> IO[bytes]:
+    """A seekable file holding a nested zip, without loading a large one into memory.
+
+    A stored (uncompressed) member is a window onto its parent; a compressed
+    one is decompressed in bounded steps into memory, or into an anonymous
+    temporary file past :data:`SPOOL_BYTES`.
+    """
+    parent = archive.fp
+    if info.compress_type == zipfile.ZIP_STORED and parent is not None and not info.flag_bits & 1:
+        parent.seek(info.header_offset)
+        local = parent.read(30)
+        if len(local) == 30 and local[:4] == b"PK\x03\x04":
+            name_len, extra_len = (
+                int.from_bytes(local[26:28], "little"),
+                int.from_bytes(local[28:30], "little"),
+            )
+            start = info.header_offset + 30 + name_len + extra_len
+            return io.BufferedReader(_Window(parent, start, info.compress_size, archive))
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - kept open
+    written = 0
+    with archive.open(info) as handle:
+        while chunk := handle.read(2**20):
+            written += len(chunk)
+            if written > max_bytes:
+                raise LimitError(
+                    f"zip member {printable(info.filename)} expands past its declared size limit"
+                )
+            spool.write(chunk)
+    spool.seek(0)
+    return spool
 
 
 def _zip_sources(
