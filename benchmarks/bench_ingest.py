@@ -93,16 +93,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(a) naive fitdecode loop : {a:8.2f} s  ({a / len(paths) * 1000:.0f} ms/file)")
 
     cache_dir = Path(tempfile.mkdtemp(prefix="runaudit-bench-cache-"))
-    folder = paths[0].parent
     try:
         t = time.perf_counter()
-        cold = ingest([folder], cache_dir=cache_dir, jobs=args.jobs)
+        cold = ingest(paths, cache_dir=cache_dir, jobs=args.jobs)
         weekly_table(cold.activities, cold.cadence_hist)
         b = time.perf_counter() - t
         print(f"(b) runaudit cold        : {b:8.2f} s  ({cold.parsed} parsed)")
 
         t = time.perf_counter()
-        warm = ingest([folder], cache_dir=cache_dir, jobs=args.jobs)
+        warm = ingest(paths, cache_dir=cache_dir, jobs=args.jobs)
         weekly_table(warm.activities, warm.cadence_hist)
         c = time.perf_counter() - t
         print(

@@ -170,6 +170,56 @@ def check_structure(data: bytes) -> tuple[list[str], bool, bytes]:
     return problems, truncated, data
 
 
+class _InMemoryFitReader(fitdecode.FitReader):
+    """fitdecode's reader with a faster byte fetch for in-memory data.
+
+    fitdecode fetches every field through ``utils.blocking_read``, a loop
+    written for non-blocking streams; over bytes already in memory a plain
+    ``read`` is exact and a third faster overall. Decoding itself (definitions,
+    scaling, components, compressed timestamps, developer fields) is fitdecode's
+    own. Only used without CRC checking (runaudit checks the CRC itself), and only
+    when the reader has the attributes this relies on (see :func:`_lean_reader_ok`).
+    """
+
+    def _read_bytes(self, size: int) -> bytes:
+        if self.check_crc is not fitdecode.CrcCheck.DISABLED:
+            return super()._read_bytes(size)
+        if size <= 0:
+            raise ValueError("size")
+        chunk = self._fd.read(size)
+        got = len(chunk)
+        if got != size:
+            raise fitdecode.FitEOFError(size, got, self._read_offset)
+        self._chunk_size += got
+        self._read_offset += got
+        self._read_size += got
+        return chunk
+
+
+@cache
+def _lean_reader_ok() -> bool:
+    """True when this fitdecode has the private attributes the fast reader relies on."""
+    try:
+        probe = fitdecode.FitReader(b"", processor=None)
+    except Exception:  # any surprise: use the plain reader
+        return False
+    names = ("_fd", "_read_offset", "_chunk_size", "_read_size")
+    ok = all(hasattr(probe, n) for n in names) and hasattr(fitdecode.FitReader, "_read_bytes")
+    probe.close()
+    return ok
+
+
+def fit_reader(data: bytes) -> fitdecode.FitReader:
+    """A fitdecode reader over ``data``: lean (no processor, no CRC pass, fast fetch)."""
+    cls = _InMemoryFitReader if _lean_reader_ok() else fitdecode.FitReader
+    return cls(
+        data,
+        processor=None,
+        check_crc=fitdecode.CrcCheck.DISABLED,
+        error_handling=fitdecode.ErrorHandling.IGNORE,
+    )
+
+
 def parse_fit(data: bytes) -> ParsedFile:
     """Parse FIT bytes into a :class:`ParsedFile`.
 
@@ -186,12 +236,7 @@ def parse_fit(data: bytes) -> ParsedFile:
     problems, truncated, data = check_structure(data)
     collected = _Collected()
     try:
-        with fitdecode.FitReader(
-            data,
-            processor=None,
-            check_crc=fitdecode.CrcCheck.DISABLED,
-            error_handling=fitdecode.ErrorHandling.IGNORE,
-        ) as reader:
+        with fit_reader(data) as reader:
             for frame in reader:
                 if frame.frame_type == fitdecode.FIT_FRAME_DATA:
                     collected.add(frame)
