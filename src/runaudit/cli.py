@@ -25,7 +25,6 @@ from .exercises import format_catalog
 from .ingest import Ingest, ingest
 from .render import findings_table, to_csv, to_json, to_table
 from .sources import Limits
-from .tables import weekly_table
 from .thresholds import Thresholds, load_thresholds
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -178,6 +177,45 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def analysis_options(func: F) -> F:
+    """Threshold options: a TOML file and single overrides."""
+    func = click.option(
+        "--set",
+        "threshold_overrides",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Override one threshold, e.g. --set acwr_warning=1.25 (repeatable; see docs).",
+    )(func)
+    func = click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        help="TOML file with a [thresholds] table.",
+    )(func)
+    return func
+
+
+def thresholds_from(opts: dict[str, Any]) -> Thresholds:
+    """Thresholds from ``--config`` then ``--set`` options."""
+    overrides: dict[str, Any] = {}
+    for item in opts.get("threshold_overrides") or ():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE.", param_hint="--set")
+        try:
+            overrides[name.strip()] = float(value)
+        except ValueError as err:
+            raise click.BadParameter(
+                f"{item!r}: {value!r} is not a number.", param_hint="--set"
+            ) from err
+    return load_thresholds(opts.get("config"), **overrides)
+
+
+def run_audit(opts: dict[str, Any], units: str = "km") -> Audit:
+    """Thresholds first (bad options fail before any reading), then ingest and analyse."""
+    thresholds = thresholds_from(opts)
+    return audit_ingest(run_ingest(opts), thresholds, units=units)
+
+
 FORMAT = click.option(
     "--format",
     "fmt",
@@ -213,6 +251,7 @@ def cli() -> None:
 
 @cli.command()
 @ingest_options
+@analysis_options
 @FORMAT
 @UNITS
 @handle_errors
@@ -220,10 +259,11 @@ def weekly(fmt: str, units: str, **opts: Any) -> None:
     """Print the weekly table: distance, descent, cadence and load ratio per week.
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
+    The load ratio uses the chronic_weeks threshold (--config/--set; default 4).
     """
-    result = run_ingest(opts)
-    _emit(weekly_table(result.activities, result.cadence_hist), fmt, units)
-    _finish(opts, result)
+    audit = run_audit(opts, units)
+    _emit(audit.weekly, fmt, units)
+    _finish(opts, audit.ingest)
 
 
 @cli.command()
@@ -239,45 +279,6 @@ def activities(fmt: str, units: str, **opts: Any) -> None:
     result = run_ingest(opts)
     _emit(result.activities, fmt, units)
     _finish(opts, result)
-
-
-def analysis_options(func: F) -> F:
-    """Threshold options: a TOML file and single overrides."""
-    func = click.option(
-        "--set",
-        "threshold_overrides",
-        multiple=True,
-        metavar="NAME=VALUE",
-        help="Override one threshold, e.g. --set acwr_warning=1.25 (repeatable; see docs).",
-    )(func)
-    func = click.option(
-        "--config",
-        type=click.Path(dir_okay=False),
-        help="TOML file with a [thresholds] table.",
-    )(func)
-    return func
-
-
-def thresholds_from(opts: dict[str, Any]) -> Thresholds:
-    """Thresholds from ``--config`` then ``--set`` options."""
-    overrides: dict[str, Any] = {}
-    for item in opts.get("threshold_overrides") or ():
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE.", param_hint="--set")
-        try:
-            overrides[name.strip()] = float(value)
-        except ValueError as err:
-            raise click.BadParameter(
-                f"{item!r}: {value!r} is not a number.", param_hint="--set"
-            ) from err
-    return load_thresholds(opts.get("config"), **overrides)
-
-
-def run_audit(opts: dict[str, Any]) -> Audit:
-    """Thresholds first (bad options fail before any reading), then ingest and analyse."""
-    thresholds = thresholds_from(opts)
-    return audit_ingest(run_ingest(opts), thresholds)
 
 
 @cli.command()
@@ -298,7 +299,7 @@ def findings(fmt: str, units: str, **opts: Any) -> None:
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """
-    audit = run_audit(opts)
+    audit = run_audit(opts, units)
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in audit.findings], indent=2, ensure_ascii=False))
     else:
@@ -384,13 +385,28 @@ def report(
         if len(opts["paths"]) != 1:
             raise click.UsageError("--roster takes exactly one folder of athletes.")
 
+        from .report.roster import loose_activity_files
+
+        loose = loose_activity_files(opts["paths"][0])
+        if loose:
+            click.echo(
+                f"warning: {opts['paths'][0]} has {len(loose)} activity file(s) at its top level"
+                f" (e.g. {loose[0]}); --roster reads one sub-folder or zip per athlete and"
+                " ignores them. Leave out --roster for a single athlete's export.",
+                err=True,
+            )
+        skipped = 0
+
         def audit_one(path: Path) -> Audit:
-            click.echo(f"== {path.name}", err=True)
+            nonlocal skipped
+            if not opts.get("quiet"):
+                click.echo(f"== {path.name}", err=True)
             one = dict(opts, paths=(str(path),))
             try:
                 result = run_ingest(one)
             except click.ClickException as err:
                 raise RunauditError(err.message) from err
+            skipped += result.counts()["skipped"]
             return audit_ingest(result, thresholds, units=units)
 
         page, rows = write_roster(
@@ -402,6 +418,9 @@ def report(
                 f"{row.name}: {worst or ('no runs' if row.numbers is None else 'nothing open')}"
             )
         click.echo(f"Roster: {page}")
+        if opts.get("strict") and skipped:
+            click.echo(f"Error: --strict: {skipped} file(s) were skipped.", err=True)
+            sys.exit(3)
         return
     result = run_ingest(opts)
     audit = audit_ingest(result, thresholds, units=units)

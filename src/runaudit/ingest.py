@@ -134,13 +134,15 @@ class Ingest:
         skipped file and per duplicate with its reason."""
         c = self.counts()
         total = sum(c.values())
+        runs = len(self.activities)
         head = (
-            f"{total} files: {c['run']} runs, {c['duplicate']} duplicates, "
-            f"{c['other_sport']} other sports, {c['not_activity']} not activities, "
-            f"{c['skipped']} skipped"
+            f"{plural(total, 'file')}: {plural(c['run'], 'run file')}"
+            + (f" ({plural(runs, 'run')})" if runs != c["run"] else "")
+            + f", {plural(c['duplicate'], 'duplicate')}, {plural(c['other_sport'], 'other sport')},"
+            f" {plural(c['not_activity'], 'non-activity file')}, {c['skipped']} skipped"
         )
         if self.ignored:
-            head += f" ({self.ignored} non-activity files such as .json/.csv passed over)"
+            head += f" ({plural(self.ignored, 'other file')} such as .json/.csv passed over)"
         lines = [head]
         for entry in self.ledger:
             if entry.bucket in ("skipped", "duplicate"):
@@ -167,6 +169,15 @@ class Ingest:
 
 
 ProgressFn = Callable[[int, int], None]
+
+
+def plural(n: int, noun: str) -> str:
+    """``"1 file"``, ``"2 files"``.
+
+    >>> plural(1, "run file"), plural(3, "duplicate")
+    ('1 run file', '3 duplicates')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class _FileTimeout(BaseException):

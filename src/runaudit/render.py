@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .findings import Finding
+from .units import KM_PER_MILE
 
-KM_PER_MILE = 1.609344
 _DATE_COLUMNS = {"week_start"}
 _ROUND = {
     "distance_km": 3,

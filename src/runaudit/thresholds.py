@@ -94,8 +94,12 @@ class Thresholds:
                 )
         if self.acwr_alert < self.acwr_warning:
             raise ConfigError("threshold acwr_alert must not be below acwr_warning.")
+            if f.type in ("int", int) and not isinstance(value, int):
+                raise ConfigError(f"threshold {f.name} must be a whole number, got {value!r}.")
         if self.chronic_weeks < 1 or self.deload_lookback_weeks < 1 or self.deload_max_streak < 1:
             raise ConfigError("week counts in thresholds must be at least 1.")
+        if self.long_run_window_days < 1:
+            raise ConfigError("threshold long_run_window_days must be at least 1.")
 
     def replace(self, **changes: Any) -> Thresholds:
         """Return a copy with some thresholds changed (unknown names raise ConfigError)."""
@@ -160,6 +164,12 @@ def load_thresholds(path: str | Path | None = None, **overrides: Any) -> Thresho
             raise ConfigError(f"{path}: cannot read the config file ({err.strerror}).") from err
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML ({err}).") from err
+        unknown = sorted(set(data) - {"thresholds"})
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown table(s) {', '.join(f'[{u}]' for u in unknown)};"
+                " thresholds go in a [thresholds] table."
+            )
         table = data.get("thresholds", {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [thresholds] must be a table.")

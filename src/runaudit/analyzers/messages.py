@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from ..units import KM_PER_MILE, UNITS
+
 __all__ = [
     "KM_PER_MILE",
     "UNITS",
@@ -32,11 +34,7 @@ __all__ = [
     "ordinal",
 ]
 
-#: Kilometres in one statute mile [km/mi].
-KM_PER_MILE = 1.609344
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-#: Distance units a message can be written in.
-UNITS = ("km", "mi")
 
 
 def check_units(units: str) -> str:

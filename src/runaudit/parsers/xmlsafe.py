@@ -89,11 +89,6 @@ def decode_xml(data: bytes) -> str:
     return text
 
 
-def clean_xml_bytes(data: bytes) -> bytes:
-    """Return the document as UTF-8 bytes without BOM, leading whitespace or declaration."""
-    return decode_xml(data).encode("utf-8")
-
-
 def parse_xml(data: bytes, what: str) -> ET.Element:
     """Parse XML bytes safely and return the root element.
 

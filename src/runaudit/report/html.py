@@ -20,6 +20,7 @@ from ..analyzers.messages import format_date, format_distance
 from ..exercises import Exercise, load_catalog
 from ..findings import SEVERITIES, Finding
 from ..render import format_duration
+from ..units import km_to
 
 if TYPE_CHECKING:
     from ..audit import Audit
@@ -73,6 +74,7 @@ nav a { margin-right: 14px; color: var(--info); text-decoration: none; }
   padding: 12px 14px; }
 .tile .k { color: var(--muted); font-size: .85rem; }
 .tile .v { font-size: 1.35rem; font-weight: 650; }
+.tile .v.small { font-size: 1rem; line-height: 1.6; }
 .status { background: var(--card); border-left: 6px solid var(--ok); border-radius: 6px;
   padding: 12px 16px; margin: 16px 0; }
 .status.sev-warning { border-color: var(--warning); }
@@ -134,17 +136,39 @@ def _num(value: Any, digits: int = 0, suffix: str = "") -> str:
     return f"{value:,.{digits}f}{suffix}"
 
 
+#: Evidence keys that are bookkeeping, not numbers a person needs.
+_HIDDEN_EVIDENCE = {"activity_id"}
+_UNIT_SUFFIXES = {"_km": "km", "_m": "m", "_spm": "spm", "_days": "days", "_s": "s"}
+
+
+def evidence_label(key: str, units: str = "km") -> tuple[str, str]:
+    """A readable label and unit for an evidence key.
+
+    >>> evidence_label("previous_longest_km", "mi")
+    ('previous longest', 'mi')
+    >>> evidence_label("acwr")
+    ('acwr', '')
+    """
+    for suffix, unit in _UNIT_SUFFIXES.items():
+        if key.endswith(suffix):
+            return key[: -len(suffix)].replace("_", " "), ("mi" if unit == "km" else unit)
+    return key.replace("_", " "), ""
+
+
 def _evidence(evidence: Mapping[str, Any], units: str) -> str:
     parts = []
     for key, value in evidence.items():
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool) or value is None or key in _HIDDEN_EVIDENCE:
             continue
-        label = key
+        label, unit = evidence_label(key, units)
         shown: Any = value
-        if key.endswith("_km") and isinstance(value, int | float) and units == "mi":
-            label = key[:-3] + "_mi"
-            shown = round(value / 1.609344, 2)
-        parts.append(f"<span>{_e(label)}: <b>{_e(shown)}</b></span>")
+        if key.endswith("_km") and isinstance(value, int | float):
+            unit = units
+            shown = round(km_to(float(value), units), 1)
+        elif isinstance(value, float):
+            shown = round(value, 2)
+        suffix = f" {unit}" if unit else ""
+        parts.append(f"<span>{_e(label)}: <b>{_e(shown)}{_e(suffix)}</b></span>")
     return f'<div class="evidence">{"".join(parts)}</div>' if parts else ""
 
 
@@ -206,21 +230,27 @@ def _status(audit: Audit, units: str) -> str:
     worst = max((f.severity for f in current), key=SEVERITIES.index, default=None)
     cls = _SEVERITY_CLASS.get(worst or "", "")
     acwr = last["acwr"]
+    n = audit.thresholds.chronic_weeks
     ratio = (
-        f"{acwr:.2f}× your previous 4-week average" if pd.notna(acwr) else "no 4-week history yet"
+        f"{acwr:.2f}× your previous {n}-week average"
+        if pd.notna(acwr)
+        else f"no running in the {n} weeks before to compare with"
     )
     cadence = (
-        f"{last['cadence_spm']:.0f} spm" if pd.notna(last["cadence_spm"]) else "no cadence data"
+        f"cadence {last['cadence_spm']:.0f} spm"
+        if pd.notna(last["cadence_spm"])
+        else "no cadence data"
     )
+    runs = int(last["runs"])
     verdict = (
-        f"{len(current)} finding{'s' if len(current) != 1 else ''} this week (worst: {worst})."
+        f"{len(current)} finding{'s' if len(current) != 1 else ''} that week (worst: {worst})."
         if current
-        else "Nothing flagged this week."
+        else "Nothing flagged that week."
     )
     return (
-        f'<div class="status {cls}"><b>This week ({_e(format_date(week))}):</b> '
-        f"{_e(format_distance(float(last['distance_km']), units))} in {int(last['runs'])} runs, "
-        f"{_e(ratio)}, cadence {_e(cadence)}. {_e(verdict)}</div>"
+        f'<div class="status {cls}"><b>Latest week in the data ({_e(format_date(week))}):</b> '
+        f"{_e(format_distance(float(last['distance_km']), units))} in {runs} "
+        f"run{'s' if runs != 1 else ''}, {_e(ratio)}, {_e(cadence)}. {_e(verdict)}</div>"
     )
 
 
@@ -240,7 +270,8 @@ def _summary(audit: Audit, units: str) -> str:
         ),
     ]
     html = "".join(
-        f'<div class="tile"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>'
+        f'<div class="tile"><div class="k">{_e(k)}</div>'
+        f'<div class="v{" small" if len(v) > 16 else ""}">{_e(v)}</div></div>'
         for k, v in tiles
     )
     return f'<div class="tiles">{html}</div>{_status(audit, units)}'
@@ -261,9 +292,11 @@ def _ingest(audit: Audit) -> str:
     )
     total = sum(counts.values())
     out = [
-        f"<p>{total} files looked at; every one is in exactly one bucket below."
+        f"<p>{total} file{'s' if total != 1 else ''} looked at; every one is in exactly"
+        " one bucket below."
         + (
-            f" {result.ignored} other files (JSON, CSV, photos…) were passed over."
+            f" {result.ignored} other file{'s' if result.ignored != 1 else ''} (JSON, CSV,"
+            " photos…) passed over."
             if result.ignored
             else ""
         )

@@ -40,6 +40,7 @@ from matplotlib.transforms import blended_transform_factory
 from ..findings import SEVERITIES, Finding
 from ..load import acwr_ewma, acwr_rolling, deload_weeks
 from ..thresholds import Thresholds
+from ..units import KM_PER_MILE
 
 __all__ = [
     "ACWR_BAND_LOW",
@@ -99,8 +100,6 @@ LINE_COLOR = OKABE_ITO["black"]
 BAND_COLOR = OKABE_ITO["bluish_green"]
 #: Lower end of Gabbett's (2016) ACWR "sweet spot" [ratio].
 ACWR_BAND_LOW = 0.8
-#: Kilometres in one statute mile [km/mi].
-KM_PER_MILE = 1.609344
 #: Size of each report figure [in]: a web page's content width.
 FIGSIZE: tuple[float, float] = (10.0, 4.0)
 

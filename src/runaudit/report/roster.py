@@ -67,6 +67,18 @@ def athlete_inputs(folder: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     return found
 
 
+def loose_activity_files(folder: str | os.PathLike[str]) -> list[str]:
+    """Names of activity files lying directly in ``folder`` (not in an athlete's sub-folder)."""
+    from ..sources import split_suffix
+
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name for p in root.iterdir() if p.is_file() and split_suffix(p.name)[0] != "unknown"
+    )
+
+
 def safe_slug(name: str) -> str:
     """A folder name for an athlete: letters, digits, dot, dash and underscore only.
 
