@@ -93,3 +93,14 @@ def test_whole_corpus_in_one_run_every_file_once(realdata):
 def test_corpus_location_can_be_overridden(monkeypatch, tmp_path):
     monkeypatch.setenv("RUNAUDIT_REALDATA", str(tmp_path))
     assert realdata_dir() == tmp_path
+
+
+def test_runs_from_a_watch_whose_clock_was_never_set_stay_out_of_the_weeks(realdata):
+    from runaudit import audit_ingest
+
+    result = _ingest(str(realdata / "fitdecode/tests/files/compressed-speed-distance.fit"))
+    row = result.activities.iloc[0]
+    assert not row["date_known"]  # FIT times below 0x10000000 count from power-on
+    assert "device clock was not set" in result.ledger[0].reason
+    audit = audit_ingest(result)
+    assert audit.activities.empty and audit.weekly.empty

@@ -109,7 +109,8 @@ class Audit:
     ingest : Ingest
         The ledger (every file's bucket) and per-run cadence histograms.
     activities, weekly : pandas.DataFrame
-        The two tables (see :mod:`runaudit.tables`).
+        The two tables (see :mod:`runaudit.tables`); runs without a known
+        date (device clock never set) stay in ``ingest.activities`` only.
     findings : list of Finding
         Sorted by week, then rule.
     thresholds : Thresholds
@@ -146,11 +147,12 @@ def audit_ingest(
     their evidence and the tables stay in km.
     """
     thresholds = thresholds or Thresholds()
-    weekly = weekly_table(
-        result.activities, result.cadence_hist, chronic_weeks=thresholds.chronic_weeks
-    )
-    findings = analyze(weekly, result.activities, thresholds, units=units)
-    return Audit(result, result.activities, weekly, findings, thresholds)
+    activities = result.activities
+    if "date_known" in activities.columns and not activities["date_known"].all():
+        activities = activities[activities["date_known"]].reset_index(drop=True)
+    weekly = weekly_table(activities, result.cadence_hist, chronic_weeks=thresholds.chronic_weeks)
+    findings = analyze(weekly, activities, thresholds, units=units)
+    return Audit(result, activities, weekly, findings, thresholds)
 
 
 def load_export(

@@ -153,6 +153,11 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
                 )
                 parts.append(f"other sessions set aside: {', '.join(others)}")
             parts.extend(file_notes.get(i, []))
+            if not all(r.get("date_known", True) for r in my_kept):
+                parts.append(
+                    "the device clock was not set, so the date is unknown: left out of the"
+                    " weekly table"
+                )
             if problems:
                 parts.append(problems)
             ledger[i] = LedgerEntry(

@@ -54,6 +54,9 @@ class ParsedActivity:
     samples : dict of str to numpy.ndarray
         Per-sample arrays keyed by :data:`SAMPLE_COLUMNS`, all the same length,
         sorted by time; missing values are NaN.
+    date_known : bool
+        False when the device's clock was not set (FIT times below 0x10000000
+        count seconds since power-on, not a date): the times are only relative.
     """
 
     sport: str | None
@@ -67,6 +70,7 @@ class ParsedActivity:
     descent_m: float | None = None
     device: str | None = None
     samples: dict[str, np.ndarray] = field(default_factory=dict)
+    date_known: bool = True
 
     def samples_frame(self) -> pd.DataFrame:
         """Return the samples as a DataFrame with a UTC ``time`` column first."""

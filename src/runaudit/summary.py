@@ -30,6 +30,7 @@ def summarize(activity: ParsedActivity) -> dict[str, Any]:
         ``cadence_spm`` (time-weighted mean over samples with a non-zero
         cadence, the device's own convention), ``run_cadence_spm`` (the same over
         running-gait samples only), ``heart_rate_bpm`` (time-weighted mean),
+        ``date_known`` (False when the device clock was not set),
         ``has_gps``, ``n_samples``, ``channels`` (how many of position,
         altitude, cadence, heart rate are present), ``cadence_bins`` and
         ``cadence_seconds`` (the running cadence histogram).
@@ -54,6 +55,9 @@ def summarize(activity: ParsedActivity) -> dict[str, Any]:
     if not np.isfinite(moving):
         moving = activity.timer_time_s if activity.timer_time_s is not None else elapsed
     alt = s.get("altitude_m", np.full(n, nan))
+    finite_alt = alt[np.isfinite(alt)]
+    if finite_alt.size and not finite_alt.any():
+        alt = np.full(n, nan)  # every altitude exactly 0: the file has none, not a flat sea
     elev = elevation_stats(time_s, alt, dist if np.isfinite(dist).any() else None)
     ascent, descent = elev.ascent_m, elev.descent_m
     if not np.isfinite(descent) and activity.descent_m is not None:
@@ -95,6 +99,7 @@ def summarize(activity: ParsedActivity) -> dict[str, Any]:
         "has_gps": has_gps,
         "n_samples": n,
         "channels": int(channels),
+        "date_known": bool(activity.date_known),
         "cadence_bins": [int(b) for b in bins],
         "cadence_seconds": [float(x) for x in seconds],
     }

@@ -37,6 +37,7 @@ ACTIVITY_COLUMNS: tuple[str, ...] = (
     "run_cadence_spm",
     "heart_rate_bpm",
     "device",
+    "date_known",
 )
 #: Columns of the weekly table, in order.
 WEEKLY_COLUMNS: tuple[str, ...] = (
@@ -81,6 +82,8 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
             dtypes[col] = "datetime64[ns]"
         elif col in ("runs", "utc_offset_s"):
             dtypes[col] = "int64"
+        elif col == "date_known":
+            dtypes[col] = "bool"
         else:
             dtypes[col] = "object"
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
@@ -114,6 +117,7 @@ def activities_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     frame["week_start"] = week_start_of(frame["start_local"])
     for col in _FLOATS & set(frame.columns):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["date_known"] = [bool(r.get("date_known", True)) for r in rows]
     return frame.sort_values(["start_utc", "activity_id"], kind="stable").reset_index(drop=True)
 
 
@@ -128,7 +132,8 @@ def weekly_table(
     Parameters
     ----------
     activities : pandas.DataFrame
-        The activities table (not modified).
+        The activities table (not modified). Runs whose ``date_known`` is
+        False (device clock never set) are left out.
     cadence_hist : mapping, optional
         activity_id → (cadence bins [spm], seconds [s]) of running samples.
         With it, ``cadence_spm`` is the time-weighted median over the week's
@@ -145,9 +150,13 @@ def weekly_table(
         weeks before, default 4); ``acwr`` (distance / chronic_km, NaN until
         that much history exists or when chronic_km is 0).
     """
-    if activities.empty:
+    acts = activities
+    if "date_known" in acts.columns:
+        # a device whose clock was never set gives no week to put the run in
+        acts = acts[acts["date_known"].astype(bool)]
+    if acts.empty:
         return _empty(WEEKLY_COLUMNS)
-    acts = activities.copy()
+    acts = acts.copy()
     weeks = pd.date_range(acts["week_start"].min(), acts["week_start"].max(), freq="7D")
     grouped = acts.groupby("week_start")
     out = pd.DataFrame(index=pd.DatetimeIndex(weeks, name="week_start"))

@@ -15,7 +15,7 @@ from .xmlsafe import xml_encoding
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 def sniff_format(data: bytes) -> str:

@@ -31,6 +31,8 @@ from ..models import ParsedActivity, ParsedFile
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
 FIT_EPOCH_S = 631065600
 _SEMICIRCLE_DEG = 180.0 / 2**31
+#: FIT date_time values below this are seconds since device power-on, not dates.
+RELATIVE_TIME_LIMIT = 0x10000000
 #: A header may not declare more than this [bytes]; real activity files are < 50 MiB.
 MAX_DECLARED_BYTES = 512 * 2**20
 
@@ -358,16 +360,20 @@ class _Collected:
                     elapsed_time_s=span,
                     device=self.device,
                     samples=samples,
+                    date_known=float(times[0]) - FIT_EPOCH_S >= RELATIVE_TIME_LIMIT,
                 )
             )
             return out
         start_utc: float
+        dated: bool
         for session in sessions:
             start = _num(session.get("start_time"))
             if start is not None:
                 start_utc = start + FIT_EPOCH_S
+                dated = start >= RELATIVE_TIME_LIMIT
             elif times.size:
                 start_utc = float(times[0])
+                dated = start_utc - FIT_EPOCH_S >= RELATIVE_TIME_LIMIT
             else:
                 continue
             elapsed: float | None = _num(session.get("total_elapsed_time"))
@@ -396,6 +402,7 @@ class _Collected:
                     descent_m=_num(session.get("total_descent")),
                     device=self.device,
                     samples={k: v[mask] for k, v in samples.items()},
+                    date_known=dated,
                 )
             )
         return out
