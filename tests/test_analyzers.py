@@ -100,7 +100,9 @@ def every_rule_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
         descent=[300.0] * 8 + [1200.0],
         cadence=[170.0] * 8 + [155.0],
     )
-    acts = activities([("2026-02-21 08:00", 16.0), ("2026-03-07 08:00", 23.0)])  # week 8
+    acts = activities(
+        [("2026-02-01 08:00", 8.0), ("2026-02-21 08:00", 16.0), ("2026-03-07 08:00", 23.0)]
+    )  # the spike is in week 8
     return weekly, acts
 
 
@@ -682,3 +684,28 @@ def test_unknown_units_are_rejected(units: str) -> None:
         find_long_run_spikes(acts, units=units)
     with pytest.raises(ValueError, match="units"):
         find_long_run_spikes(pd.DataFrame(), units=units)
+
+
+def test_low_cadence_streak_ends_with_weeks_without_running():
+    from runaudit.analyzers import find_low_cadence
+
+    weeks = pd.date_range("2026-01-05", periods=12, freq="7D")
+    runs = [3, 3, 3] + [0] * 8 + [3]
+    cadence = [150.0, 151.0, 152.0] + [float("nan")] * 8 + [153.0]
+    weekly = pd.DataFrame({"week_start": weeks, "runs": runs, "cadence_spm": cadence})
+    found = find_low_cadence(weekly)
+    assert [f.evidence["consecutive_low_weeks"] for f in found] == [1, 2, 3, 1]
+    assert found[-1].severity == "info"
+    assert "in a row" not in found[-1].message
+
+
+def test_long_run_spike_needs_half_a_window_of_history():
+    from runaudit.analyzers import find_long_run_spikes
+
+    runs = pd.DataFrame(
+        {
+            "start_local": pd.to_datetime(["2026-06-02 08:00", "2026-06-07 08:00"]),
+            "distance_km": [10.0, 16.0],
+        }
+    )
+    assert find_long_run_spikes(runs) == []  # five days into the data: unknown baseline

@@ -109,12 +109,16 @@ def find_low_cadence(
     t = resolve(thresholds)
     if weekly.empty:
         return []
-    weeks = complete_weeks(weekly, [], keep=["cadence_spm"])
+    has_runs = "runs" in weekly.columns
+    weeks = complete_weeks(weekly, ["runs"] if has_runs else [], keep=["cadence_spm"])
     streak = 0
     findings: list[Finding] = []
     for week_start, spm in weeks["cadence_spm"].items():
-        if math.isnan(spm):
+        if has_runs and not weeks.at[week_start, "runs"]:
+            streak = 0  # a week without running ends a run of low weeks
             continue
+        if math.isnan(spm):
+            continue  # ran, but without a cadence sensor: neither breaks nor extends
         if spm >= t.low_cadence_spm:
             streak = 0
             continue

@@ -51,7 +51,9 @@ def find_long_run_spikes(
     Returns
     -------
     list of Finding
-        One per flagged run, in start order, about the run's week.
+        One per flagged run, in start order, about the run's week. Runs in the
+        first half-window of the data (15 days by default) are not judged: the
+        longest run before them is not known yet.
         ``evidence``: ``distance_km`` [km], ``previous_longest_km`` [km],
         ``ratio`` [ratio], ``run_date`` and ``previous_longest_date``
         (``YYYY-MM-DD``), ``activity_id`` (None without that column),
@@ -66,7 +68,7 @@ def find_long_run_spikes(
     Examples
     --------
     >>> runs = pd.DataFrame({
-    ...     "start_local": pd.to_datetime(["2026-03-01 08:00", "2026-03-15 08:00"]),
+    ...     "start_local": pd.to_datetime(["2026-02-20 08:00", "2026-03-15 08:00"]),
     ...     "distance_km": [16.0, 23.0],
     ... })
     >>> [(f.week_start.isoformat(), f.evidence["ratio"]) for f in find_long_run_spikes(runs)]
@@ -100,8 +102,11 @@ def find_long_run_spikes(
     first = np.searchsorted(starts, starts - window, side="left")
     before = np.searchsorted(starts, starts, side="left")
     findings: list[Finding] = []
+    # Judge a run only once the data covers half the look-back window before it:
+    # a week into an export, "your longest run of the previous 30 days" is unknown.
+    history_from = starts[0] + window // 2 if len(starts) else None
     for i in range(len(runs)):
-        if km[i] < t.long_run_min_km or before[i] <= first[i]:
+        if km[i] < t.long_run_min_km or before[i] <= first[i] or starts[i] < history_from:
             continue
         j = first[i] + int(np.argmax(km[first[i] : before[i]]))
         previous = float(km[j])
