@@ -8,6 +8,7 @@ files were unreadable still exits 0 unless ``--strict`` is given.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -184,7 +185,11 @@ def analysis_options(func: F) -> F:
         "threshold_overrides",
         multiple=True,
         metavar="NAME=VALUE",
-        help="Override one threshold, e.g. --set acwr_warning=1.25 (repeatable; see docs).",
+        help=(
+            "Override one threshold, e.g. --set acwr_warning=1.25 (repeatable). Names: "
+            + ", ".join(f.name for f in dataclasses.fields(Thresholds))
+            + "."
+        ),
     )(func)
     func = click.option(
         "--config",
@@ -229,7 +234,7 @@ UNITS = click.option(
     type=click.Choice(["km", "mi"]),
     default="km",
     show_default=True,
-    help="Distance unit of human output (csv/json keep _km columns).",
+    help="Distance unit of what people read (machine-readable outputs keep _km columns).",
 )
 
 
@@ -373,7 +378,8 @@ def _summary_screen(audit: Audit, index: Path, units: str) -> list[str]:
 def report(
     out_dir: str, units: str, pdf: bool, roster: bool, title: str | None, **opts: Any
 ) -> None:
-    """Write the HTML report (plus PNG figures, weekly.csv, findings.json) to --out.
+    """Write the HTML report, its PNG figures, weekly.csv, activities.csv, ingest.csv
+    and findings.json to --out (and report.pdf with --pdf).
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """

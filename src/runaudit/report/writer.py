@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from ..analyzers.messages import format_date, format_distance
 from ..cache import atomic_path, write_text_atomic
-from ..exercises import load_catalog
+from ..exercises import Exercise, load_catalog
 from ..render import to_csv
 from . import plots
 from .html import SECTIONS, render_html, summary_numbers
@@ -119,24 +119,47 @@ def write_report(
 
 
 def _text_page(title: str, paragraphs: list[str], *, footer: str = "") -> Figure:
-    """An A4 landscape page of wrapped text; overflowing text is cut with a note."""
+    """An A4 landscape page of wrapped text in two columns.
+
+    The type shrinks (10 → 7 pt) until the text fits; only what still does not
+    fit at 7 pt is cut, with a pointer to index.html, which always has it all.
+    """
     fig = Figure(figsize=_A4_LANDSCAPE)
     fig.text(0.05, 0.93, title, fontsize=18, weight="bold", va="top")
-    y = 0.86
-    line_h = 0.026
-    lines: list[str] = []
-    for para in paragraphs:
-        lines.extend(textwrap.wrap(para, 125) or [""])
-        lines.append("")
-    capacity = int((y - 0.08) / line_h)
+    top, bottom = 0.86, 0.06
+    columns = (0.05, 0.52)
+    for size in (10.0, 9.0, 8.0, 7.0):
+        width = int(60 * 10.0 / size)  # characters per column line at this size
+        line_h = 0.0026 * size
+        lines: list[str] = []
+        for para in paragraphs:
+            lines.extend(textwrap.wrap(para, width, subsequent_indent="   ") or [""])
+            lines.append("")
+        capacity = int((top - bottom) / line_h) * len(columns)
+        if len(lines) <= capacity:
+            break
     if len(lines) > capacity:
-        lines = [*lines[: capacity - 1], "… (more in index.html)"]
-    for line in lines:
-        fig.text(0.05, y, line, fontsize=10, va="top", family="DejaVu Sans")
-        y -= line_h
+        shown = lines[: capacity - 1]
+        rest = len(paragraphs) - sum(1 for line in shown if line == "")
+        lines = [*shown, f"… and {rest} more in index.html"]
+    per_column = int((top - bottom) / line_h)
+    for k, line in enumerate(lines):
+        x = columns[k // per_column]
+        y = top - (k % per_column) * line_h
+        fig.text(x, y, line, fontsize=size, va="top", family="DejaVu Sans")
     if footer:
         fig.text(0.05, 0.03, footer, fontsize=8, color="#555555")
     return fig
+
+
+def short_dose(ex: Exercise) -> str:
+    """A dose in a few characters: ``"3×15 per side, 3x per week"``."""
+    d = ex.dose
+    amount = f"{d.reps}" if d.reps else (f"{d.hold_s} s" if d.hold_s else "")
+    core = f"{d.sets}×{amount}" if amount else f"{d.sets} set{'s' if d.sets != 1 else ''}"
+    if ex.kind == "programming":
+        return d.frequency
+    return f"{core}{' per side' if d.per_side else ''}, {d.frequency}"
 
 
 def _chart_page(title: str, draw: list[tuple[str, object]]) -> Figure:
@@ -202,8 +225,8 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
     newest = sorted(found, key=lambda f: f.week_start, reverse=True)
     paragraphs = []
     for f in newest:
-        names = ", ".join(
-            f"{catalog.exercises[i].name} ({catalog.exercises[i].dose_text})"
+        names = "; ".join(
+            f"{catalog.exercises[i].name} ({short_dose(catalog.exercises[i])})"
             for i in f.exercises[:3]
             if i in catalog.exercises
         )
