@@ -333,7 +333,13 @@ def _safety() -> str:
         f'<div class="notice"><b>Not medical advice.</b> {_e(catalog.disclaimer)}</div>'
         f"<h3 style='margin-top:16px'>See a clinician if</h3><ul class='redflags'>{flags}</ul>"
         f"<h3>Load management</h3><ul>{advice}</ul>"
-        "<h3>Sources</h3><ul>"
+        "<h3>Hip and trunk strength, for any runner with knee pain</h3>"
+        + "".join(
+            exercise_card(catalog.exercises[i])
+            for i in catalog.rules.get("hip_control", ())
+            if i in catalog.exercises
+        )
+        + "<h3>Sources</h3><ul>"
         + "".join(f"<li>{_e(s.title)}</li>" for s in catalog.sources)
         + "</ul>"
     )
