@@ -687,17 +687,24 @@ def fuzz_zips(n_zips: int, seed: int, folder: Path) -> dict[str, Any]:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
+
+    def member(name: str) -> zipfile.ZipInfo:
+        # a fixed date keeps the zip, and so every mutation of it, reproducible
+        info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         lines = ["Activity ID,Activity Type,Filename"]
         for i, base in enumerate(seeds()[:6]):
             name = f"activities/{i}.{base.fmt}.gz"
-            zf.writestr(name, gzip.compress(base.data, mtime=0))
+            zf.writestr(member(name), gzip.compress(base.data, mtime=0))
             lines.append(f"{i},Run,{name}")
-        zf.writestr("activities.csv", "\n".join(lines) + "\n")
+        zf.writestr(member("activities.csv"), "\n".join(lines) + "\n")
         inner = io.BytesIO()
         with zipfile.ZipFile(inner, "w") as nested:
-            nested.writestr("a.fit", seeds()[0].data)
-        zf.writestr("DI_CONNECT/UploadedFiles_0-_Part1.zip", inner.getvalue())
+            nested.writestr(member("a.fit"), seeds()[0].data)
+        zf.writestr(member("DI_CONNECT/UploadedFiles_0-_Part1.zip"), inner.getvalue())
     valid = Seed("export.zip", "zip", buf.getvalue())
     for i in range(n_zips):
         how = rng.choice(("bit_flips", "byte_overwrites", "truncate", "insert_garbage", "delete"))

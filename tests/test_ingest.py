@@ -243,3 +243,32 @@ def test_nested_zip_is_read_through_a_window_or_a_spool(tmp_path, monkeypatch, c
     result = ingest([outer], use_cache=False, jobs=1)
     assert sorted(result.activities["distance_km"].round(3)) == [5.0, 6.0, 7.0]
     assert all(e.bucket == "run" for e in result.ledger)
+
+
+def test_zip_without_activity_files_is_skipped_with_a_reason(tmp_path):
+    path = tmp_path / "holiday.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("photo.jpg", b"\xff\xd8\xff" + b"0" * 100)
+    result = ingest([path], use_cache=False, jobs=1)
+    assert [(e.bucket, e.reason) for e in result.ledger] == [
+        ("skipped", "zip holds no FIT, GPX or TCX files (1 other file passed over)")
+    ]
+
+
+def test_a_zip_rewritten_in_place_is_read_again(tmp_path):
+    path = tmp_path / "export.zip"
+    for km in (5.0, 8.0):
+        run = make_run(T0, km, interval_s=5.0)
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr(
+                "inner.zip", _zip_bytes({"a.fit": write_fit(run, tmp_path / "a.fit").read_bytes()})
+            )
+        assert _one(ingest([path], use_cache=False, jobs=1))["distance_km"] == pytest.approx(km)
+
+
+def _zip_bytes(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()

@@ -211,6 +211,20 @@ def discover(paths: Iterable[str | os.PathLike[str]], limits: Limits | None = No
                 except Exception as err:  # a hostile zip may raise anything zipfile can
                     skipped.append((printable(str(file)), _zip_reason(err)))
                     continue
+                if not found:
+                    skipped.append(
+                        (
+                            printable(str(file)),
+                            "zip holds no FIT, GPX or TCX files"
+                            + (
+                                f" ({zip_ignored} other file{'s' if zip_ignored != 1 else ''}"
+                                " passed over)"
+                                if zip_ignored
+                                else ""
+                            ),
+                        )
+                    )
+                    continue
                 sources.extend(found)
                 ignored += zip_ignored
                 continue
@@ -498,8 +512,20 @@ def _check_directory(handle: IO[bytes], limits: Limits, name: str) -> None:
         )
 
 
-@lru_cache(maxsize=2)
 def _open_zip_chain(path: str, members: tuple[str, ...], limits: Limits) -> zipfile.ZipFile:
+    """Open ``path`` and the nested zips named by ``members`` (cached while unchanged)."""
+    try:
+        stat = os.stat(path)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)
+    return _open_zip_chain_cached(path, stamp, members, limits)
+
+
+@lru_cache(maxsize=2)
+def _open_zip_chain_cached(
+    path: str, stamp: tuple[int, int], members: tuple[str, ...], limits: Limits
+) -> zipfile.ZipFile:
     """Open ``path`` and the nested zips named by ``members``, in memory.
 
     Cached per process so that reading many members of one nested export zip
