@@ -116,3 +116,29 @@ def test_roster_of_three_athletes(tmp_path):
     assert page.index("ben/index.html") < page.index("ada/index.html")
     assert page.index("ben/index.html") < page.index("cleo/index.html")
     assert result.stdout.splitlines()[0].startswith("ben: alert")
+
+
+def test_roster_of_the_demo_athletes_from_the_sample_generator(tmp_path):
+    import importlib.util
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "make_roster_demo.py"
+    spec = importlib.util.spec_from_file_location("make_roster_demo", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    athletes = tmp_path / "coach"
+    folders = module.make_roster(athletes)
+    assert [f.name for f in folders] == ["ada", "ben", "cleo"]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["report", str(athletes), "--roster", "--out", str(out), "--no-cache", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # cleo ramped up hard after a quiet spell: the most urgent; ben built sensibly
+    assert lines[0] == "cleo: alert"
+    assert "ben: nothing open" in lines
+    page = (out / "index.html").read_text()
+    assert (
+        page.index("cleo/index.html") < page.index("ada/index.html") < page.index("ben/index.html")
+    )
