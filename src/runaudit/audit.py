@@ -127,6 +127,16 @@ class Audit:
         """Exercises per flagged rule, most urgent first."""
         return recommend(self.findings)
 
+    def __repr__(self) -> str:
+        weeks = self.weekly["week_start"] if not self.weekly.empty else None
+        span = (
+            f", weeks {weeks.min():%Y-%m-%d} to {weeks.max():%Y-%m-%d}" if weeks is not None else ""
+        )
+        return (
+            f"<Audit: {len(self.activities)} runs{span}, {len(self.findings)} findings,"
+            f" {sum(self.ingest.counts().values())} files read>"
+        )
+
     def findings_frame(
         self, *, rule: str | None = None, expand_evidence: bool = False
     ) -> pd.DataFrame:

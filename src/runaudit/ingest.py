@@ -122,6 +122,10 @@ class Ingest:
         parsed = parse_bytes(data, source.format)
         return parsed.activities[index].samples_frame()
 
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {b}" for b, n in self.counts().items() if n)
+        return f"<Ingest: {len(self.activities)} runs from {len(self.ledger)} files ({counts})>"
+
     def counts(self) -> dict[str, int]:
         """Number of files in each bucket, every bucket present."""
         out: dict[str, int] = dict.fromkeys(BUCKETS, 0)
