@@ -304,12 +304,6 @@ def read_all(
 
     try:
         for index, source in enumerate(sources):
-            special = _special_reason(source)
-            if special:
-                finish(
-                    index, None, CachedFile(source.format, "error", None, (), special, ()), False
-                )
-                continue
             try:
                 data = read_source(source, limits)
             except ParseError as err:
@@ -337,14 +331,6 @@ def read_all(
         with contextlib.suppress(OSError):
             cache.flush()
     return [o for o in outcomes if o is not None]
-
-
-def _special_reason(source: Source) -> str | None:
-    if source.format == "unsafe":
-        return "zip member name points outside the archive (zip-slip); refused"
-    if source.format == "zip":
-        return "nested zip could not be opened"
-    return None
 
 
 def ingest(

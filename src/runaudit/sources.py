@@ -105,7 +105,8 @@ class Source:
         Activity type from a Strava ``activities.csv`` ("Run", "Ride"...).
     error : str or None
         Why this entry was refused while the zip was listed (a nested zip
-        that cannot be opened or nests too deep); :func:`read_source`
+        that cannot be opened or nests too deep, a zip-slip name);
+        :func:`read_source`
         raises it, so the entry is skipped with this reason.
     """
 
@@ -477,6 +478,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int
 _DRIVE = re.compile(r"\A[A-Za-z]:")
 
 
+ZIP_SLIP_REASON = "zip member name points outside the archive (zip-slip); refused"
+
+
 def _safe_member_name(name: str) -> bool:
     """False for names that would land outside a folder they were extracted to."""
     posix = name.replace("\\", "/")
@@ -639,7 +643,7 @@ def _zip_sources(
         name = info.filename
         if not _safe_member_name(name):
             # Nothing is ever extracted, but such a name is a zip-slip attempt: say so.
-            sources.append(Source(path, (*chain, name), "unsafe"))
+            sources.append(Source(path, (*chain, name), error=ZIP_SLIP_REASON))
             continue
         lower = name.lower()
         if lower.endswith(".zip"):
