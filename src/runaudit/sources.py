@@ -106,8 +106,7 @@ class Source:
     error : str or None
         Why this entry was refused while the zip was listed (a nested zip
         that cannot be opened or nests too deep, a zip-slip name);
-        :func:`read_source`
-        raises it, so the entry is skipped with this reason.
+        :func:`read_source` raises it, so the entry is skipped with this reason.
     """
 
     path: str

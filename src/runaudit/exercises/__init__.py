@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ..findings import RULES as FINDING_RULES
+
 __all__ = [
     "RULES",
     "Advice",
@@ -40,15 +42,9 @@ __all__ = [
     "parse_catalog",
 ]
 
-RULES: tuple[str, ...] = (
-    "ramp_up",
-    "missing_deload",
-    "downhill_volume",
-    "low_cadence",
-    "long_run_spike",
-    "hip_control",
-)
-"""Rule ids the analyzers emit; every one must have an entry in the catalog's ``[rules]``."""
+RULES: tuple[str, ...] = (*FINDING_RULES, "hip_control")
+"""The analyzers' rules plus ``hip_control`` (the hip and trunk group the articles give every
+runner with knee pain); each must have an entry in the catalog's ``[rules]``."""
 
 KINDS: tuple[str, ...] = ("strength", "plyometric", "mobility", "drill", "programming")
 """Allowed values of :attr:`Exercise.kind`."""
