@@ -62,8 +62,8 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
     ledger: dict[int, LedgerEntry] = {}
     first_by_hash: dict[str, int] = {}
     runs: list[dict[str, Any]] = []
-    file_notes: dict[int, list[str]] = {}
     everything: list[dict[str, Any]] = []
+    rows_of: dict[int, list[dict[str, Any]]] = {}
 
     for i, outcome in enumerate(outcomes):
         entry, name = outcome.entry, outcome.source.name
@@ -83,7 +83,6 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
             ledger[i] = LedgerEntry(name, "not_activity", f"FIT {what} file", entry.format)
             continue
         multi = len(entry.summaries) > 1
-        notes: list[str] = []
         for k, summary in enumerate(entry.summaries):
             sport, sub = summary.get("sport"), summary.get("sub_sport")
             note = ""
@@ -106,11 +105,9 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
                 "_damaged": bool(entry.problems),
             }
             everything.append(row)
+            rows_of.setdefault(i, []).append(row)
             if is_running(sport, sub):
                 runs.append(row)
-                if note:
-                    notes.append(note)
-        file_notes[i] = notes
 
     offsets, sources = resolve_offsets(
         [r["start_utc"] for r in everything], [r.get("utc_offset_s") for r in everything], tz
@@ -140,7 +137,7 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
         if i in ledger:
             continue
         entry, name = outcome.entry, outcome.source.name
-        mine = [r for r in everything if r["_file"] == i]
+        mine = rows_of.get(i, [])
         my_runs = [r for r in mine if is_running(r["sport"], r["sub_sport"])]
         my_kept = [r for r in my_runs if r["activity_id"] not in dropped]
         problems = "; ".join(entry.problems)
@@ -152,7 +149,7 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
                     {describe_sport(r["sport"], r["sub_sport"]) for r in mine} - {"running"}
                 )
                 parts.append(f"other sessions set aside: {', '.join(others)}")
-            parts.extend(file_notes.get(i, []))
+            parts.extend(r["_note"] for r in my_runs if r["_note"])
             if not all(r.get("date_known", True) for r in my_kept):
                 parts.append(
                     "the device clock was not set, so the date is unknown: left out of the"
