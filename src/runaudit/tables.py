@@ -164,9 +164,11 @@ def weekly_table(
     for col in ("distance_km", "moving_time_s", "ascent_m", "descent_m", "downhill_km"):
         out[col] = grouped[col].sum(min_count=0).reindex(weeks).fillna(0.0).astype("float64")
     out["long_run_km"] = grouped["distance_km"].max().reindex(weeks).fillna(0.0)
-    out["cadence_spm"] = [
-        _week_cadence(acts[acts["week_start"] == week], cadence_hist) for week in weeks
-    ]
+    out["cadence_spm"] = (
+        pd.Series({week: _week_cadence(group, cadence_hist) for week, group in grouped})
+        .reindex(weeks)
+        .astype("float64")
+    )
     chronic = out["distance_km"].shift(1).rolling(chronic_weeks, min_periods=chronic_weeks).mean()
     out["chronic_km"] = chronic
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -178,8 +180,6 @@ def weekly_table(
 def _week_cadence(
     week: pd.DataFrame, hist: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None
 ) -> float:
-    if week.empty:
-        return float("nan")
     if hist is not None:
         bins: list[int] = []
         secs: list[float] = []
