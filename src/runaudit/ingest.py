@@ -22,7 +22,7 @@ import pandas as pd
 from .cache import Cache, CachedFile
 from .classify import classify
 from .errors import ParseError
-from .models import BUCKETS
+from .models import BUCKETS, with_time_column
 from .parsers import parse_bytes
 from .sources import Discovery, Limits, Source, discover, read_source
 from .summary import summarize
@@ -116,9 +116,7 @@ class Ingest:
             cached = Cache(self.cache_dir).load_samples(hashlib.sha256(data).hexdigest())
             if cached is not None and "activity_index" in cached:
                 frame = cached[cached["activity_index"] == index].drop(columns="activity_index")
-                frame = frame.reset_index(drop=True)
-                frame.insert(0, "time", pd.to_datetime(frame["time_s"], unit="s", utc=True))
-                return frame
+                return with_time_column(frame.reset_index(drop=True))
         parsed = parse_bytes(data, source.format)
         return parsed.activities[index].samples_frame()
 

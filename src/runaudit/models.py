@@ -74,10 +74,17 @@ class ParsedActivity:
 
     def samples_frame(self) -> pd.DataFrame:
         """Return the samples as a DataFrame with a UTC ``time`` column first."""
-        frame = pd.DataFrame({k: self.samples[k] for k in SAMPLE_COLUMNS if k in self.samples})
-        if "time_s" in frame:
-            frame.insert(0, "time", pd.to_datetime(frame["time_s"], unit="s", utc=True))
-        return frame
+        return with_time_column(
+            pd.DataFrame({k: self.samples[k] for k in SAMPLE_COLUMNS if k in self.samples})
+        )
+
+
+def with_time_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a UTC ``time`` column first, made from ``time_s`` [s since epoch]."""
+    if "time_s" in frame and "time" not in frame:
+        frame = frame.copy()
+        frame.insert(0, "time", pd.to_datetime(frame["time_s"], unit="s", utc=True))
+    return frame
 
 
 @dataclass

@@ -75,6 +75,10 @@ def to_json(table: pd.DataFrame) -> str:
     return json.dumps(to_records(table), indent=2, ensure_ascii=False)
 
 
+#: Columns left out of the table for people (they stay in CSV/JSON).
+_MACHINE_ONLY = ("start_utc", "device", "tz_source", "sub_sport")
+
+
 def display_frame(table: pd.DataFrame, units: str = "km") -> pd.DataFrame:
     """Table for people: distances in ``units`` (``"km"`` or ``"mi"``), short headers."""
     out = machine_frame(table)
@@ -91,9 +95,7 @@ def display_frame(table: pd.DataFrame, units: str = "km") -> pd.DataFrame:
             renames[col] = col[:-2]
         elif col in ("ascent_m", "descent_m", "cadence_spm", "run_cadence_spm", "heart_rate_bpm"):
             out[col] = table[col].round(0)
-    for col in ("start_utc", "source", "device", "tz_source", "sub_sport"):
-        if col in out.columns and col != "source":
-            out = out.drop(columns=col)
+    out = out.drop(columns=[c for c in _MACHINE_ONLY if c in out.columns])
     return out.rename(columns=renames)
 
 

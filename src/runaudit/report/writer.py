@@ -12,11 +12,13 @@ import io
 import json
 import os
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
@@ -162,12 +164,13 @@ def short_dose(ex: Exercise) -> str:
     return f"{core}{' per side' if d.per_side else ''}, {d.frequency}"
 
 
-def _chart_page(title: str, draw: list[tuple[str, object]]) -> Figure:
+def _chart_page(title: str, draw: list[Callable[[Axes], object]]) -> Figure:
+    """An A4 landscape page with one chart per drawing function, stacked."""
     fig = Figure(figsize=_A4_LANDSCAPE, layout="constrained")
     fig.suptitle(title, fontsize=16, weight="bold", x=0.02, ha="left")
     axes = fig.subplots(len(draw), 1, squeeze=False)[:, 0]
-    for ax, (_, plot) in zip(axes, draw, strict=True):
-        plot(ax)  # type: ignore[operator]
+    for ax, plot in zip(axes, draw, strict=True):
+        plot(ax)
     return fig
 
 
@@ -192,34 +195,22 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
     pages: dict[str, Figure] = {"summary": _text_page(title, summary)}
     pages["load"] = _chart_page(
         "Weekly distance and load",
-        [
-            (
-                "d",
-                lambda ax: plots.plot_weekly_distance(
-                    weekly, found, thresholds=t, ax=ax, units=units
-                ),
-            )
-        ],
+        [lambda ax: plots.plot_weekly_distance(weekly, found, thresholds=t, ax=ax, units=units)],
     )
     pages["descent"] = _chart_page(
         "Descent and downhill running",
-        [("d", lambda ax: plots.plot_descent(weekly, found, ax=ax, units=units))],
+        [lambda ax: plots.plot_descent(weekly, found, ax=ax, units=units)],
     )
     pages["cadence"] = _chart_page(
         "Cadence",
         [
-            ("c", lambda ax: plots.plot_cadence(weekly, found, thresholds=t, ax=ax)),
-            ("h", lambda ax: plots.plot_cadence_distribution(acts, thresholds=t, ax=ax)),
+            lambda ax: plots.plot_cadence(weekly, found, thresholds=t, ax=ax),
+            lambda ax: plots.plot_cadence_distribution(acts, thresholds=t, ax=ax),
         ],
     )
     pages["long-runs"] = _chart_page(
         "Long runs",
-        [
-            (
-                "l",
-                lambda ax: plots.plot_long_runs(acts, found, thresholds=t, ax=ax, units=units),
-            )
-        ],
+        [lambda ax: plots.plot_long_runs(acts, found, thresholds=t, ax=ax, units=units)],
     )
     catalog = load_catalog()
     newest = sorted(found, key=lambda f: f.week_start, reverse=True)
