@@ -526,6 +526,31 @@ def _split_cadence(spm: float, foot: bool) -> tuple[int, float]:
     return whole, strides - whole
 
 
+def _write_device_header(
+    encoder: Any,
+    num: dict[str, int],
+    t0: int,
+    *,
+    file_id: dict[str, Any],
+    device: dict[str, Any],
+    creator: bool,
+) -> None:
+    """file_id (+ file_creator) and the creator's device_info, as a Garmin watch writes them.
+
+    ``file_id`` and ``device`` add to (and order after) the common fields;
+    field order is kept so encoded files stay byte-identical.
+    """
+    ident = {"type": file_id["type"], "manufacturer": "garmin", "product": file_id["product"]}
+    ident |= {"serial_number": _SERIAL_NUMBER, "time_created": t0}
+    ident |= {k: v for k, v in file_id.items() if k not in ident}
+    encoder.on_mesg(num["FILE_ID"], ident)
+    if creator:
+        encoder.on_mesg(num["FILE_CREATOR"], {"software_version": 1918})
+    info = {"timestamp": t0, "device_index": "creator", "manufacturer": "garmin", **device}
+    info |= {"serial_number": _SERIAL_NUMBER, "software_version": 19.18}
+    encoder.on_mesg(num["DEVICE_INFO"], info)
+
+
 def fit_bytes(run: SyntheticRun) -> bytes:
     """Encode ``run`` as a FIT activity file with Garmin's FIT SDK.
 
@@ -547,28 +572,13 @@ def fit_bytes(run: SyntheticRun) -> bytes:
     t_end = t0 + round(run.duration_s)
     product = _GARMIN_PRODUCTS.get(run.device, 0)
     encoder = Encoder()
-    encoder.on_mesg(
-        num["FILE_ID"],
-        {
-            "type": "activity",
-            "manufacturer": "garmin",
-            "product": product,
-            "serial_number": _SERIAL_NUMBER,
-            "time_created": t0,
-        },
-    )
-    encoder.on_mesg(num["FILE_CREATOR"], {"software_version": 1918})
-    encoder.on_mesg(
-        num["DEVICE_INFO"],
-        {
-            "timestamp": t0,
-            "device_index": "creator",
-            "manufacturer": "garmin",
-            "product": product,
-            "product_name": run.device,
-            "serial_number": _SERIAL_NUMBER,
-            "software_version": 19.18,
-        },
+    _write_device_header(
+        encoder,
+        num,
+        t0,
+        file_id={"type": "activity", "product": product},
+        device={"product": product, "product_name": run.device},
+        creator=True,
     )
     sport_name = {"running": "Run", "cycling": "Bike"}.get(run.sport, run.sport.title())
     if run.sub_sport == "treadmill":
@@ -796,27 +806,13 @@ def write_fit_non_activity(
     t0 = _fit_time(time_created)
     product = _GARMIN_PRODUCTS.get(device, 0)
     encoder = Encoder()
-    encoder.on_mesg(
-        num["FILE_ID"],
-        {
-            "type": file_type,
-            "manufacturer": "garmin",
-            "product": product,
-            "serial_number": _SERIAL_NUMBER,
-            "time_created": t0,
-            "number": 1,
-        },
-    )
-    encoder.on_mesg(
-        num["DEVICE_INFO"],
-        {
-            "timestamp": t0,
-            "device_index": "creator",
-            "manufacturer": "garmin",
-            "product": product,
-            "serial_number": _SERIAL_NUMBER,
-            "software_version": 19.18,
-        },
+    _write_device_header(
+        encoder,
+        num,
+        t0,
+        file_id={"type": file_type, "product": product, "number": 1},
+        device={"product": product},
+        creator=False,
     )
     if kind == "monitoring":
         encoder.on_mesg(
