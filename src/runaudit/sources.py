@@ -2,8 +2,10 @@
 
 A path may be a file (``.fit``, ``.gpx``, ``.tcx``, each optionally ``.gz``,
 any case), a folder (searched recursively) or a bulk-export ``.zip`` (Strava
-or Garmin Connect, zips nested in zips included). Zip members are read in
-memory, never extracted to disk, under the size limits of :class:`Limits`.
+or Garmin Connect, zips nested in zips included). Activity files inside zips
+are read in memory, never extracted, under the size limits of :class:`Limits`;
+a large compressed nested zip is buffered in an anonymous temporary file that
+the operating system removes (see :func:`_nested_file`).
 
 Strava exports carry ``activities.csv`` whose *Activity Type* gives the sport
 of files that do not state it; it is attached to each :class:`Source` as
@@ -15,8 +17,8 @@ is checked before a byte is decompressed, nested zips share one budget of
 members and bytes and may nest only :attr:`Limits.max_zip_depth` deep,
 gzip data is decompressed in small steps with the same ratio guard, member
 names that point outside the archive (``../``, ``/abs``, ``C:\\``) are refused,
-and nothing is ever written to disk. Each refusal names the limit and how to
-raise it.
+and no member is ever written out as a file. Each refusal names the limit and
+how to raise it.
 """
 
 from __future__ import annotations
@@ -529,10 +531,10 @@ def _open_zip_chain(path: str, members: tuple[str, ...], limits: Limits) -> zipf
 def _open_zip_chain_cached(
     path: str, stamp: tuple[int, int], members: tuple[str, ...], limits: Limits
 ) -> zipfile.ZipFile:
-    """Open ``path`` and the nested zips named by ``members``, in memory.
+    """Open ``path`` and the nested zips named by ``members``.
 
-    Cached per process so that reading many members of one nested export zip
-    decompresses the inner zip once.
+    Cached per process (keyed by the file's mtime and size) so that reading
+    many members of one nested export zip opens the inner zip once.
     """
     with open(path, "rb") as handle:
         _check_directory(handle, limits, "zip")
