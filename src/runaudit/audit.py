@@ -18,7 +18,7 @@ from .exercises import Exercise, load_catalog
 from .findings import SEVERITIES, Finding
 from .ingest import Ingest, ProgressFn, ingest
 from .sources import Limits
-from .tables import weekly_table
+from .tables import dated_runs, weekly_table
 from .thresholds import Thresholds
 
 
@@ -157,9 +157,7 @@ def audit_ingest(
     their evidence and the tables stay in km.
     """
     thresholds = thresholds or Thresholds()
-    activities = result.activities
-    if "date_known" in activities.columns and not activities["date_known"].all():
-        activities = activities[activities["date_known"]].reset_index(drop=True)
+    activities = dated_runs(result.activities)
     weekly = weekly_table(activities, result.cadence_hist, chronic_weeks=thresholds.chronic_weeks)
     findings = analyze(weekly, activities, thresholds, units=units)
     return Audit(result, activities, weekly, findings, thresholds)

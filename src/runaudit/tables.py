@@ -121,6 +121,16 @@ def activities_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame.sort_values(["start_utc", "activity_id"], kind="stable").reset_index(drop=True)
 
 
+def dated_runs(activities: pd.DataFrame) -> pd.DataFrame:
+    """The runs whose date is known (a watch whose clock was never set gives no week).
+
+    Returns ``activities`` itself when every date is known, else a filtered copy.
+    """
+    if "date_known" not in activities.columns or activities["date_known"].all():
+        return activities
+    return activities[activities["date_known"].astype(bool)].reset_index(drop=True)
+
+
 def weekly_table(
     activities: pd.DataFrame,
     cadence_hist: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None = None,
@@ -150,10 +160,7 @@ def weekly_table(
         weeks before, default 4); ``acwr`` (distance / chronic_km, NaN until
         that much history exists or when chronic_km is 0).
     """
-    acts = activities
-    if "date_known" in acts.columns:
-        # a device whose clock was never set gives no week to put the run in
-        acts = acts[acts["date_known"].astype(bool)]
+    acts = dated_runs(activities)
     if acts.empty:
         return _empty(WEEKLY_COLUMNS)
     acts = acts.copy()
