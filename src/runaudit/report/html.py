@@ -52,6 +52,8 @@ FIGURE_ALT: dict[str, str] = {
     "cadence_distribution": "Distribution of the cadence of each run",
     "long_runs": "Each run's distance with the longest run of the previous 30 days",
 }
+#: Findings of the latest this-many weeks count as "open" (roster, summaries).
+OPEN_FINDING_WEEKS = 4
 _SEVERITY_CLASS = {"info": "sev-info", "warning": "sev-warning", "alert": "sev-alert"}
 
 _CSS = """
@@ -411,7 +413,11 @@ def summary_numbers(audit: Audit) -> dict[str, Any]:
     weekly = audit.weekly
     last = weekly.iloc[-1] if not weekly.empty else None
     week = last["week_start"].date() if last is not None else None
-    recent = [f for f in audit.findings if week is not None and (week - f.week_start).days < 28]
+    recent = [
+        f
+        for f in audit.findings
+        if week is not None and (week - f.week_start).days < 7 * OPEN_FINDING_WEEKS
+    ]
     worst = max((f.severity for f in recent), key=SEVERITIES.index, default=None)
     return {
         "last_week": week,

@@ -21,7 +21,7 @@ from ..analyzers.messages import format_date, format_distance
 from ..cache import write_text_atomic
 from ..errors import InputError
 from ..findings import SEVERITIES
-from .html import _CSS, summary_numbers
+from .html import _CSS, OPEN_FINDING_WEEKS, summary_numbers
 
 AuditFn = Callable[[Path], Any]
 
@@ -119,7 +119,9 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
         )
     table = (
         "<table><tr><th>athlete</th><th>latest week</th><th>distance</th><th>load ratio</th>"
-        "<th>cadence</th><th>open findings (last 4 weeks)</th></tr>" + "".join(body) + "</table>"
+        f"<th>cadence</th><th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th></tr>"
+        + "".join(body)
+        + "</table>"
     )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

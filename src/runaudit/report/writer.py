@@ -27,7 +27,7 @@ from ..cache import atomic_path, write_text_atomic
 from ..exercises import Exercise, load_catalog
 from ..render import to_csv
 from . import plots
-from .html import SECTIONS, render_html, summary_numbers
+from .html import OPEN_FINDING_WEEKS, SECTIONS, render_html, summary_numbers
 
 if TYPE_CHECKING:
     from ..audit import Audit
@@ -190,7 +190,7 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
         summary.append(
             f"Latest week ({format_date(numbers['last_week'])}): "
             f"{format_distance(numbers['last_week_km'], units)}; "
-            f"{len(numbers['open_findings'])} findings in the last 4 weeks."
+            f"{len(numbers['open_findings'])} findings in the last {OPEN_FINDING_WEEKS} weeks."
         )
     pages: dict[str, Figure] = {"summary": _text_page(title, summary)}
     pages["load"] = _chart_page(
