@@ -7,20 +7,47 @@ export::
     >>> audit = runaudit.load_export("sample_data")           # doctest: +SKIP
     >>> audit.weekly[["week_start", "distance_km", "acwr"]]  # doctest: +SKIP
     >>> [f.message for f in audit.findings]                   # doctest: +SKIP
+
+The public names below are imported on first use (PEP 562), so ``import
+runaudit`` and ``runaudit --version`` do not pay for pandas and the parsers.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .analyzers import analyze
-from .audit import Audit, Recommendation, audit_ingest, findings_frame, load_export, recommend
-from .errors import ConfigError, InputError, LimitError, ParseError, RunauditError
-from .findings import Finding
-from .ingest import Ingest, LedgerEntry, ingest
-from .sources import Limits, Source, discover
-from .tables import ACTIVITY_COLUMNS, WEEKLY_COLUMNS, activities_frame, weekly_table
-from .thresholds import Thresholds, load_thresholds
+# public name -> the module that defines it
+_EXPORTS: dict[str, str] = {
+    "analyze": ".analyzers",
+    "Audit": ".audit",
+    "Recommendation": ".audit",
+    "audit_ingest": ".audit",
+    "findings_frame": ".audit",
+    "load_export": ".audit",
+    "recommend": ".audit",
+    "ConfigError": ".errors",
+    "InputError": ".errors",
+    "LimitError": ".errors",
+    "NoRunsError": ".errors",
+    "ParseError": ".errors",
+    "RunauditError": ".errors",
+    "Finding": ".findings",
+    "Ingest": ".ingest",
+    "LedgerEntry": ".ingest",
+    "ingest": ".ingest",
+    "Limits": ".sources",
+    "Source": ".sources",
+    "discover": ".sources",
+    "ACTIVITY_COLUMNS": ".tables",
+    "WEEKLY_COLUMNS": ".tables",
+    "activities_frame": ".tables",
+    "weekly_table": ".tables",
+    "Thresholds": ".thresholds",
+    "load_thresholds": ".thresholds",
+}
 
 __all__ = [
     "ACTIVITY_COLUMNS",
@@ -33,6 +60,7 @@ __all__ = [
     "LedgerEntry",
     "LimitError",
     "Limits",
+    "NoRunsError",
     "ParseError",
     "Recommendation",
     "RunauditError",
@@ -50,3 +78,35 @@ __all__ = [
     "recommend",
     "weekly_table",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module the first time the name is used."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runaudit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # the names as mypy and editors see them
+    from .analyzers import analyze
+    from .audit import Audit, Recommendation, audit_ingest, findings_frame, load_export, recommend
+    from .errors import (
+        ConfigError,
+        InputError,
+        LimitError,
+        NoRunsError,
+        ParseError,
+        RunauditError,
+    )
+    from .findings import Finding
+    from .ingest import Ingest, LedgerEntry, ingest
+    from .sources import Limits, Source, discover
+    from .tables import ACTIVITY_COLUMNS, WEEKLY_COLUMNS, activities_frame, weekly_table
+    from .thresholds import Thresholds, load_thresholds

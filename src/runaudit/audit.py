@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .analyzers import analyze
+from .errors import NoRunsError
 from .exercises import Exercise, load_catalog
 from .findings import SEVERITIES, Finding
 from .ingest import Ingest, ProgressFn, ingest
@@ -146,6 +147,23 @@ class Audit:
     def samples(self, activity_id: str) -> pd.DataFrame:
         """Per-sample data of one run (see :meth:`Ingest.samples`)."""
         return self.ingest.samples(activity_id)
+
+
+def require_runs(result: Ingest, paths: Iterable[str | os.PathLike[str]]) -> Ingest:
+    """Return ``result`` unchanged if it holds a run.
+
+    Raises
+    ------
+    NoRunsError
+        When no input held a run; the message names the inputs and how many files
+        were looked at.
+    """
+    if result.activities.empty:
+        names = ", ".join(str(p) for p in paths)
+        raise NoRunsError(
+            f"no runs found in {names} ({sum(result.counts().values())} files looked at)."
+        )
+    return result
 
 
 def audit_ingest(

@@ -3,30 +3,33 @@
 Each command parses its options, makes one library call and prints. Data goes
 to stdout; warnings and the ingest summary go to stderr. Errors a user can
 cause become one line (``Error: ...``) and exit code 1; a run where some
-files were unreadable still exits 0 unless ``--strict`` is given.
+files were unreadable still exits 0 unless ``--strict`` is given (exit 3).
+
+Only click and light modules are imported at the top, so ``--version`` and
+``--help`` start without pandas, the parsers or matplotlib; each command
+imports what it runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import pandas as pd
 
 from . import __version__
-from .audit import Audit, audit_ingest
 from .errors import RunauditError
-from .exercises import format_catalog
-from .ingest import Ingest, ingest
-from .render import findings_table, to_csv, to_json, to_table
-from .sources import Limits
+from .exercises import RULES as EXERCISE_RULES
 from .thresholds import Thresholds, load_thresholds
+
+if TYPE_CHECKING:
+    from .audit import Audit
+    from .ingest import Ingest
+    from .sources import Limits
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,6 +95,8 @@ def ingest_options(func: F) -> F:
 
 
 def _limits(opts: dict[str, Any]) -> Limits:
+    from .sources import Limits
+
     base = Limits()
     mib = 2**20
     return Limits(
@@ -132,8 +137,14 @@ class _Progress:
             self.bar.close()
 
 
-def run_ingest(opts: dict[str, Any]) -> Ingest:
-    """Ingest the paths of a command, print the summary, apply ``--strict``."""
+def read_export(opts: dict[str, Any]) -> Ingest:
+    """Ingest a command's paths with a progress bar and print the ingest summary on stderr.
+
+    Raises :class:`~runaudit.errors.NoRunsError` (after the summary) when no run was found.
+    """
+    from .audit import require_runs
+    from .ingest import ingest
+
     progress = _Progress(not opts.get("quiet"))
     try:
         result = ingest(
@@ -150,16 +161,11 @@ def run_ingest(opts: dict[str, Any]) -> Ingest:
     if not opts.get("quiet"):
         for line in result.summary_lines():
             click.echo(line, err=True)
-    if result.activities.empty:
-        raise click.ClickException(
-            f"no runs found in {', '.join(opts['paths'])} "
-            f"({sum(result.counts().values())} files looked at)."
-        )
-    return result
+    return require_runs(result, opts["paths"])
 
 
-def _finish(opts: dict[str, Any], result: Ingest) -> None:
-    skipped = result.counts()["skipped"]
+def exit_if_strict(opts: dict[str, Any], skipped: int) -> None:
+    """``--strict``: exit with status 3 when any file was skipped."""
     if opts.get("strict") and skipped:
         click.echo(f"Error: --strict: {skipped} file(s) were skipped.", err=True)
         sys.exit(3)
@@ -215,10 +221,12 @@ def thresholds_from(opts: dict[str, Any]) -> Thresholds:
     return load_thresholds(opts.get("config"), **overrides)
 
 
-def run_audit(opts: dict[str, Any], units: str = "km") -> Audit:
+def audit_export(opts: dict[str, Any], units: str = "km") -> Audit:
     """Thresholds first (bad options fail before any reading), then ingest and analyse."""
+    from .audit import audit_ingest
+
     thresholds = thresholds_from(opts)
-    return audit_ingest(run_ingest(opts), thresholds, units=units)
+    return audit_ingest(read_export(opts), thresholds, units=units)
 
 
 FORMAT = click.option(
@@ -239,6 +247,8 @@ UNITS = click.option(
 
 
 def _emit(table: Any, fmt: str, units: str) -> None:
+    from .render import to_csv, to_json, to_table
+
     if fmt == "csv":
         click.echo(to_csv(table), nl=False)
     elif fmt == "json":
@@ -266,9 +276,9 @@ def weekly(fmt: str, units: str, **opts: Any) -> None:
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     The load ratio uses the chronic_weeks threshold (--config/--set; default 4).
     """
-    audit = run_audit(opts, units)
+    audit = audit_export(opts, units)
     _emit(audit.weekly, fmt, units)
-    _finish(opts, audit.ingest)
+    exit_if_strict(opts, audit.ingest.counts()["skipped"])
 
 
 @cli.command()
@@ -281,9 +291,9 @@ def activities(fmt: str, units: str, **opts: Any) -> None:
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """
-    result = run_ingest(opts)
+    result = read_export(opts)
     _emit(result.activities, fmt, units)
-    _finish(opts, result)
+    exit_if_strict(opts, result.counts()["skipped"])
 
 
 @cli.command()
@@ -304,55 +314,22 @@ def findings(fmt: str, units: str, **opts: Any) -> None:
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """
-    audit = run_audit(opts, units)
-    if fmt == "json":
-        click.echo(json.dumps([f.to_dict() for f in audit.findings], indent=2, ensure_ascii=False))
-    else:
-        click.echo(findings_table(audit.findings))
-    _finish(opts, audit.ingest)
+    from .findings import findings_json
+    from .render import findings_table
+
+    audit = audit_export(opts, units)
+    click.echo(findings_json(audit.findings) if fmt == "json" else findings_table(audit.findings))
+    exit_if_strict(opts, audit.ingest.counts()["skipped"])
 
 
 @cli.command()
-@click.argument("rule", required=False)
+@click.argument("rule", required=False, type=click.Choice(EXERCISE_RULES))
 @handle_errors
 def exercises(rule: str | None) -> None:
-    """Print the exercise catalog, or the exercises for one RULE.
+    """Print the exercise catalog, or the exercises for one RULE."""
+    from .exercises import format_catalog
 
-    RULE is one of ramp_up, missing_deload, downhill_volume, low_cadence,
-    long_run_spike, hip_control.
-    """
-    try:
-        click.echo(format_catalog(rule))
-    except KeyError as err:
-        raise click.ClickException(str(err.args[0]) if err.args else str(err)) from err
-
-
-def _summary_screen(audit: Audit, index: Path, units: str) -> list[str]:
-    """The one-screen summary printed after a report."""
-    from .analyzers.messages import format_distance
-
-    acts, weekly = audit.activities, audit.weekly
-    first = weekly["week_start"].min().date().isoformat()
-    last = (weekly["week_start"].max() + pd.Timedelta(days=6)).date().isoformat()
-    counts = {
-        s: sum(1 for f in audit.findings if f.severity == s) for s in ("alert", "warning", "info")
-    }
-    lines = [
-        f"{first} to {last}: {len(acts)} runs, "
-        f"{format_distance(float(acts['distance_km'].sum()), units)} over {len(weekly)} weeks.",
-        f"Findings: {counts['alert']} alert, {counts['warning']} warning, {counts['info']} info.",
-    ]
-    urgent = sorted(
-        (f for f in audit.findings if f.severity != "info"),
-        key=lambda f: (f.week_start, f.severity_rank),
-        reverse=True,
-    )
-    for f in urgent[:5]:
-        lines.append(f"  [{f.severity}] {f.message}")
-    if len(urgent) > 5:
-        lines.append(f"  … and {len(urgent) - 5} more in the report.")
-    lines.append(f"Report: {index}")
-    return lines
+    click.echo(format_catalog(rule))
 
 
 @cli.command()
@@ -383,60 +360,53 @@ def report(
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """
-    from .report.roster import write_roster
+    if roster:
+        _report_roster(out_dir, units, pdf, opts)
+        return
+    from .overview import overview
     from .report.writer import write_report
 
-    thresholds = thresholds_from(opts)
-    if roster:
-        if len(opts["paths"]) != 1:
-            raise click.UsageError("--roster takes exactly one folder of athletes.")
-
-        from .report.roster import loose_activity_files
-
-        loose = loose_activity_files(opts["paths"][0])
-        if loose:
-            click.echo(
-                f"warning: {opts['paths'][0]} has {len(loose)} activity file(s) at its top level"
-                f" (e.g. {loose[0]}); --roster reads one sub-folder or zip per athlete and"
-                " ignores them. Leave out --roster for a single athlete's export.",
-                err=True,
-            )
-        skipped = 0
-
-        def audit_one(path: Path) -> Audit:
-            nonlocal skipped
-            if not opts.get("quiet"):
-                click.echo(f"== {path.name}", err=True)
-            one = dict(opts, paths=(str(path),))
-            try:
-                result = run_ingest(one)
-            except click.ClickException as err:
-                raise RunauditError(err.message) from err
-            skipped += result.counts()["skipped"]
-            return audit_ingest(result, thresholds, units=units)
-
-        page, rows = write_roster(
-            opts["paths"][0], out_dir, audit_fn=audit_one, units=units, pdf=pdf
-        )
-        for row in rows:
-            worst = row.numbers["worst"] if row.numbers else None
-            click.echo(
-                f"{row.name}: {worst or ('no runs' if row.numbers is None else 'nothing open')}"
-            )
-        click.echo(f"Roster: {page}")
-        if opts.get("strict") and skipped:
-            click.echo(f"Error: --strict: {skipped} file(s) were skipped.", err=True)
-            sys.exit(3)
-        return
-    result = run_ingest(opts)
-    audit = audit_ingest(result, thresholds, units=units)
+    audit = audit_export(opts, units)
     name = title or Path(opts["paths"][0]).name or "runaudit report"
     files = write_report(audit, out_dir, title=name, units=units, pdf=pdf)
-    for line in _summary_screen(audit, files.index, units):
+    for line in [*overview(audit).lines(units), f"Report: {files.index}"]:
         click.echo(line)
     if files.pdf is not None:
         click.echo(f"PDF: {files.pdf}")
-    _finish(opts, result)
+    exit_if_strict(opts, audit.ingest.counts()["skipped"])
+
+
+def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) -> None:
+    from .audit import audit_ingest
+    from .report.roster import loose_activity_files, write_roster
+
+    if len(opts["paths"]) != 1:
+        raise click.UsageError("--roster takes exactly one folder of athletes.")
+    thresholds = thresholds_from(opts)
+    loose = loose_activity_files(opts["paths"][0])
+    if loose:
+        click.echo(
+            f"warning: {opts['paths'][0]} has {len(loose)} activity file(s) at its top level"
+            f" (e.g. {loose[0]}); --roster reads one sub-folder or zip per athlete and"
+            " ignores them. Leave out --roster for a single athlete's export.",
+            err=True,
+        )
+    skipped = 0
+
+    def audit_one(path: Path) -> Audit:
+        nonlocal skipped
+        if not opts.get("quiet"):
+            click.echo(f"== {path.name}", err=True)
+        result = read_export(dict(opts, paths=(str(path),)))
+        skipped += result.counts()["skipped"]
+        return audit_ingest(result, thresholds, units=units)
+
+    page, rows = write_roster(opts["paths"][0], out_dir, audit_fn=audit_one, units=units, pdf=pdf)
+    for row in rows:
+        worst = row.numbers["worst"] if row.numbers else None
+        click.echo(f"{row.name}: {worst or ('no runs' if row.numbers is None else 'nothing open')}")
+    click.echo(f"Roster: {page}")
+    exit_if_strict(opts, skipped)
 
 
 def main() -> None:

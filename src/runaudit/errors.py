@@ -15,6 +15,10 @@ class InputError(RunauditError):
     """A path or argument given by the user cannot be used (missing file, bad option)."""
 
 
+class NoRunsError(InputError):
+    """The inputs hold no run at all (nothing to tabulate or audit)."""
+
+
 class ConfigError(RunauditError):
     """A configuration file or threshold value is invalid."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,3 +60,20 @@ class Finding:
     def severity_rank(self) -> int:
         """0 for info, 1 for warning, 2 for alert."""
         return SEVERITIES.index(self.severity)
+
+
+def findings_json(findings: Sequence[Finding]) -> str:
+    """The findings as the JSON document ``findings --format json`` and ``findings.json`` hold.
+
+    Returns
+    -------
+    str
+        A JSON array of :meth:`Finding.to_dict` objects, indented by 2, non-ASCII kept,
+        without a trailing newline.
+    """
+    return json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)
+
+
+def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    """Findings per severity, most urgent first: ``{"alert": n, "warning": n, "info": n}``."""
+    return {s: sum(1 for f in findings if f.severity == s) for s in reversed(SEVERITIES)}

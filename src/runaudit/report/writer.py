@@ -9,7 +9,6 @@ interrupted run never leaves a half-written file behind.
 from __future__ import annotations
 
 import io
-import json
 import os
 import textwrap
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from matplotlib.figure import Figure
 from ..analyzers.messages import format_date, format_distance
 from ..cache import atomic_path, write_text_atomic
 from ..exercises import Exercise, load_catalog
+from ..findings import findings_json
 from ..render import to_csv
 from . import plots
 from .html import OPEN_FINDING_WEEKS, SECTIONS, render_html, summary_numbers
@@ -101,10 +101,7 @@ def write_report(
         "weekly.csv": to_csv(audit.weekly),
         "activities.csv": to_csv(audit.activities),
         "ingest.csv": to_csv(audit.ingest.ledger_frame()),
-        "findings.json": json.dumps(
-            [f.to_dict() for f in audit.findings], indent=2, ensure_ascii=False
-        )
-        + "\n",
+        "findings.json": findings_json(audit.findings) + "\n",
     }
     data_paths = {}
     for name, text in data.items():
