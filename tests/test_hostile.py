@@ -823,3 +823,32 @@ def test_cli_reads_the_good_file_and_names_each_skipped_one_on_stderr(tmp_path):
         ("export.zip!../../evil.fit", ZIP_SLIP),
     ]:
         assert re.search(rf"skipped: \S*{re.escape(name)}: {re.escape(reason)}", result.stderr)
+
+
+def test_limit_errors_name_the_field_and_the_cli_names_its_option(tmp_path):
+    import dataclasses
+
+    from runaudit.cli import LIMIT_FLAGS, cli
+    from runaudit.errors import LimitError
+    from runaudit.sources import Source, read_source
+
+    path = tmp_path / "big.gpx"
+    path.write_bytes(b"<gpx>" + b" " * (2 * MIB))
+    with pytest.raises(LimitError) as caught:
+        read_source(Source(str(path), format="gpx"), Limits(max_file_bytes=MIB))
+    assert caught.value.limit == "max_file_bytes"
+    assert (
+        str(caught.value)
+        == "file is 2 MiB, over the 1 MiB limit (raise it with Limits.max_file_bytes)"
+    )
+    assert set(LIMIT_FLAGS) == {f.name for f in dataclasses.fields(Limits)}
+    (tmp_path / "run.fit").write_bytes(_fit())
+    done = CliRunner().invoke(
+        cli, ["activities", str(tmp_path), "--max-file-mb", "1", "--no-cache", "-j", "1"]
+    )
+    assert done.exit_code == 0, done.output
+    assert (
+        f"skipped: {path}: file is 2 MiB, over the 1 MiB limit (raise it with --max-file-mb)"
+        in done.stderr
+    )
+    assert "Limits." not in done.stderr
