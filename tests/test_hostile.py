@@ -474,7 +474,7 @@ def test_gzip_bomb_named_fit_gz_is_refused_fast(tmp_path):
     assert entry.bucket == "skipped"
     assert entry.reason == (
         "gzip data expands more than 200:1, a compression-bomb pattern"
-        " (raise the limit with --max-zip-ratio)"
+        " (raise the limit with Limits.max_ratio)"
     )
 
 
@@ -486,7 +486,7 @@ def test_gzip_over_the_file_limit_names_the_option(tmp_path):
     entry = _one(tmp_path, "big.gpx.gz", data, limits=Limits(max_file_bytes=MIB))
     assert entry.bucket == "skipped"
     assert entry.reason == (
-        "gzip data expands past the 1 MiB file limit (raise it with --max-file-mb)"
+        "gzip data expands past the 1 MiB file limit (raise it with Limits.max_file_bytes)"
     )
 
 
@@ -641,7 +641,7 @@ def test_zip_bomb_is_refused_fast_and_the_other_members_are_read(tmp_path):
     assert 1000 < ratio < 1020
     assert ledger["2.fit"].reason == (
         f"zip member activities/2.fit declares 10,240 MiB compressed {ratio:,.0f}:1, a zip bomb"
-        " pattern (limit 200:1, raise it with --max-zip-ratio)"
+        " pattern (limit 200:1, raise it with Limits.max_ratio)"
     )
 
 
@@ -654,7 +654,7 @@ def test_zip_member_declaring_more_than_the_file_limit_is_refused(tmp_path):
         ledger = _ingest(path)
     assert ledger["big.fit"].reason == (
         "zip member big.fit declares 3,072 MiB, over the 256 MiB file limit"
-        " (raise it with --max-file-mb)"
+        " (raise it with Limits.max_file_bytes)"
     )
 
 
@@ -668,7 +668,7 @@ def test_zip_total_over_the_limit_is_refused_whole(tmp_path):
     assert list(ledger) == ["export.zip"]
     assert ledger["export.zip"].reason == (
         "zip declares 25.0 GiB uncompressed (nested zips included), over the 20 GiB limit"
-        " (raise it with --max-total-gb)"
+        " (raise it with Limits.max_total_bytes)"
     )
 
 
@@ -679,7 +679,7 @@ def test_zip_with_too_many_members_is_refused_before_its_directory_is_parsed(tmp
         ledger = _ingest(path, limits=Limits(max_zip_members=50))
     assert ledger["many.zip"].bucket == "skipped"
     assert ledger["many.zip"].reason == (
-        "zip lists 51 members, over the 50 limit (raise it with --max-zip-members)"
+        "zip lists 51 members, over the 50 limit (raise it with Limits.max_zip_members)"
     )
 
 
@@ -690,7 +690,7 @@ def test_members_of_nested_zips_count_towards_the_limit(tmp_path):
     ledger = _ingest(path, limits=Limits(max_zip_members=50))
     assert ledger["export.zip"].reason == (
         "zip lists 56 members (nested zips included), over the 50 limit"
-        " (raise it with --max-zip-members)"
+        " (raise it with Limits.max_zip_members)"
     )
 
 
@@ -737,7 +737,7 @@ def test_zip_nested_too_deep_is_refused_with_a_reason(tmp_path):
     assert refused[0].source.count(".zip") == 6
     assert refused[0].reason == (
         "zip nested more than 4 levels deep; refused (a zip-quine/bomb pattern;"
-        " raise it with --max-zip-depth)"
+        " raise it with Limits.max_zip_depth)"
     )
     assert sum(e.bucket == "run" for e in result.ledger) == 5
 
@@ -823,3 +823,32 @@ def test_cli_reads_the_good_file_and_names_each_skipped_one_on_stderr(tmp_path):
         ("export.zip!../../evil.fit", ZIP_SLIP),
     ]:
         assert re.search(rf"skipped: \S*{re.escape(name)}: {re.escape(reason)}", result.stderr)
+
+
+def test_limit_errors_name_the_field_and_the_cli_names_its_option(tmp_path):
+    import dataclasses
+
+    from runaudit.cli import LIMIT_FLAGS, cli
+    from runaudit.errors import LimitError
+    from runaudit.sources import Source, read_source
+
+    path = tmp_path / "big.gpx"
+    path.write_bytes(b"<gpx>" + b" " * (2 * MIB))
+    with pytest.raises(LimitError) as caught:
+        read_source(Source(str(path), format="gpx"), Limits(max_file_bytes=MIB))
+    assert caught.value.limit == "max_file_bytes"
+    assert (
+        str(caught.value)
+        == "file is 2 MiB, over the 1 MiB limit (raise it with Limits.max_file_bytes)"
+    )
+    assert set(LIMIT_FLAGS) == {f.name for f in dataclasses.fields(Limits)}
+    (tmp_path / "run.fit").write_bytes(_fit())
+    done = CliRunner().invoke(
+        cli, ["activities", str(tmp_path), "--max-file-mb", "1", "--no-cache", "-j", "1"]
+    )
+    assert done.exit_code == 0, done.output
+    assert (
+        f"skipped: {path}: file is 2 MiB, over the 1 MiB limit (raise it with --max-file-mb)"
+        in done.stderr
+    )
+    assert "Limits." not in done.stderr

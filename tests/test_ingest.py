@@ -227,9 +227,9 @@ def test_weekly_table_has_every_week_and_the_contract_columns(tmp_path):
 
 @pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
 def test_nested_zip_is_read_through_a_window_or_a_spool(tmp_path, monkeypatch, compression):
-    from runaudit import sources
+    from runaudit.sources import zipguard
 
-    monkeypatch.setattr(sources, "SPOOL_BYTES", 1024)  # force the temp-file path when deflated
+    monkeypatch.setattr(zipguard, "SPOOL_BYTES", 1024)  # force the temp-file path when deflated
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for i in range(3):

@@ -213,3 +213,15 @@ def test_importable_without_fit_sdk() -> None:
         check=True,
     )
     assert result.stdout.strip() == "ok"
+
+
+def test_fit_writers_without_the_sdk_name_the_extra(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "garmin_fit_sdk", None)  # as if not installed
+    run = synth.make_run(START, 1.0, seed=1)
+    with pytest.raises(ImportError, match=r"pip install 'runaudit\[demo\]'"):
+        synth.write_fit(run, tmp_path / "a.fit")
+    with pytest.raises(ImportError, match="garmin-fit-sdk"):
+        synth.write_fit_non_activity(tmp_path / "m.fit", "monitoring")
+    assert synth.write_gpx(run, tmp_path / "a.gpx").stat().st_size > 0  # GPX needs no SDK

@@ -94,6 +94,31 @@ def ingest_options(func: F) -> F:
     return func
 
 
+#: The option that raises each field of :class:`~runaudit.sources.Limits`.
+LIMIT_FLAGS = {
+    "max_file_bytes": "--max-file-mb",
+    "max_member_bytes": "--max-member-mb",
+    "max_total_bytes": "--max-total-gb",
+    "max_zip_members": "--max-zip-members",
+    "max_zip_depth": "--max-zip-depth",
+    "max_seconds_per_file": "--file-timeout",
+    "max_ratio": "--max-zip-ratio",
+}
+
+
+def cli_message(text: str) -> str:
+    """A library message as the command line says it: ``Limits.<field>`` becomes its option.
+
+    >>> cli_message("over the 256 MiB limit (raise it with Limits.max_file_bytes)")
+    'over the 256 MiB limit (raise it with --max-file-mb)'
+    """
+    if "Limits." not in text:
+        return text
+    for name, flag in LIMIT_FLAGS.items():
+        text = text.replace(f"Limits.{name}", flag)
+    return text
+
+
 def _limits(opts: dict[str, Any]) -> Limits:
     from .sources import Limits
 
@@ -160,7 +185,7 @@ def read_export(opts: dict[str, Any]) -> Ingest:
         progress.close()
     if not opts.get("quiet"):
         for line in result.summary_lines():
-            click.echo(line, err=True)
+            click.echo(cli_message(line), err=True)
     return require_runs(result, opts["paths"])
 
 
@@ -179,7 +204,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RunauditError as err:
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(cli_message(str(err))) from err
 
     return wrapper  # type: ignore[return-value]
 

@@ -35,5 +35,21 @@ class ParseError(RunauditError):
 class LimitError(ParseError):
     """An input exceeds a safety limit (zip bomb, huge member, oversize file).
 
-    The message names the limit and how to raise it.
+    Parameters
+    ----------
+    message : str
+        What was refused. When a user can raise the limit, the message names
+        it as ``Limits.<field>`` (for example ``"raise it with
+        Limits.max_file_bytes"``); the command line shows its own option there.
+    limit : str or None
+        The :class:`~runaudit.sources.Limits` field that was exceeded, such
+        as ``"max_file_bytes"``; None for a fixed limit no option raises.
     """
+
+    def __init__(self, message: str, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[type[LimitError], tuple[str, str | None]]:
+        # keep ``limit`` when the error crosses a process boundary (pickle)
+        return type(self), (str(self), self.limit)

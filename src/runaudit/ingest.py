@@ -228,7 +228,7 @@ def parse_file_bytes(
     except _FileTimeout:
         reason = (
             f"took longer than {time_limit_s:g} s to read; skipped"
-            " (raise the limit with --file-timeout)"
+            " (raise the limit with Limits.max_seconds_per_file)"
         )
         return CachedFile(expected, "error", None, (), reason, ()), None
     except ParseError as err:

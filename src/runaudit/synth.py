@@ -6,8 +6,9 @@ the noise-free truth (distance, elevation profile, pauses, walking breaks).
 The writers turn a run into files the way real devices and services do:
 
 * :func:`write_fit` -- a Garmin activity file, encoded with Garmin's official
-  FIT SDK (``garmin_fit_sdk.Encoder``; imported lazily, so this module works
-  without it as long as no FIT file is written);
+  FIT SDK (``garmin_fit_sdk.Encoder``, the ``demo`` extra:
+  ``pip install 'runaudit[demo]'``; imported only when a FIT file is written,
+  so the GPX/TCX writers and :func:`make_run` work without it);
 * :func:`write_fit_non_activity` -- the monitoring / settings / sleep files
   that fill a Garmin Connect export;
 * :func:`write_gpx` -- a Strava style GPX 1.1 file written with gpxpy, with
@@ -551,6 +552,25 @@ def _write_device_header(
     encoder.on_mesg(num["DEVICE_INFO"], info)
 
 
+#: What to install when the FIT writers are used without Garmin's FIT SDK.
+FIT_SDK_MISSING = "writing FIT files needs garmin-fit-sdk: pip install 'runaudit[demo]'"
+
+
+def _fit_sdk() -> tuple[Any, Any]:
+    """Garmin's FIT SDK ``(Encoder, Profile)``, imported when a FIT file is written.
+
+    Raises
+    ------
+    ImportError
+        Naming the ``demo`` extra, when ``garmin-fit-sdk`` is not installed.
+    """
+    try:
+        from garmin_fit_sdk import Encoder, Profile
+    except ImportError as err:
+        raise ImportError(FIT_SDK_MISSING, name="garmin_fit_sdk") from err
+    return Encoder, Profile
+
+
 def fit_bytes(run: SyntheticRun) -> bytes:
     """Encode ``run`` as a FIT activity file with Garmin's FIT SDK.
 
@@ -562,8 +582,13 @@ def fit_bytes(run: SyntheticRun) -> bytes:
     -------
     bytes
         A complete FIT file (14-byte header, messages, CRC).
+
+    Raises
+    ------
+    ImportError
+        When ``garmin-fit-sdk`` (the ``demo`` extra) is not installed.
     """
-    from garmin_fit_sdk import Encoder, Profile
+    Encoder, Profile = _fit_sdk()
 
     num = Profile["mesg_num"]
     foot = run.sport in FOOT_SPORTS
@@ -791,8 +816,15 @@ def write_fit_non_activity(
     Returns
     -------
     Path
+
+    Raises
+    ------
+    ImportError
+        When ``garmin-fit-sdk`` (the ``demo`` extra) is not installed.
+    ValueError
+        For an unknown ``kind``.
     """
-    from garmin_fit_sdk import Encoder, Profile
+    Encoder, Profile = _fit_sdk()
 
     num = Profile["mesg_num"]
     file_types = set(Profile["types"]["file"].values())

@@ -30,10 +30,10 @@ __all__ = [
     "RULES",
     "Advice",
     "Catalog",
+    "Citation",
     "Dose",
     "Exercise",
     "RedFlag",
-    "Source",
     "exercise_to_dict",
     "exercises_for_rule",
     "format_catalog",
@@ -125,7 +125,7 @@ class Exercise:
 
 
 @dataclass(frozen=True)
-class Source:
+class Citation:
     """A source article cited by the catalog.
 
     Attributes
@@ -208,7 +208,7 @@ class Catalog:
         Warning signs that need a clinician, in file order.
     disclaimer : str
         Not-medical-advice notice to show with any recommendation.
-    sources : tuple of Source
+    sources : tuple of Citation
         The articles the catalog is drawn from.
     """
 
@@ -218,7 +218,7 @@ class Catalog:
     advice: tuple[Advice, ...]
     red_flags: tuple[RedFlag, ...]
     disclaimer: str
-    sources: tuple[Source, ...]
+    sources: tuple[Citation, ...]
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,11 +337,11 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
         If a field is missing or mistyped, an id is duplicated, a rule is missing or names an
         unknown exercise, or an entry cites no source or a title not in ``[[sources]]``.
     """
-    sources: list[Source] = []
+    sources: list[Citation] = []
     for i, table in enumerate(_get(data, "sources", list, "document")):
         where = f"sources[{i}]"
         sources.append(
-            Source(
+            Citation(
                 id=_get(table, "id", str, where),
                 title=_get(table, "title", str, where),
                 file=_get(table, "file", str, where),
