@@ -367,7 +367,7 @@ class _Collected:
         start_utc: float
         dated: bool
         for session in sessions:
-            start = _num(session.get("start_time"))
+            start = _finite_float_or_none(session.get("start_time"))
             if start is not None:
                 start_utc = start + FIT_EPOCH_S
                 dated = start >= RELATIVE_TIME_LIMIT
@@ -376,8 +376,8 @@ class _Collected:
                 dated = start_utc - FIT_EPOCH_S >= RELATIVE_TIME_LIMIT
             else:
                 continue
-            elapsed: float | None = _num(session.get("total_elapsed_time"))
-            end_ts = _num(session.get("timestamp"))
+            elapsed: float | None = _finite_float_or_none(session.get("total_elapsed_time"))
+            end_ts = _finite_float_or_none(session.get("timestamp"))
             if elapsed is None and end_ts is not None:
                 elapsed = end_ts + FIT_EPOCH_S - start_utc
             mask = np.ones(times.shape, dtype=bool)
@@ -395,11 +395,11 @@ class _Collected:
                     sub_sport=_text(session.get("sub_sport")) or self.sport[1],
                     start_utc=start_utc,
                     utc_offset_s=offset,
-                    distance_m=_num(session.get("total_distance")),
-                    timer_time_s=_num(session.get("total_timer_time")),
+                    distance_m=_finite_float_or_none(session.get("total_distance")),
+                    timer_time_s=_finite_float_or_none(session.get("total_timer_time")),
                     elapsed_time_s=elapsed,
-                    ascent_m=_num(session.get("total_ascent")),
-                    descent_m=_num(session.get("total_descent")),
+                    ascent_m=_finite_float_or_none(session.get("total_ascent")),
+                    descent_m=_finite_float_or_none(session.get("total_descent")),
                     device=self.device,
                     samples={k: v[mask] for k, v in samples.items()},
                     date_known=dated,
@@ -430,7 +430,7 @@ def _text(value: Any) -> str | None:
     return str(value).lower()
 
 
-def _num(value: Any) -> float | None:
+def _finite_float_or_none(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value):
         return float(value)
     return None
