@@ -161,10 +161,12 @@ def test_fast_gpx_times_offsets_fractions(t1: str, t2: str) -> None:
     [
         _doc("2024-05-04 07:30:00Z", "2024-05-04T07:30:10Z"),  # gpxpy's own time forms
         _doc("", ""),  # no point with a time
+        _doc("2024-13-04T07:30:00Z", "2024-05-04T07:30:10Z"),  # month 13
+        _doc("9999-05-04T07:30:00Z", "2024-05-04T07:30:10Z"),  # beyond pandas' range
         _doc("2024-05-04T07:30:00Z", "2024-05-04T07:30:10Z", extra="<!DOCTYPE gpx []>"),
         b"<gpx version='1.1'><trk><trkseg><trkpt lat='1' lon='1'><time>x",  # truncated
     ],
-    ids=["space-time", "no-time", "doctype", "truncated"],
+    ids=["space-time", "no-time", "month-13", "year-9999", "doctype", "truncated"],
 )
 def test_unusual_gpx_falls_back_to_gpxpy(data: bytes) -> None:
     with pytest.raises(Unusual):

@@ -49,8 +49,10 @@ def parse_fit_compiled(data: bytes) -> ParsedFile | None:
     try:
         messages = fitfast.parse(data, enum_names=True)
         columns = fitfast.records(data, "record", degrees=False)
-    except Exception:  # any failure of the compiled decoder: fitdecode decides
-        return None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # fitfast's Rust panics are BaseExceptions (pyo3)
+        return None  # any failure of the compiled decoder: fitdecode decides
     try:
         return _build(messages, columns)
     except (TypeError, ValueError, KeyError):

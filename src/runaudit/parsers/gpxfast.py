@@ -181,7 +181,10 @@ def parse_gpx_fast(data: bytes) -> ParsedFile:
     time_text = pd.Series(times, dtype=object)[keep]
     if not time_text.str.fullmatch(_ISO).all():
         raise Unusual("a time in a form gpxpy parses differently")
-    stamps = pd.to_datetime(time_text, utc=True, format="ISO8601")
+    try:  # month 13, day 32, year 9999 (out of pandas' range)...
+        stamps = pd.to_datetime(time_text, utc=True, format="ISO8601")
+    except (ValueError, OverflowError) as err:
+        raise Unusual(f"a time pandas cannot read ({err})") from err
     nanos = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     time_s = (nanos // 1_000_000_000).astype(np.float64) + (nanos % 1_000_000_000) / 1e9
     if not ((time_s >= EARLIEST_S) & (time_s < LATEST_S)).all():
