@@ -53,6 +53,8 @@ def parse_fit_compiled(data: bytes) -> ParsedFile | None:
         raise
     except BaseException:  # fitfast's Rust panics are BaseExceptions (pyo3)
         return None  # any failure of the compiled decoder: fitdecode decides
+    if messages.get("record") and not _first_record_is_plain(data):
+        return None  # array-valued timestamps, which fitfast reads as their first element
     try:
         return _build(messages, columns)
     except (TypeError, ValueError, KeyError):
@@ -129,6 +131,33 @@ def _build(
     if not activities:
         return None  # fitdecode words the error
     return ParsedFile("fit", "activity", collected.file_type, activities, [])
+
+
+def _first_record_is_plain(data: bytes) -> bool:
+    """True when fitdecode reads the first record's timestamp as one number.
+
+    fitfast silently takes the first element of an array-valued field; the
+    fitdecode path refuses array timestamps with a reason. fitdecode reads
+    lazily, so this costs the definitions and one record.
+    """
+    import fitdecode
+
+    from .fit import _MESG_RECORD, fit_reader
+
+    try:
+        with fit_reader(data) as reader:
+            for frame in reader:
+                if (
+                    frame.frame_type == fitdecode.FIT_FRAME_DATA
+                    and frame.global_mesg_num == _MESG_RECORD
+                ):
+                    for field in frame.fields:
+                        if field.name == "timestamp":
+                            return not isinstance(field.value, list | tuple)
+                    return True
+    except Exception:
+        return False
+    return True
 
 
 def _product_named(values: dict[Any, Any]) -> dict[str, Any]:
