@@ -1,4 +1,8 @@
-"""Read FIT files with fitdecode.
+"""Read FIT files with fitdecode (or, for clean files, the optional compiled decoder).
+
+With the ``runaudit[fast]`` extra installed, a clean single FIT file is decoded
+by :mod:`.fit_compiled` (``fitfast``, Rust); fitdecode reads everything else
+(damaged, truncated, chained files, or any result that fails a sanity check).
 
 Lean decoding: fitdecode runs without its per-field data processor and without
 its own CRC pass; only the messages the tables need are kept (``file_id``,
@@ -27,6 +31,7 @@ import pandas as pd
 
 from ..errors import LimitError, ParseError
 from ..models import ParsedActivity, ParsedFile
+from .fit_compiled import parse_fit_compiled
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -236,6 +241,22 @@ def parse_fit(data: bytes) -> ParsedFile:
         When nothing usable can be read.
     """
     problems, truncated, data = check_structure(data)
+    if not problems and not truncated:
+        compiled = parse_fit_compiled(data)  # None without the [fast] extra or on doubt
+        if compiled is not None:
+            return compiled
+    return parse_fit_with_fitdecode(data, problems, truncated)
+
+
+def parse_fit_with_fitdecode(data: bytes, problems: list[str], truncated: bool) -> ParsedFile:
+    """The fitdecode path of :func:`parse_fit`, after :func:`check_structure`.
+
+    Raises
+    ------
+    ParseError
+        When nothing usable can be read.
+    """
+    problems = list(problems)
     collected = _Collected()
     try:
         with fit_reader(data) as reader:
@@ -337,8 +358,10 @@ class _Collected:
             values = _pick(frame, {"sport", "sub_sport"})
             self.sport = (_text(values.get("sport")), _text(values.get("sub_sport")))
 
-    def activities(self) -> list[ParsedActivity]:
-        samples = _samples_from_rows(self.rows)
+    def activities(self, samples: dict[str, np.ndarray] | None = None) -> list[ParsedActivity]:
+        """One activity per session; ``samples`` when already decoded, else from the rows."""
+        if samples is None:
+            samples = _samples_from_rows(self.rows)
         offset = self.offsets[-1] if self.offsets else None
         sessions = _unique_sessions(self.sessions)
         times = samples.get("time_s", np.empty(0))
@@ -367,7 +390,7 @@ class _Collected:
         start_utc: float
         dated: bool
         for session in sessions:
-            start = _num(session.get("start_time"))
+            start = _finite_float_or_none(session.get("start_time"))
             if start is not None:
                 start_utc = start + FIT_EPOCH_S
                 dated = start >= RELATIVE_TIME_LIMIT
@@ -376,8 +399,8 @@ class _Collected:
                 dated = start_utc - FIT_EPOCH_S >= RELATIVE_TIME_LIMIT
             else:
                 continue
-            elapsed: float | None = _num(session.get("total_elapsed_time"))
-            end_ts = _num(session.get("timestamp"))
+            elapsed: float | None = _finite_float_or_none(session.get("total_elapsed_time"))
+            end_ts = _finite_float_or_none(session.get("timestamp"))
             if elapsed is None and end_ts is not None:
                 elapsed = end_ts + FIT_EPOCH_S - start_utc
             mask = np.ones(times.shape, dtype=bool)
@@ -395,11 +418,11 @@ class _Collected:
                     sub_sport=_text(session.get("sub_sport")) or self.sport[1],
                     start_utc=start_utc,
                     utc_offset_s=offset,
-                    distance_m=_num(session.get("total_distance")),
-                    timer_time_s=_num(session.get("total_timer_time")),
+                    distance_m=_finite_float_or_none(session.get("total_distance")),
+                    timer_time_s=_finite_float_or_none(session.get("total_timer_time")),
                     elapsed_time_s=elapsed,
-                    ascent_m=_num(session.get("total_ascent")),
-                    descent_m=_num(session.get("total_descent")),
+                    ascent_m=_finite_float_or_none(session.get("total_ascent")),
+                    descent_m=_finite_float_or_none(session.get("total_descent")),
                     device=self.device,
                     samples={k: v[mask] for k, v in samples.items()},
                     date_known=dated,
@@ -430,7 +453,7 @@ def _text(value: Any) -> str | None:
     return str(value).lower()
 
 
-def _num(value: Any) -> float | None:
+def _finite_float_or_none(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value):
         return float(value)
     return None
@@ -479,26 +502,40 @@ def _samples_from_rows(rows: list[list[Any]]) -> dict[str, np.ndarray]:
     if not rows:
         return {}
     cols = list(zip(*rows, strict=True))
-    ts = _column(cols, "timestamp")
+    return _samples_from_columns({name: _column(cols, name) for name in _ROW_ORDER}, len(rows))
+
+
+def _samples_from_columns(columns: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Canonical sample arrays from raw record columns (FIT-epoch times, semicircles).
+
+    ``columns`` maps FIT record field names to float arrays of length ``n``
+    (NaN where a record lacks the field); absent fields count as all NaN.
+    """
+
+    def col(name: str) -> np.ndarray:
+        values = columns.get(name)
+        return np.full(n, np.nan) if values is None else values
+
+    ts = col("timestamp")
     keep = np.isfinite(ts)
     if not keep.any():
         return {}
-    alt = _column(cols, "enhanced_altitude")
-    alt = np.where(np.isfinite(alt), alt, _column(cols, "altitude"))
-    speed = _column(cols, "enhanced_speed")
-    speed = np.where(np.isfinite(speed), speed, _column(cols, "speed"))
-    cadence = _column(cols, "cadence")
-    fractional = _column(cols, "fractional_cadence")
+    alt = col("enhanced_altitude")
+    alt = np.where(np.isfinite(alt), alt, col("altitude"))
+    speed = col("enhanced_speed")
+    speed = np.where(np.isfinite(speed), speed, col("speed"))
+    cadence = col("cadence")
+    fractional = col("fractional_cadence")
     frame = pd.DataFrame(
         {
             "time_s": ts + FIT_EPOCH_S,
-            "lat_deg": _column(cols, "position_lat") * _SEMICIRCLE_DEG,
-            "lon_deg": _column(cols, "position_long") * _SEMICIRCLE_DEG,
+            "lat_deg": col("position_lat") * _SEMICIRCLE_DEG,
+            "lon_deg": col("position_long") * _SEMICIRCLE_DEG,
             "altitude_m": alt,
-            "distance_m": _column(cols, "distance"),
+            "distance_m": col("distance"),
             "speed_mps": speed,
             "cadence_raw": cadence + np.nan_to_num(fractional),
-            "heart_rate_bpm": _column(cols, "heart_rate"),
+            "heart_rate_bpm": col("heart_rate"),
         }
     )[keep]
     bad_pos = (frame["lat_deg"].abs() > 90) | (frame["lon_deg"].abs() > 180)

@@ -29,6 +29,7 @@ from ..metrics.cadence import to_steps_per_minute
 from ..metrics.moving import path_distance
 from ..models import ParsedActivity, ParsedFile
 from ..sports import normalize_sport
+from .gpxfast import Unusual, parse_gpx_fast
 from .xmlsafe import local_name, parse_xml
 
 _CADENCE_TAGS = {"cad", "cadence", "runcadence"}
@@ -37,6 +38,26 @@ _HR_TAGS = {"hr", "heartrate", "heart_rate"}
 
 def parse_gpx(data: bytes) -> ParsedFile:
     """Parse GPX bytes into a :class:`ParsedFile` with one activity.
+
+    Plain GPX 1.1 tracks take the one-pass reader of :mod:`.gpxfast`;
+    anything else (GPX 1.0, a DTD, odd times, damage) is read with gpxpy.
+
+    Raises
+    ------
+    ParseError
+        Malformed or unsafe XML, no track, or a track without timestamps.
+    """
+    try:
+        return parse_gpx_fast(data)
+    except Unusual:
+        pass  # not the plain GPX 1.1 track: gpxpy reads it (and words any error)
+    return parse_gpx_with_gpxpy(data)
+
+
+def parse_gpx_with_gpxpy(data: bytes) -> ParsedFile:
+    """The gpxpy-based reader: every GPX the fast path does not recognise.
+
+    Also the reference the fast path is tested against.
 
     Raises
     ------
@@ -62,7 +83,7 @@ def parse_gpx(data: bytes) -> ParsedFile:
                         when,
                         _coord(point.latitude, 90.0),
                         _coord(point.longitude, 180.0),
-                        _num(point.elevation, *ALTITUDE_M),
+                        float_in_range(point.elevation, *ALTITUDE_M),
                         cad,
                         hr,
                         segment_id,
@@ -80,7 +101,7 @@ def parse_gpx(data: bytes) -> ParsedFile:
     arr = np.array(rows, dtype=float)
     arr = arr[np.argsort(arr[:, 0], kind="stable")]
     time_s, lat, lon, alt, cad, hr, seg = arr.T
-    distance = _segment_distance(lat, lon, seg)
+    distance = segment_distance(lat, lon, seg)
     samples = {
         "time_s": time_s,
         "lat_deg": lat,
@@ -179,7 +200,7 @@ def _drop_bad_values(root: ET.Element) -> None:
             element.text = None
 
 
-def _segment_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.ndarray:
+def segment_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.ndarray:
     """Cumulative 2-D distance [m], not bridging the gap between segments."""
     out = np.zeros(lat.shape)
     offset = 0.0
@@ -219,7 +240,7 @@ RATE = (0.0, 1000.0)  # cadence [1/min] and heart rate [1/min]
 _HUGE = 1.0e9
 
 
-def _num(value: object, low: float = -_HUGE, high: float = _HUGE) -> float:
+def float_in_range(value: object, low: float = -_HUGE, high: float = _HUGE) -> float:
     """A float within ``[low, high]``, else NaN (``"inf"``, ``"1e999"``, junk included)."""
     try:
         number = float(value) if value is not None else math.nan  # type: ignore[arg-type]
@@ -230,7 +251,7 @@ def _num(value: object, low: float = -_HUGE, high: float = _HUGE) -> float:
 
 def _coord(value: object, bound: float) -> float:
     """A latitude (``bound`` 90) or longitude (180) in range [deg], else NaN."""
-    number = _num(value)
+    number = float_in_range(value)
     return number if -bound <= number <= bound else math.nan
 
 
@@ -240,7 +261,7 @@ def _extensions(extensions: list) -> tuple[float, float]:
         for element in root.iter():
             name = local_name(str(element.tag)).lower()
             if name in _CADENCE_TAGS and np.isnan(cad):
-                cad = _num((element.text or "").strip() or None, *RATE)
+                cad = float_in_range((element.text or "").strip() or None, *RATE)
             elif name in _HR_TAGS and np.isnan(hr):
-                hr = _num((element.text or "").strip() or None, *RATE)
+                hr = float_in_range((element.text or "").strip() or None, *RATE)
     return cad, hr

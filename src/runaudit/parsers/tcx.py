@@ -19,7 +19,7 @@ from ..metrics.cadence import to_steps_per_minute
 from ..metrics.moving import path_distance
 from ..models import ParsedActivity, ParsedFile
 from ..sports import normalize_sport
-from .gpx import ALTITUDE_M, RATE, _coord, _epoch, _num
+from .gpx import ALTITUDE_M, RATE, _coord, _epoch, float_in_range
 from .xmlsafe import local_name, parse_xml
 
 
@@ -73,11 +73,11 @@ def _activity(element: ET.Element) -> ParsedActivity | None:
     lap_time = 0.0
     has_lap_distance = False
     for lap in laps:
-        lap_dist = _num(_child_text(lap, "DistanceMeters"))
+        lap_dist = float_in_range(_child_text(lap, "DistanceMeters"))
         if np.isfinite(lap_dist):
             lap_distance += lap_dist
             has_lap_distance = True
-        secs = _num(_child_text(lap, "TotalTimeSeconds"))
+        secs = float_in_range(_child_text(lap, "TotalTimeSeconds"))
         if np.isfinite(secs):
             lap_time += secs
         for point in lap.iter():
@@ -94,18 +94,18 @@ def _activity(element: ET.Element) -> ParsedActivity | None:
                 elif name == "LongitudeDegrees":
                     p_lon = _coord(sub_el.text, 180.0)
                 elif name in ("RunCadence", "Cadence") and np.isnan(p_cad):
-                    p_cad = _num(sub_el.text, *RATE)
+                    p_cad = float_in_range(sub_el.text, *RATE)
                 elif name == "HeartRateBpm":
-                    p_hr = _num(_child_text(sub_el, "Value"), *RATE)
+                    p_hr = float_in_range(_child_text(sub_el, "Value"), *RATE)
                 elif name == "Speed":
-                    p_speed = _num(sub_el.text)
+                    p_speed = float_in_range(sub_el.text)
             rows.append(
                 (
                     when,
                     p_lat,
                     p_lon,
-                    _num(_child_text(point, "AltitudeMeters"), *ALTITUDE_M),
-                    _num(_child_text(point, "DistanceMeters")),
+                    float_in_range(_child_text(point, "AltitudeMeters"), *ALTITUDE_M),
+                    float_in_range(_child_text(point, "DistanceMeters")),
                     p_speed,
                     p_cad,
                     p_hr,
