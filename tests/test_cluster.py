@@ -129,3 +129,16 @@ def test_batch_size_bounds():
     assert batch_size(800, 2) == 64
     assert batch_size(80, 2) == 10
     assert json.dumps(batch_size(0, 0)) == "1"
+
+
+def test_cli_scheduler_matches_local(client, cohort):
+    from click.testing import CliRunner
+
+    from runaudit.cli import cli
+
+    path = str(cohort / "bo")
+    args = ["findings", path, "--format", "json", "--no-cache", "-q"]
+    local = CliRunner().invoke(cli, args)
+    remote = CliRunner().invoke(cli, [*args, "--scheduler", client.cluster.scheduler_address])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert json.loads(remote.output) == json.loads(local.output)
