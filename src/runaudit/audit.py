@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -192,6 +193,7 @@ def load_export(
     limits: Limits | None = None,
     progress: ProgressFn | None = None,
     units: str = "km",
+    client: Any = None,
 ) -> Audit:
     """Read an export and audit it in one call.
 
@@ -205,6 +207,8 @@ def load_export(
         As for :func:`runaudit.ingest`.
     units : {"km", "mi"}
         Distance unit of the findings' messages (tables stay in km).
+    client : distributed.Client, optional
+        Parse on a Dask cluster (see :mod:`runaudit.cluster`).
 
     Returns
     -------
@@ -220,5 +224,6 @@ def load_export(
         use_cache=use_cache,
         limits=limits,
         progress=progress,
+        client=client,
     )
     return audit_ingest(result, thresholds, units=units)

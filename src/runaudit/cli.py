@@ -88,6 +88,12 @@ def ingest_options(func: F) -> F:
             type=click.FloatRange(min=1),
             help="Highest compression ratio (default 200).",
         ),
+        click.option(  # cluster seam (issue 12)
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Parse on a Dask cluster: tcp://host:port or a scheduler JSON file"
+            " (needs pip install 'runaudit[dask]'; paths must be readable from the workers).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -162,6 +168,18 @@ class _Progress:
             self.bar.close()
 
 
+def _client(opts: dict[str, Any]) -> Any:
+    """The Dask client of ``--scheduler`` (connected once per command, closed at its end)."""
+    if not opts.get("scheduler"):
+        return None
+    if "_client" not in opts:
+        from .cluster import connect
+
+        opts["_client"] = connect(opts["scheduler"])
+        click.get_current_context().call_on_close(opts["_client"].close)
+    return opts["_client"]
+
+
 def read_export(opts: dict[str, Any]) -> Ingest:
     """Ingest a command's paths with a progress bar and print the ingest summary on stderr.
 
@@ -180,6 +198,7 @@ def read_export(opts: dict[str, Any]) -> Ingest:
             use_cache=not opts.get("no_cache"),
             limits=_limits(opts),
             progress=progress,
+            client=_client(opts),
         )
     finally:
         progress.close()
@@ -417,6 +436,7 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
             err=True,
         )
     skipped = 0
+    _client(opts)  # connect once, before the per-athlete copies of opts
 
     def audit_one(path: Path) -> Audit:
         nonlocal skipped

@@ -265,6 +265,7 @@ def read_all(
     cache: Cache | None,
     jobs: int,
     progress: ProgressFn | None = None,
+    client: Any = None,
 ) -> list[FileOutcome]:
     """Read and parse every source; results in the order of ``sources``.
 
@@ -276,7 +277,9 @@ def read_all(
     limit_s = limits.max_seconds_per_file
     done = 0
     cache_root = str(cache.root.parent) if cache is not None else None
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 and client is None else None
+    misses: list[tuple[int, Source]] = []  # cluster seam: cache misses go to runaudit.cluster
+    miss_hash: dict[int, str] = {}
     pending: dict[Future[CachedFile], tuple[int, str]] = {}
 
     def finish(index: int, content_hash: str | None, entry: CachedFile, hit: bool) -> None:
@@ -314,6 +317,10 @@ def read_all(
             if cached is not None:
                 finish(index, content_hash, cached, True)
                 continue
+            if client is not None:
+                misses.append((index, source))
+                miss_hash[index] = content_hash
+                continue
             if pool is None:
                 entry = _worker(data, source.format, content_hash, cache_root, limit_s)
                 finish(index, content_hash, entry, False)
@@ -322,6 +329,12 @@ def read_all(
             pending[future] = (index, content_hash)
             drain(4 * jobs)
         drain(0)
+        if client is not None:
+            from .cluster import parse_on_cluster
+
+            parsed, _pids = parse_on_cluster(client, misses, limits=limits, cache_root=cache_root)
+            for index, _source in misses:
+                finish(index, miss_hash[index], parsed[index], False)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -340,6 +353,7 @@ def ingest(
     use_cache: bool = True,
     limits: Limits | None = None,
     progress: ProgressFn | None = None,
+    client: Any = None,
 ) -> Ingest:
     """Read an export (files, folders, zips) into classified activities.
 
@@ -359,6 +373,9 @@ def ingest(
         Safety limits on file and zip sizes.
     progress : callable, optional
         Called as ``progress(done, total)`` after each file.
+    client : distributed.Client, optional
+        Parse the cache misses as Dask tasks on this cluster's workers
+        (:mod:`runaudit.cluster`; paths must be readable from the workers).
 
     Returns
     -------
@@ -378,6 +395,7 @@ def ingest(
         cache=cache,
         jobs=jobs or default_jobs(),
         progress=progress,
+        client=client,
     )
     result = classify(outcomes, tz=tz)
     result.ledger = [

@@ -19,8 +19,8 @@ from typing import Any
 
 from ..analyzers.messages import format_date, format_distance
 from ..cache import write_text_atomic
-from ..errors import InputError
 from ..findings import SEVERITIES
+from ..roster import athlete_inputs  # library logic lives in runaudit.roster
 from .html import _CSS, OPEN_FINDING_WEEKS, summary_numbers
 
 AuditFn = Callable[[Path], Any]
@@ -44,27 +44,6 @@ class RosterRow:
         rank = SEVERITIES.index(worst) if worst else -1
         acwr = self.numbers["acwr"]
         return (rank, len(self.numbers["open_findings"]), acwr if math.isfinite(acwr) else 0.0)
-
-
-def athlete_inputs(folder: str | os.PathLike[str]) -> list[tuple[str, Path]]:
-    """The athletes under ``folder``: each sub-folder and each ``.zip``, sorted by name.
-
-    Raises
-    ------
-    InputError
-        When ``folder`` is not a folder or holds no athlete.
-    """
-    root = Path(folder)
-    if not root.is_dir():
-        raise InputError(f"{root}: --roster needs a folder with one sub-folder or zip per athlete.")
-    found = [
-        (p.stem if p.is_file() else p.name, p)
-        for p in sorted(root.iterdir())
-        if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
-    ]
-    if not found:
-        raise InputError(f"{root}: no athlete sub-folders or zips found for --roster.")
-    return found
 
 
 def loose_activity_files(folder: str | os.PathLike[str]) -> list[str]:
