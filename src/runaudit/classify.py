@@ -9,15 +9,37 @@ kept run), ``duplicate`` (all its runs are already counted from another file),
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .dedupe import Recording, find_duplicates
+from .ledger import FileOutcome, LedgerEntry
 from .sports import describe_sport, is_running, normalize_sport
-from .tables import activities_frame
 from .timezones import resolve_offsets
 
-if TYPE_CHECKING:
-    from .ingest import FileOutcome, Ingest
+
+@dataclass(frozen=True)
+class Classified:
+    """What :func:`classify` decided, as plain data.
+
+    Attributes
+    ----------
+    kept : tuple of dict
+        The kept runs (one summary row each), in input order.
+    ledger : tuple of LedgerEntry
+        One entry per outcome, in input order.
+    origins : dict
+        activity_id → (index of its outcome, index of the activity in that file),
+        for every activity seen (runs and other sports).
+    tz_note : str
+        A note on runs whose UTC offset was borrowed or unknown ("" when none).
+    """
+
+    kept: tuple[dict[str, Any], ...]
+    ledger: tuple[LedgerEntry, ...]
+    origins: dict[str, tuple[int, int]]
+    tz_note: str
 
 
 def infer_sport(summary: dict[str, Any]) -> tuple[str | None, str]:
@@ -47,8 +69,8 @@ def _pace(speed_mps: float) -> str:
     return f"{int(secs // 60)}:{int(secs % 60):02d}/km"
 
 
-def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
-    """Turn file outcomes into the activities table and the ledger.
+def classify(outcomes: Sequence[FileOutcome], *, tz: str | None = None) -> Classified:
+    """Sort file outcomes into buckets and pick the kept runs.
 
     Parameters
     ----------
@@ -56,9 +78,11 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
         In input order.
     tz : str, optional
         IANA zone overriding every offset.
-    """
-    from .ingest import Ingest, LedgerEntry
 
+    Returns
+    -------
+    Classified
+    """
     ledger: dict[int, LedgerEntry] = {}
     first_by_hash: dict[str, int] = {}
     runs: list[dict[str, Any]] = []
@@ -177,8 +201,7 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
                 name, "other_sport", reason + (f"; {note}" if note else ""), entry.format
             )
 
-    hist = {r["activity_id"]: (r["cadence_bins"], r["cadence_seconds"]) for r in kept}
-    origins = {r["activity_id"]: (outcomes[r["_file"]].source, r["_index"]) for r in everything}
+    origins = {r["activity_id"]: (r["_file"], r["_index"]) for r in everything}
     unknown_tz = sum(1 for r in kept if r["tz_source"] == "UTC (unknown)")
     borrowed = sum(1 for r in kept if r["tz_source"] == "nearest FIT file")
     tz_note = ""
@@ -189,10 +212,9 @@ def classify(outcomes: list[FileOutcome], *, tz: str | None = None) -> Ingest:
         )
     elif borrowed:
         tz_note = f"note: {borrowed} GPX/TCX runs took their UTC offset from the nearest FIT file"
-    return Ingest(
-        activities=activities_frame(kept),
-        ledger=[ledger[i] for i in range(len(outcomes))],
-        cadence_hist=hist,
-        tz_note=tz_note,
+    return Classified(
+        kept=tuple(kept),
+        ledger=tuple(ledger[i] for i in range(len(outcomes))),
         origins=origins,
+        tz_note=tz_note,
     )

@@ -14,172 +14,31 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
 from typing import Any
-
-import pandas as pd
 
 from .cache import Cache, CachedFile
 from .classify import classify
 from .errors import ParseError
-from .models import BUCKETS, with_time_column
+from .ledger import FileOutcome, Ingest, LedgerEntry, plural
 from .parsers import parse_bytes
 from .sources import Discovery, Limits, Source, discover, read_source
 from .summary import summarize
+from .tables import activities_frame
 
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """Where one input file ended up.
-
-    Attributes
-    ----------
-    source : str
-        The file (``export.zip!activities/1.fit.gz`` for zip members).
-    bucket : str
-        ``"run"``, ``"duplicate"``, ``"other_sport"``, ``"not_activity"`` or ``"skipped"``.
-    reason : str
-        One line a person understands.
-    format : str
-    activity_ids : tuple of str
-        The runs this file contributed (empty unless bucket is ``"run"``).
-    """
-
-    source: str
-    bucket: str
-    reason: str
-    format: str = "unknown"
-    activity_ids: tuple[str, ...] = ()
-
-
-@dataclass
-class FileOutcome:
-    """One file after reading and parsing (compact: summaries, no samples)."""
-
-    source: Source
-    content_hash: str | None
-    entry: CachedFile
-    from_cache: bool = False
-
-
-@dataclass
-class Ingest:
-    """The result of :func:`ingest`.
-
-    Attributes
-    ----------
-    activities : pandas.DataFrame
-        One row per kept run (columns in :data:`runaudit.tables.ACTIVITY_COLUMNS`).
-    ledger : list of LedgerEntry
-        Exactly one entry per input file.
-    cadence_hist : dict
-        activity_id → (cadence bins [spm], seconds [s]) of its running samples.
-    ignored : int
-        Files passed over quietly as not activity files (photos, JSON...).
-    parsed, cached : int
-        How many files were parsed this run and how many came from the cache.
-    """
-
-    activities: pd.DataFrame
-    ledger: list[LedgerEntry]
-    cadence_hist: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict)
-    ignored: int = 0
-    parsed: int = 0
-    cached: int = 0
-    tz_note: str = ""
-    origins: dict[str, tuple[Source, int]] = field(default_factory=dict, repr=False)
-    cache_dir: str | None = None
-    limits: Limits = field(default_factory=Limits, repr=False)
-
-    def samples(self, activity_id: str) -> pd.DataFrame:
-        """Per-sample data of one activity, from the cache or by reading its file again.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``time`` (UTC), ``time_s`` [s since epoch], ``lat_deg``, ``lon_deg``,
-            ``altitude_m``, ``distance_m``, ``speed_mps``, ``cadence_spm``,
-            ``heart_rate_bpm``.
-
-        Raises
-        ------
-        KeyError
-            For an activity_id this ingest did not see.
-        ParseError
-            When the file can no longer be read.
-        """
-        if activity_id not in self.origins:
-            raise KeyError(f"unknown activity_id {activity_id!r}")
-        source, index = self.origins[activity_id]
-        data = read_source(source, self.limits)
-        if self.cache_dir is not None:
-            cached = Cache(self.cache_dir).load_samples(hashlib.sha256(data).hexdigest())
-            if cached is not None and "activity_index" in cached:
-                frame = cached[cached["activity_index"] == index].drop(columns="activity_index")
-                return with_time_column(frame.reset_index(drop=True))
-        parsed = parse_bytes(data, source.format)
-        return parsed.activities[index].samples_frame()
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{n} {b}" for b, n in self.counts().items() if n)
-        return f"<Ingest: {len(self.activities)} runs from {len(self.ledger)} files ({counts})>"
-
-    def counts(self) -> dict[str, int]:
-        """Number of files in each bucket, every bucket present."""
-        out: dict[str, int] = dict.fromkeys(BUCKETS, 0)
-        for entry in self.ledger:
-            out[entry.bucket] += 1
-        return out
-
-    def summary_lines(self) -> list[str]:
-        """The ingest summary as printed on stderr: a count line, then one line per
-        skipped file and per duplicate with its reason."""
-        c = self.counts()
-        total = sum(c.values())
-        runs = len(self.activities)
-        head = (
-            f"{plural(total, 'file')}: {plural(c['run'], 'run file')}"
-            + (f" ({plural(runs, 'run')})" if runs != c["run"] else "")
-            + f", {plural(c['duplicate'], 'duplicate')}, {plural(c['other_sport'], 'other sport')},"
-            f" {plural(c['not_activity'], 'non-activity file')}, {c['skipped']} skipped"
-        )
-        if self.ignored:
-            head += f" ({plural(self.ignored, 'other file')} such as .json/.csv passed over)"
-        lines = [head]
-        for entry in self.ledger:
-            if entry.bucket in ("skipped", "duplicate"):
-                lines.append(f"{entry.bucket}: {entry.source}: {entry.reason}")
-        if self.tz_note:
-            lines.append(self.tz_note)
-        return lines
-
-    def ledger_frame(self) -> pd.DataFrame:
-        """The ledger as a DataFrame (source, bucket, reason, format, activity_ids)."""
-        return pd.DataFrame(
-            [
-                {
-                    "source": e.source,
-                    "bucket": e.bucket,
-                    "reason": e.reason,
-                    "format": e.format,
-                    "activity_ids": ",".join(e.activity_ids),
-                }
-                for e in self.ledger
-            ],
-            columns=["source", "bucket", "reason", "format", "activity_ids"],
-        )
+__all__ = [
+    "FileOutcome",
+    "Ingest",
+    "LedgerEntry",
+    "ProgressFn",
+    "default_jobs",
+    "ingest",
+    "parse_file_bytes",
+    "plural",
+    "read_all",
+]
 
 
 ProgressFn = Callable[[int, int], None]
-
-
-def plural(n: int, noun: str) -> str:
-    """``"1 file"``, ``"2 files"``.
-
-    >>> plural(1, "run file"), plural(3, "duplicate")
-    ('1 run file', '3 duplicates')
-    """
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class _FileTimeout(BaseException):
@@ -398,13 +257,20 @@ def ingest(
         client=client,
     )
     result = classify(outcomes, tz=tz)
-    result.ledger = [
-        *(LedgerEntry(name, "skipped", reason) for name, reason in found.skipped),
-        *result.ledger,
-    ]
-    result.ignored = found.ignored
-    result.limits = limits
-    result.cache_dir = str(cache.root.parent) if cache is not None else None
-    result.parsed = sum(1 for o in outcomes if not o.from_cache and o.content_hash)
-    result.cached = sum(1 for o in outcomes if o.from_cache)
-    return result
+    return Ingest(
+        activities=activities_frame(result.kept),
+        ledger=(
+            *(LedgerEntry(name, "skipped", reason) for name, reason in found.skipped),
+            *result.ledger,
+        ),
+        cadence_hist={
+            r["activity_id"]: (r["cadence_bins"], r["cadence_seconds"]) for r in result.kept
+        },
+        ignored=found.ignored,
+        parsed=sum(1 for o in outcomes if not o.from_cache and o.content_hash),
+        cached=sum(1 for o in outcomes if o.from_cache),
+        tz_note=result.tz_note,
+        origins={aid: (outcomes[f].source, k) for aid, (f, k) in result.origins.items()},
+        cache_dir=str(cache.root.parent) if cache is not None else None,
+        limits=limits,
+    )
