@@ -6,7 +6,7 @@ mutated: bit flips, byte overwrites, truncation at every FIT message boundary
 duplicated FIT definition messages, FIT headers declaring huge sizes, FIT
 definitions with changed field sizes and base types, XML with DTDs, entities,
 odd encodings and broken values. Each mutant goes through
-:func:`runaudit.ingest.parse_file_bytes`, which must return a cache entry of
+:func:`runaudit.parsing.parse_file_bytes`, which must return a cache entry of
 kind ``"activity"``, ``"not_activity"`` or ``"error"`` (with a reason) within
 a per-input time limit and never raise.
 
@@ -45,7 +45,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-#: Kinds :func:`runaudit.ingest.parse_file_bytes` may return.
+#: Kinds :func:`runaudit.parsing.parse_file_bytes` may return.
 KINDS = ("activity", "not_activity", "error")
 #: Seconds one input may take before the fuzz run counts it as a hang.
 TIME_LIMIT_S = 2.0

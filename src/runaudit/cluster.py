@@ -78,7 +78,7 @@ def _thread_time_limit(seconds: float | None) -> Iterator[None]:
     A watchdog thread injects the exception with ``PyThreadState_SetAsyncExc``; it
     lands at the next Python bytecode, which the parsers (pure Python) reach often.
     """
-    from .ingest import _FileTimeout
+    from .parsing import FileTimeout
 
     if not seconds or seconds <= 0:
         yield
@@ -90,7 +90,7 @@ def _thread_time_limit(seconds: float | None) -> Iterator[None]:
         if not done.wait(seconds):
             while not done.is_set():  # again every 0.1 s in case it was swallowed
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(target), ctypes.py_object(_FileTimeout)
+                    ctypes.c_ulong(target), ctypes.py_object(FileTimeout)
                 )
                 done.wait(0.1)
 
@@ -107,7 +107,7 @@ def parse_one(source: Source, limits: Limits, cache_root: str | None) -> CachedF
     """Read one source on a worker, parse and summarise it (never raises for bad input)."""
     import hashlib
 
-    from .ingest import _FileTimeout, parse_file_bytes
+    from .parsing import FileTimeout, parse_file_bytes
 
     if not os.access(source.path, os.R_OK):
         reason = (
@@ -123,7 +123,7 @@ def parse_one(source: Source, limits: Limits, cache_root: str | None) -> CachedF
     try:
         with _thread_time_limit(limit_s):
             entry, parsed = parse_file_bytes(data, source.format, limit_s)
-    except _FileTimeout:
+    except FileTimeout:
         return _timeout_entry(source, limit_s)
     if parsed is not None and cache_root is not None and parsed.activities:
         with suppress(OSError):
@@ -142,13 +142,13 @@ def parse_batch(
     batch: Sequence[tuple[int, Source]], limits: Limits, cache_root: str | None
 ) -> tuple[int, list[tuple[int, CachedFile]]]:
     """The Dask task: ``(worker pid, [(index, CachedFile), ...])`` for one batch."""
-    from .ingest import _FileTimeout
+    from .parsing import FileTimeout
 
     out = []
     for index, source in batch:
         try:
             entry = parse_one(source, limits, cache_root)
-        except _FileTimeout:  # arrived just after the file finished: it took the limit
+        except FileTimeout:  # arrived just after the file finished: it took the limit
             entry = _timeout_entry(source, limits.max_seconds_per_file)
         out.append((index, entry))
     return os.getpid(), out

@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import signal
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -20,9 +18,8 @@ from .cache import Cache, CachedFile
 from .classify import classify
 from .errors import ParseError
 from .ledger import FileOutcome, Ingest, LedgerEntry, plural
-from .parsers import parse_bytes
+from .parsing import parse_file_bytes
 from .sources import Discovery, Limits, Source, discover, read_source
-from .summary import summarize
 from .tables import activities_frame
 
 __all__ = [
@@ -39,66 +36,6 @@ __all__ = [
 
 
 ProgressFn = Callable[[int, int], None]
-
-
-class _FileTimeout(BaseException):
-    """Raised by the per-file alarm (a BaseException, so no broad ``except`` swallows it)."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`_FileTimeout` after ``seconds`` (main thread on POSIX only)."""
-    usable = (
-        seconds
-        and seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
-        yield
-        return
-
-    def _alarm(signum: int, frame: Any) -> None:
-        raise _FileTimeout
-
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    # Fire after ``seconds``, then again every 0.1 s in case library code swallowed it.
-    signal.setitimer(signal.ITIMER_REAL, float(seconds), 0.1)  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0.0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def parse_file_bytes(
-    data: bytes, expected: str, time_limit_s: float | None = None
-) -> tuple[CachedFile, Any]:
-    """Parse one file's bytes and summarise its activities.
-
-    Returns the cache entry and the :class:`~runaudit.models.ParsedFile` (None
-    when the file could not be parsed). Never raises for bad input; a file
-    that takes longer than ``time_limit_s`` [s] is skipped with that reason.
-    """
-    try:
-        with _time_limit(time_limit_s):
-            parsed = parse_bytes(data, expected)
-            summaries = tuple(summarize(a) for a in parsed.activities)
-    except _FileTimeout:
-        reason = (
-            f"took longer than {time_limit_s:g} s to read; skipped"
-            " (raise the limit with Limits.max_seconds_per_file)"
-        )
-        return CachedFile(expected, "error", None, (), reason, ()), None
-    except ParseError as err:
-        return CachedFile(expected, "error", None, (), str(err), ()), None
-    except Exception as err:
-        reason = f"could not be read ({type(err).__name__}: {err})"
-        return CachedFile(expected, "error", None, (), reason, ()), None
-    entry = CachedFile(
-        parsed.format, parsed.kind, parsed.file_type, tuple(parsed.problems), None, summaries
-    )
-    return entry, parsed
 
 
 def _worker(
@@ -256,7 +193,23 @@ def ingest(
         progress=progress,
         client=client,
     )
-    result = classify(outcomes, tz=tz)
+    return build_ingest(found, outcomes, tz=tz, cache=cache, limits=limits)
+
+
+def build_ingest(
+    found: Discovery,
+    outcomes: Sequence[FileOutcome],
+    *,
+    tz: str | None,
+    cache: Cache | None,
+    limits: Limits,
+) -> Ingest:
+    """The frozen :class:`Ingest` of one discovery from its files' outcomes (pure).
+
+    ``outcomes`` are :func:`read_all`'s results for ``found.sources``, in order; files
+    that discovery already refused come first in the ledger.
+    """
+    result = classify(list(outcomes), tz=tz)
     return Ingest(
         activities=activities_frame(result.kept),
         ledger=(

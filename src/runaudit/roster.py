@@ -18,9 +18,8 @@ import pandas as pd
 
 from .audit import Audit, audit_ingest, findings_frame
 from .cache import Cache
-from .classify import classify
 from .errors import InputError, RunauditError
-from .ingest import LedgerEntry, read_all
+from .ingest import build_ingest, default_jobs, read_all
 from .sources import Limits, discover
 from .thresholds import Thresholds
 
@@ -132,7 +131,6 @@ def load_roster(
     InputError
         When ``folder`` holds no athlete.
     """
-    from .ingest import default_jobs
 
     limits = limits or Limits()
     cache = Cache(cache_dir) if use_cache else None
@@ -153,16 +151,7 @@ def load_roster(
     for name, disc in found.items():
         mine = outcomes[start : start + len(disc.sources)]
         start += len(disc.sources)
-        result = classify(mine, tz=tz)
-        result.ledger = [
-            *(LedgerEntry(n, "skipped", reason) for n, reason in disc.skipped),
-            *result.ledger,
-        ]
-        result.ignored = disc.ignored
-        result.limits = limits
-        result.cache_dir = str(cache.root.parent) if cache is not None else None
-        result.parsed = sum(1 for o in mine if not o.from_cache and o.content_hash)
-        result.cached = sum(1 for o in mine if o.from_cache)
+        result = build_ingest(disc, mine, tz=tz, cache=cache, limits=limits)
         audits[name] = audit_ingest(result, thresholds, units=units)
     return Roster(
         audits=audits,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import ParseError
 from ..models import ParsedFile
-from . import fit, gpx, tcx
+from . import fit, fit_compiled, gpx, tcx
 from .xmlsafe import xml_encoding
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
@@ -73,7 +73,7 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
         raise ParseError("empty file (only zero bytes: the device never wrote it)")
     fmt = sniff_format(data)
     if fmt == "fit":
-        return fit.parse_fit(data)
+        return parse_fit_bytes(data)
     if fmt == "gpx":
         return gpx.parse_gpx(data)
     if fmt == "tcx":
@@ -83,4 +83,20 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
     raise ParseError("unsupported format (not FIT, GPX or TCX)")
 
 
-__all__ = ["PARSER_VERSION", "parse_bytes", "sniff_format"]
+def parse_fit_bytes(data: bytes) -> ParsedFile:
+    """FIT bytes to a :class:`ParsedFile`: the compiled decoder for clean files, else fitdecode.
+
+    Raises
+    ------
+    ParseError
+        When nothing usable can be read.
+    """
+    problems, truncated, checked = fit.check_structure(data)
+    if not problems and not truncated:
+        compiled = fit_compiled.parse_fit_compiled(checked)  # None without [fast] or on doubt
+        if compiled is not None:
+            return compiled
+    return fit.parse_fit_with_fitdecode(checked, problems, truncated)
+
+
+__all__ = ["PARSER_VERSION", "parse_bytes", "parse_fit_bytes", "sniff_format"]

@@ -31,7 +31,6 @@ import pandas as pd
 
 from ..errors import LimitError, ParseError
 from ..models import ParsedActivity, ParsedFile
-from .fit_compiled import parse_fit_compiled
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -228,7 +227,10 @@ def fit_reader(data: bytes) -> fitdecode.FitReader:
 
 
 def parse_fit(data: bytes) -> ParsedFile:
-    """Parse FIT bytes into a :class:`ParsedFile`.
+    """Parse FIT bytes into a :class:`ParsedFile` with fitdecode.
+
+    :func:`runaudit.parsers.parse_fit_bytes` tries the compiled decoder first and
+    comes here for damaged files and whenever the compiled one is absent or in doubt.
 
     Returns one :class:`ParsedActivity` per session (records are split
     between sessions by time); a file without sessions yields one activity
@@ -241,10 +243,6 @@ def parse_fit(data: bytes) -> ParsedFile:
         When nothing usable can be read.
     """
     problems, truncated, data = check_structure(data)
-    if not problems and not truncated:
-        compiled = parse_fit_compiled(data)  # None without the [fast] extra or on doubt
-        if compiled is not None:
-            return compiled
     return parse_fit_with_fitdecode(data, problems, truncated)
 
 

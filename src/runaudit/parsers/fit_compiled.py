@@ -1,6 +1,6 @@
 """Optional compiled FIT decoding with ``fitfast`` (Rust, the ``runaudit[fast]`` extra).
 
-Used by :func:`runaudit.parsers.fit.parse_fit` for clean files only: one FIT
+Used by :func:`runaudit.parsers.parse_fit_bytes` for clean files only: one FIT
 header whose declared size matches the bytes and whose CRC is right. The
 record columns come from ``fitfast.records`` (NumPy arrays made in Rust), the
 few other messages from ``fitfast.parse``; both are turned into the same

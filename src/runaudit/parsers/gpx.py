@@ -26,10 +26,10 @@ import numpy as np
 
 from ..errors import ParseError
 from ..metrics.cadence import to_steps_per_minute
-from ..metrics.moving import path_distance
 from ..models import ParsedActivity, ParsedFile
 from ..sports import normalize_sport
 from .gpxfast import Unusual, parse_gpx_fast
+from .track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, segment_distance
 from .xmlsafe import local_name, parse_xml
 
 _CADENCE_TAGS = {"cad", "cadence", "runcadence"}
@@ -200,24 +200,6 @@ def _drop_bad_values(root: ET.Element) -> None:
             element.text = None
 
 
-def segment_distance(lat: np.ndarray, lon: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """Cumulative 2-D distance [m], not bridging the gap between segments."""
-    out = np.zeros(lat.shape)
-    offset = 0.0
-    for value in np.unique(seg):
-        idx = np.flatnonzero(seg == value)
-        part = path_distance(lat[idx], lon[idx])
-        out[idx] = offset + part
-        offset += float(part[-1]) if part.size else 0.0
-    return out
-
-
-#: Recorded times outside these bounds are damage, not data [s since 1970]:
-#: GPS time starts in 1980, and a year-1 or year-9999 point would stretch the
-#: weekly table over millennia.
-EARLIEST_S, LATEST_S = 315_532_800.0, 4_102_444_800.0  # 1980-01-01, 2100-01-01 UTC
-
-
 def _epoch(moment: datetime) -> float:
     """Seconds since 1970 UTC (naive times are UTC); NaN for an impossible time.
 
@@ -235,8 +217,6 @@ def _epoch(moment: datetime) -> float:
 
 #: Plausible ranges of recorded values; anything outside is damage and becomes NaN
 #: (a 1e308 altitude would overflow every sum taken over it).
-ALTITUDE_M = (-1.0e4, 1.0e5)
-RATE = (0.0, 1000.0)  # cadence [1/min] and heart rate [1/min]
 _HUGE = 1.0e9
 
 

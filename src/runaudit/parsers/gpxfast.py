@@ -26,6 +26,7 @@ import pandas as pd
 from ..metrics.cadence import to_steps_per_minute
 from ..models import ParsedActivity, ParsedFile
 from ..sports import normalize_sport
+from .track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, segment_distance
 from .xmlsafe import decode_xml
 
 _CADENCE_TAGS = frozenset({"cad", "cadence", "runcadence"})
@@ -56,7 +57,6 @@ def parse_gpx_fast(data: bytes) -> ParsedFile:
     Unusual
         For anything outside the plain case (the caller falls back).
     """
-    from .gpx import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, segment_distance
 
     text = decode_xml(data)
     parser = expat.ParserCreate(namespace_separator=" ")
