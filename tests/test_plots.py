@@ -1,4 +1,4 @@
-"""Tests of runaudit.load (training load numbers) and runaudit.report.plots."""
+"""Tests of runaudit.training_load (training load numbers) and runaudit.report.plots."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from runaudit.findings import Finding
-from runaudit.load import acwr_ewma, acwr_rolling, deload_weeks
 from runaudit.report import plots
 from runaudit.report.plots import (
     KM_PER_MILE,
@@ -35,6 +34,7 @@ from runaudit.report.plots import (
     report_figures,
 )
 from runaudit.tables import WEEKLY_COLUMNS, activities_frame, weekly_table
+from runaudit.training_load import acwr_ewma, acwr_rolling, deload_weeks
 
 MONDAY = pd.Timestamp("2026-01-05")
 DISTANCE = [20.0, 22.0, 24.0, 26.0, 40.0, 20.0, 30.0, 36.0]
@@ -170,7 +170,7 @@ PLOTTERS = {
 }
 
 
-# --- runaudit.load -----------------------------------------------------------------------
+# --- runaudit.training_load ----------------------------------------------------------
 
 
 def test_acwr_rolling_matches_weekly_table() -> None:
@@ -454,11 +454,11 @@ def test_long_runs_points_step_line_and_spike(activities) -> None:
     assert "×1.67" in [t.get_text() for t in ax.texts]
     (step,) = lines(ax, "longest run")
     # Just before run "d" (10 Feb) the window holds runs b (12 km, 12 Jan) and c (8 km).
+    # The line is drawn where="pre": each value holds on the interval ending at its x.
+    assert step.get_drawstyle() == "steps-pre"
     step_x, step_y = xs(step), ys(step)
     before = mdates.date2num(pd.Timestamp("2026-02-09 12:00"))
-    assert step_y[np.searchsorted(step_x, before, side="right") - 1] == pytest.approx(
-        12.0 / KM_PER_MILE
-    )
+    assert step_y[np.searchsorted(step_x, before, side="left")] == pytest.approx(12.0 / KM_PER_MILE)
 
 
 def test_long_runs_spike_matched_by_date_without_id(activities) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .findings import Finding
-from .units import KM_PER_MILE
+from .units import km_to
 
 _DATE_COLUMNS = {"week_start"}
 _ROUND = {
@@ -86,7 +86,7 @@ def display_frame(table: pd.DataFrame, units: str = "km") -> pd.DataFrame:
     for col in list(out.columns):
         if col.endswith("_km"):
             if units == "mi":
-                out[col] = (table[col] / KM_PER_MILE).round(2)
+                out[col] = km_to(table[col], units).round(2)
                 renames[col] = col[:-3] + "_mi"
             else:
                 out[col] = table[col].round(2)

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .metrics.cadence import weighted_median
+from .thresholds import Thresholds
+from .training_load import acwr_rolling
 
 #: Columns of the activities table, in order.
 ACTIVITY_COLUMNS: tuple[str, ...] = (
@@ -67,8 +69,6 @@ _FLOATS = {
     "chronic_km",
     "acwr",
 }
-#: Weeks of history the chronic load averages over.
-CHRONIC_WEEKS = 4
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
@@ -135,7 +135,7 @@ def weekly_table(
     activities: pd.DataFrame,
     cadence_hist: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None = None,
     *,
-    chronic_weeks: int = CHRONIC_WEEKS,
+    chronic_weeks: int = Thresholds.chronic_weeks,
 ) -> pd.DataFrame:
     """Aggregate runs into Monday-start weeks.
 
@@ -149,6 +149,8 @@ def weekly_table(
         With it, ``cadence_spm`` is the time-weighted median over the week's
         running samples; without it, the median of the runs' running cadence
         weighted by moving time.
+    chronic_weeks : int, default ``Thresholds.chronic_weeks`` (4)
+        Weeks averaged for ``chronic_km`` [weeks].
 
     Returns
     -------
@@ -156,9 +158,10 @@ def weekly_table(
         Columns :data:`WEEKLY_COLUMNS`: ``runs``; sums of ``distance_km``,
         ``moving_time_s`` [s], ``ascent_m``, ``descent_m``, ``downhill_km``;
         ``long_run_km`` (longest run); ``cadence_spm`` (NaN for weeks without
-        cadence data); ``chronic_km`` (mean distance of the ``chronic_weeks``
-        weeks before, default 4); ``acwr`` (distance / chronic_km, NaN until
-        that much history exists or when chronic_km is 0).
+        cadence data); ``chronic_km`` and ``acwr`` from
+        :func:`runaudit.training_load.acwr_rolling` (mean distance of the
+        ``chronic_weeks`` weeks before; distance / chronic_km, NaN until that much
+        history exists or when chronic_km is 0).
     """
     acts = dated_runs(activities)
     if acts.empty:
@@ -176,10 +179,9 @@ def weekly_table(
         .reindex(weeks)
         .astype("float64")
     )
-    chronic = out["distance_km"].shift(1).rolling(chronic_weeks, min_periods=chronic_weeks).mean()
-    out["chronic_km"] = chronic
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["acwr"] = np.where(chronic > 0, out["distance_km"] / chronic, np.nan)
+    load = acwr_rolling(out["distance_km"], chronic_weeks)
+    out["chronic_km"] = load["chronic_km"]
+    out["acwr"] = load["acwr"]
     out = out.reset_index()
     return out[list(WEEKLY_COLUMNS)].astype({c: "float64" for c in _FLOATS & set(out.columns)})
 

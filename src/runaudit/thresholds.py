@@ -11,6 +11,7 @@ sets any of them in a ``[thresholds]`` table::
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -87,19 +88,22 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ConfigError(
-                    f"threshold {f.name} must be a non-negative number, got {value!r}."
-                )
+            _check_value(f.name, getattr(self, f.name), whole=_is_whole_field(f))
         if self.acwr_alert < self.acwr_warning:
-            raise ConfigError("threshold acwr_alert must not be below acwr_warning.")
-            if f.type in ("int", int) and not isinstance(value, int):
-                raise ConfigError(f"threshold {f.name} must be a whole number, got {value!r}.")
-        if self.chronic_weeks < 1 or self.deload_lookback_weeks < 1 or self.deload_max_streak < 1:
-            raise ConfigError("week counts in thresholds must be at least 1.")
-        if self.long_run_window_days < 1:
-            raise ConfigError("threshold long_run_window_days must be at least 1.")
+            raise ConfigError(
+                f"threshold acwr_alert ({self.acwr_alert!r}) must not be below "
+                f"acwr_warning ({self.acwr_warning!r})."
+            )
+        if self.deload_ratio > 1:
+            raise ConfigError(
+                f"threshold deload_ratio must be at most 1 (a share of the recent peak), "
+                f"got {self.deload_ratio!r}."
+            )
+        if self.target_cadence_high_spm < self.target_cadence_low_spm:
+            raise ConfigError(
+                f"threshold target_cadence_high_spm ({self.target_cadence_high_spm!r}) must not "
+                f"be below target_cadence_low_spm ({self.target_cadence_low_spm!r})."
+            )
 
     def replace(self, **changes: Any) -> Thresholds:
         """Return a copy with some thresholds changed (unknown names raise ConfigError)."""
@@ -115,10 +119,34 @@ class Thresholds:
                 value = changes[f.name]
                 typed[f.name] = (
                     int(value)
-                    if f.type in ("int", int) and isinstance(value, float) and value.is_integer()
+                    if _is_whole_field(f) and isinstance(value, float) and value.is_integer()
                     else value
                 )
         return dataclasses.replace(self, **typed)
+
+
+def _is_whole_field(f: dataclasses.Field[Any]) -> bool:
+    """True for the fields that count weeks or days (annotated ``int``)."""
+    return f.type in ("int", int)
+
+
+def _check_value(name: str, value: Any, *, whole: bool) -> None:
+    """Raise ConfigError unless ``value`` suits threshold ``name``.
+
+    Whole-number fields (weeks, days) need an ``int`` of at least 1; the others
+    a finite number of at least 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"threshold {name} must be a number, got {value!r}.")
+    if not math.isfinite(value):
+        raise ConfigError(f"threshold {name} must be a finite number, got {value!r}.")
+    if whole:
+        if not isinstance(value, int):
+            raise ConfigError(f"threshold {name} must be a whole number, got {value!r}.")
+        if value < 1:
+            raise ConfigError(f"threshold {name} must be at least 1, got {value!r}.")
+    elif value < 0:
+        raise ConfigError(f"threshold {name} must be a non-negative number, got {value!r}.")
 
 
 def changed_thresholds(thresholds: Thresholds) -> dict[str, Any]:

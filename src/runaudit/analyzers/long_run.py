@@ -5,7 +5,8 @@ longer than the longest of the previous 30 days, predicted overuse injury
 better than weekly ratios: +10–30% HRR 1.64, +30–100% HRR 1.52, over +100% HRR
 2.28. A run is flagged when it is more than ``long_run_ratio`` (1.3) × the
 longest run that started in the ``long_run_window_days`` (30) days before it
-(window start inclusive, the run's own start excluded; by ``start_local``). At
+(:func:`runaudit.training_load.longest_run_before`: window start inclusive, the
+run's own start excluded; by ``start_local``). At
 least one earlier run of some distance must lie in the window, so a first run after a month off
 is not judged, and runs shorter than ``long_run_min_km`` (5 km) never flag.
 Severity is ``"warning"``, ``"alert"`` above :data:`ALERT_RATIO` (more than
@@ -22,6 +23,7 @@ import pandas as pd
 
 from ..findings import Finding
 from ..thresholds import Thresholds
+from ..training_load import longest_run_before
 from ._common import exercises_for, iso, require_columns, resolve, to_date
 from .messages import check_units, format_date, format_distance, format_ratio
 
@@ -98,17 +100,16 @@ def find_long_run_spikes(
     runs = runs.dropna(subset=["start", "km"]).sort_values("start", kind="stable")
     starts = runs["start"].to_numpy()
     km = runs["km"].to_numpy()
-    window = np.timedelta64(pd.Timedelta(days=t.long_run_window_days))
-    first = np.searchsorted(starts, starts - window, side="left")
-    before = np.searchsorted(starts, starts, side="left")
+    longest = longest_run_before(starts, km, starts, t.long_run_window_days)
     findings: list[Finding] = []
     # Judge a run only once the data covers half the look-back window before it:
     # a week into an export, "your longest run of the previous 30 days" is unknown.
+    window = np.timedelta64(pd.Timedelta(days=t.long_run_window_days))
     history_from = starts[0] + window // 2 if len(starts) else None
     for i in range(len(runs)):
-        if km[i] < t.long_run_min_km or before[i] <= first[i] or starts[i] < history_from:
+        j = int(longest[i])
+        if km[i] < t.long_run_min_km or j < 0 or starts[i] < history_from:
             continue
-        j = first[i] + int(np.argmax(km[first[i] : before[i]]))
         previous = float(km[j])
         if previous <= 0 or km[i] <= t.long_run_ratio * previous:
             continue

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from ..units import KM_PER_MILE, UNITS
+from ..units import KM_PER_MILE, UNITS, check_units, km_to
 
 __all__ = [
     "KM_PER_MILE",
@@ -37,34 +37,6 @@ __all__ = [
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def check_units(units: str) -> str:
-    """Return ``units`` if it is a known distance unit.
-
-    Parameters
-    ----------
-    units : str
-        ``"km"`` or ``"mi"``.
-
-    Returns
-    -------
-    str
-        ``units``, unchanged.
-
-    Raises
-    ------
-    ValueError
-        If ``units`` is neither ``"km"`` nor ``"mi"``.
-
-    Examples
-    --------
-    >>> check_units("mi")
-    'mi'
-    """
-    if units not in UNITS:
-        raise ValueError(f"units must be 'km' or 'mi', got {units!r}")
-    return units
-
-
 def format_distance(km: float, units: str = "km") -> str:
     """Format a distance for a message.
 
@@ -73,7 +45,7 @@ def format_distance(km: float, units: str = "km") -> str:
     km : float
         Distance [km].
     units : {"km", "mi"}, default "km"
-        Display unit; ``"mi"`` converts with :data:`KM_PER_MILE`.
+        Display unit; converted by :func:`runaudit.units.km_to`.
 
     Returns
     -------
@@ -94,7 +66,7 @@ def format_distance(km: float, units: str = "km") -> str:
     check_units(units)
     if not math.isfinite(km):
         return "n/a"
-    value = km / KM_PER_MILE if units == "mi" else km
+    value = km_to(km, units)
     tenths = round(value, 1)
     if abs(tenths) >= 10 or tenths == int(tenths):
         return f"{round(value):,} {units}"

@@ -1,7 +1,8 @@
 """missing_deload: too many weeks in a row without a lighter recovery week.
 
-A deload week is one of at most ``deload_ratio`` (85%) of the highest of the
-``deload_lookback_weeks`` (3) weeks before it, or a week without running. The
+A deload week (:func:`runaudit.training_load.deload_weeks`) is one of at most
+``deload_ratio`` (85%) of the highest of the ``deload_lookback_weeks`` (3) weeks
+before it, or a week without running. The
 first weeks of the data, before that much history exists, count as loading
 weeks: the streak counts from the first week. The week that is the
 ``deload_max_streak``-th (7th) in a row without a deload raises the flag; the
@@ -22,6 +23,7 @@ import pandas as pd
 
 from ..findings import Finding
 from ..thresholds import Thresholds
+from ..training_load import deload_weeks
 from ._common import complete_weeks, exercises_for, iso, resolve, to_date
 from .messages import check_units, format_date, format_distance, ordinal
 
@@ -79,11 +81,12 @@ def find_missing_deloads(
     weeks = complete_weeks(weekly, ["distance_km"])
     distance = weeks["distance_km"].to_numpy()
     lookback = t.deload_lookback_weeks
+    deload = deload_weeks(weeks.reset_index(), t.deload_ratio, lookback).to_numpy()
     streak = 0
     last_deload: str | None = None
     findings: list[Finding] = []
     for i, km in enumerate(distance):
-        if km <= 0 or (i >= lookback and km <= t.deload_ratio * distance[i - lookback : i].max()):
+        if deload[i]:
             streak = 0
             last_deload = iso(weeks.index[i])
             continue

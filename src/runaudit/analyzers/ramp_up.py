@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..findings import Finding
 from ..thresholds import Thresholds
+from ..training_load import acwr_rolling
 from ._common import complete_weeks, exercises_for, resolve, to_date
 from .messages import check_units, format_date, format_distance, format_ratio
 
@@ -41,7 +42,8 @@ def find_ramp_ups(
     ----------
     weekly : pandas.DataFrame
         The weekly table; uses ``week_start`` (Monday) and ``distance_km`` [km].
-        The ``chronic_km``/``acwr`` columns are ignored and recomputed so that
+        The ``chronic_km``/``acwr`` columns are ignored and recomputed with
+        :func:`runaudit.training_load.acwr_rolling` so that
         ``thresholds.chronic_weeks`` is honoured. Not modified.
     thresholds : Thresholds, optional
         Uses ``chronic_weeks`` [weeks], ``acwr_warning``, ``acwr_alert`` [ratio],
@@ -83,18 +85,19 @@ def find_ramp_ups(
     weeks = complete_weeks(weekly, ["distance_km"])
     distance = weeks["distance_km"].to_numpy()
     n = t.chronic_weeks
+    load = acwr_rolling(weeks["distance_km"], n)
+    chronic_km, ratio = load["chronic_km"].to_numpy(), load["acwr"].to_numpy()
     findings: list[Finding] = []
     for i in range(n, len(distance)):
-        window = distance[i - n : i]
         acute = float(distance[i])
-        chronic = float(window.mean())
-        after_break = bool((window <= 0).any())
+        chronic = float(chronic_km[i])
+        after_break = bool((distance[i - n : i] <= 0).any())
         week = to_date(weeks.index[i])
         if chronic <= 0 or chronic < t.comeback_chronic_km:
             if acute > t.comeback_min_km:
                 findings.append(_comeback(week, acute, chronic, n, t, units))
             continue
-        acwr = acute / chronic
+        acwr = float(ratio[i])
         if acwr <= t.acwr_warning or (after_break and acute <= t.comeback_min_km):
             continue
         severity = "alert" if acwr > t.acwr_alert else "warning"

@@ -69,8 +69,10 @@ def parse_gpx_with_gpxpy(data: bytes) -> ParsedFile:
     sport: tuple[str | None, str | None] = (None, None)
     segment_id = 0
     for track in doc.tracks:
-        if sport == (None, None) and track.type:
-            sport = normalize_sport(track.type)
+        # gpxpy leaves GPXTrack.type unannotated (inferred None); the parser sets a str.
+        track_type: str | None = getattr(track, "type", None)
+        if sport == (None, None) and track_type:
+            sport = normalize_sport(track_type)
         for segment in track.segments:
             segment_id += 1
             for point in segment.points:

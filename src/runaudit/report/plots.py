@@ -38,9 +38,9 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from ..findings import SEVERITIES, Finding
-from ..load import acwr_ewma, acwr_rolling, deload_weeks
 from ..thresholds import Thresholds
-from ..units import KM_PER_MILE
+from ..training_load import acwr_ewma, acwr_rolling, deload_weeks, longest_run_before
+from ..units import KM_PER_MILE, check_units, km_to
 
 __all__ = [
     "ACWR_BAND_LOW",
@@ -106,7 +106,6 @@ FIGSIZE: tuple[float, float] = (10.0, 4.0)
 _BAR_DAYS = 6.0  # bar width [days]; a week's bar spans Monday to Sunday
 _BAND_ALPHA = 0.15
 _MARKER_SIZE = 46.0  # [points²]
-_UNITS = {"km": 1.0, "mi": KM_PER_MILE}
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -114,13 +113,6 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is not None:
         return ax
     return Figure(figsize=FIGSIZE, layout="constrained").add_subplot()
-
-
-def _per_unit(units: str) -> float:
-    """Kilometres per display unit."""
-    if units not in _UNITS:
-        raise ValueError(f"units must be 'km' or 'mi', got {units!r}")
-    return _UNITS[units]
 
 
 def _week_starts(weekly: pd.DataFrame) -> pd.DatetimeIndex:
@@ -280,8 +272,8 @@ def plot_weekly_distance(
 ) -> Axes:
     """Weekly distance bars with the acute:chronic ratio on a twin axis.
 
-    Deload weeks (:func:`runaudit.load.deload_weeks`) are lighter and hatched.
-    The ratio (:func:`runaudit.load.acwr_rolling`) is drawn on a twin y axis,
+    Deload weeks (:func:`runaudit.training_load.deload_weeks`) are lighter and hatched.
+    The ratio (:func:`runaudit.training_load.acwr_rolling`) is drawn on a twin y axis,
     with the 0.8–``acwr_warning`` band shaded and the ``acwr_alert`` line
     dashed. ``ramp_up`` weeks are marked on the ratio line, ``missing_deload``
     weeks by a hollow marker above the bar, both in severity colour and shape.
@@ -306,7 +298,7 @@ def plot_weekly_distance(
         ``ax`` (the distance axis); the ratio's twin is ``ax`` 's only twin.
     """
     t = thresholds or Thresholds()
-    per_unit = _per_unit(units)
+    check_units(units)
     findings = tuple(findings)
     ax = _axes(ax)
     ax.set_ylabel(f"distance [{units}]")
@@ -317,7 +309,7 @@ def plot_weekly_distance(
     starts = _week_starts(weekly)
     x = _week_x(starts)
     km = np.nan_to_num(_values(weekly, "distance_km"))
-    dist = km / per_unit
+    dist = km_to(km, units)
     deload = deload_weeks(weekly, t.deload_ratio, t.deload_lookback_weeks).to_numpy()
     _week_xlim(ax, starts)
     ax.bar(x[~deload], dist[~deload], width=_BAR_DAYS, color=DATA_COLOR, label="weekly distance")
@@ -407,7 +399,7 @@ def plot_descent(
     matplotlib.axes.Axes
         ``ax`` (the descent axis).
     """
-    per_unit = _per_unit(units)
+    check_units(units)
     findings = tuple(findings)
     ax = _axes(ax)
     ax.set_ylabel("descent [m]")
@@ -423,7 +415,7 @@ def plot_descent(
     _headroom(ax, descent, 0.18)
     _mark_weeks(ax, starts, descent + 0.05 * ax.get_ylim()[1], findings, "downhill_volume")
     twin = ax.twinx()
-    downhill = _values(weekly, "downhill_km") / per_unit
+    downhill = km_to(_values(weekly, "downhill_km"), units)
     twin.plot(
         x,
         downhill,
@@ -583,21 +575,21 @@ def plot_cadence_distribution(
 
 
 def _previous_longest(
-    starts: np.ndarray, km: np.ndarray, window: np.timedelta64
+    starts: np.ndarray, km: np.ndarray, window_days: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Step function: longest run that started in the ``window`` before each time.
+    """Step line (``where="pre"``) of the longest run of the previous ``window_days``.
 
-    Returns the change times (run starts and the moments runs leave the
-    window, up to the last run) and the value from each time on [km].
+    The value at each change time (a run's start, or the moment a run leaves
+    the window, up to the last run) holds on the interval that ends there, and
+    is :func:`runaudit.training_load.longest_run_before` at that time [km; NaN
+    with no run in the window]: at a run's start the line shows exactly what the
+    ``long_run_spike`` rule compares that run with.
     """
+    window = np.timedelta64(pd.Timedelta(days=window_days))
     times = np.unique(np.concatenate([starts, starts + window]))
     times = times[times <= starts.max()]
-    values = np.full(times.size, np.nan)
-    for i, when in enumerate(times):
-        inside = (starts <= when) & (starts > when - window)
-        if inside.any():
-            values[i] = km[inside].max()
-    return times, values
+    index = longest_run_before(starts, km, times, window_days)
+    return times, np.where(index >= 0, km[index], np.nan)
 
 
 def _spike_rows(activities: pd.DataFrame, findings: Iterable[Finding]) -> list[tuple[int, Finding]]:
@@ -656,7 +648,7 @@ def plot_long_runs(
         ``ax``.
     """
     t = thresholds or Thresholds()
-    per_unit = _per_unit(units)
+    check_units(units)
     ax = _axes(ax)
     ax.set_ylabel(f"run distance [{units}]")
     _date_axis(ax)
@@ -676,29 +668,28 @@ def plot_long_runs(
     ordered = runs[valid].sort_values("start", kind="stable")
     starts = ordered["start"].to_numpy(dtype="datetime64[ns]")
     km = ordered["km"].to_numpy(dtype=float)
-    window = np.timedelta64(pd.Timedelta(days=t.long_run_window_days))
-    times, longest = _previous_longest(starts, km, window)
+    times, longest = _previous_longest(starts, km, t.long_run_window_days)
     tx = np.asarray(mdates.date2num(times), dtype=float)
     _time_xlim(ax, float(tx.min()), float(tx.max()), pad=3.0)
     ax.step(
         tx,
-        longest / per_unit,
-        where="post",
+        km_to(longest, units),
+        where="pre",
         color=LINE_COLOR,
         linewidth=1.2,
         label=f"longest run of the previous {t.long_run_window_days} days",
     )
     ax.step(
         tx,
-        t.long_run_ratio * longest / per_unit,
-        where="post",
+        km_to(t.long_run_ratio * longest, units),
+        where="pre",
         color=OKABE_ITO["vermillion"],
         linestyle="--",
         linewidth=1.0,
         label=f"{t.long_run_ratio:g} × that (spike threshold)",
     )
     x = np.asarray(mdates.date2num(runs["start"].to_numpy()), dtype=float)
-    dist = runs["km"].to_numpy(dtype=float) / per_unit
+    dist = km_to(runs["km"].to_numpy(dtype=float), units)
     ax.scatter(
         x[valid], dist[valid], s=16, color=DATA_COLOR, edgecolors="none", label="run", zorder=3
     )
@@ -720,7 +711,7 @@ def plot_long_runs(
         rows = sorted(set(by_severity.get(severity, [])))
         if rows:
             _mark(ax, x[rows], dist[rows], "long_run_spike", severity, size=70.0)
-    _headroom(ax, np.concatenate([dist[valid], t.long_run_ratio * longest / per_unit]), 0.12)
+    _headroom(ax, np.concatenate([dist[valid], km_to(t.long_run_ratio * longest, units)]), 0.12)
     _legend(ax)
     return ax
 
@@ -728,7 +719,7 @@ def plot_long_runs(
 def plot_acwr_methods(
     weekly: pd.DataFrame,
     *,
-    chronic_weeks: int = 4,
+    chronic_weeks: int | None = None,
     thresholds: Thresholds | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -738,11 +729,12 @@ def plot_acwr_methods(
     ----------
     weekly : pandas.DataFrame
         The weekly table; uses ``week_start`` and ``distance_km`` [km].
-    chronic_weeks : int, default 4
-        Chronic window of both methods [weeks] (see :mod:`runaudit.load`).
+    chronic_weeks : int, optional
+        Chronic window of both methods [weeks] (see :mod:`runaudit.training_load`);
+        ``thresholds.chronic_weeks`` when None.
     thresholds : Thresholds, optional
-        Uses ``acwr_warning`` and ``acwr_alert`` for the band and line.
-        Defaults to ``Thresholds()``.
+        Uses ``chronic_weeks`` (unless given), ``acwr_warning`` and ``acwr_alert``
+        for the band and line. Defaults to ``Thresholds()``.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new pyplot-free Figure's Axes when None.
 
@@ -752,6 +744,8 @@ def plot_acwr_methods(
         ``ax``.
     """
     t = thresholds or Thresholds()
+    if chronic_weeks is None:
+        chronic_weeks = t.chronic_weeks
     ax = _axes(ax)
     ax.set_ylabel("ACWR [ratio]")
     _date_axis(ax)
@@ -835,7 +829,7 @@ def report_figures(
         ``"cadence_distribution"`` and ``"long_runs"``, each :data:`FIGSIZE`
         (10 × 4 in). Saving them is the report writer's job.
     """
-    _per_unit(units)
+    check_units(units)
     found = tuple(findings)
     t = thresholds or Thresholds()
     draw: dict[str, tuple[str, Callable[[Axes], Axes]]] = {

@@ -1,8 +1,10 @@
-"""Training load over weeks: acute:chronic ratios and deload weeks.
+"""Training load: acute:chronic ratios, deload weeks and the previous longest run.
 
-Pure functions over weekly distances. The input is one value per consecutive
-week (the ``weekly`` table lists every week, empty weeks with 0 km); nothing
-is modified in place.
+The one definition of each quantity: the ``weekly`` table, the rules and the
+report's charts all call these functions, with defaults from
+:class:`~runaudit.thresholds.Thresholds`. Pure functions; the weekly ones take
+one value per consecutive week (the ``weekly`` table lists every week, empty
+weeks with 0 km); nothing is modified in place.
 
 Two ways of computing the chronic load are offered:
 
@@ -25,7 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["acwr_ewma", "acwr_rolling", "deload_weeks"]
+from .thresholds import Thresholds
+
+__all__ = ["acwr_ewma", "acwr_rolling", "deload_weeks", "longest_run_before"]
 
 _WEEK = pd.Timedelta(days=7)
 
@@ -42,7 +46,9 @@ def _check_weeks(name: str, value: int) -> None:
         raise ValueError(f"{name} must be a whole number of weeks ≥ 1, got {value!r}")
 
 
-def acwr_rolling(distance_km: pd.Series, chronic_weeks: int = 4) -> pd.DataFrame:
+def acwr_rolling(
+    distance_km: pd.Series, chronic_weeks: int = Thresholds.chronic_weeks
+) -> pd.DataFrame:
     """Acute:chronic workload ratio with a rolling-mean chronic load (uncoupled).
 
     For week ``t`` with distance ``d[t]``::
@@ -51,15 +57,16 @@ def acwr_rolling(distance_km: pd.Series, chronic_weeks: int = 4) -> pd.DataFrame
         acwr[t]       = d[t] / chronic_km[t]
 
     The week itself is not part of its own baseline (uncoupled, Lolli et al.
-    2019). Gives the same numbers as the ``chronic_km`` and ``acwr`` columns of
-    :func:`runaudit.tables.weekly_table`.
+    2019). The ``chronic_km`` and ``acwr`` columns of
+    :func:`runaudit.tables.weekly_table`, the ``ramp_up`` rule and the weekly
+    distance chart all take their numbers from here.
 
     Parameters
     ----------
     distance_km : pandas.Series
         Distance of each week [km], one row per consecutive week, oldest first.
         Not modified.
-    chronic_weeks : int, default 4
+    chronic_weeks : int, default ``Thresholds.chronic_weeks`` (4)
         Weeks averaged for the chronic load ``N`` [weeks].
 
     Returns
@@ -89,7 +96,9 @@ def acwr_rolling(distance_km: pd.Series, chronic_weeks: int = 4) -> pd.DataFrame
     return pd.DataFrame({"chronic_km": chronic, "acwr": _ratio(km, chronic)}, index=km.index)
 
 
-def acwr_ewma(distance_km: pd.Series, chronic_weeks: int = 4, acute_weeks: int = 1) -> pd.DataFrame:
+def acwr_ewma(
+    distance_km: pd.Series, chronic_weeks: int = Thresholds.chronic_weeks, acute_weeks: int = 1
+) -> pd.DataFrame:
     """Acute:chronic workload ratio with exponentially weighted loads.
 
     Williams et al. (2017, BJSM 51:209) replace rolling means by exponentially
@@ -116,7 +125,7 @@ def acwr_ewma(distance_km: pd.Series, chronic_weeks: int = 4, acute_weeks: int =
         Distance of each week [km], one row per consecutive week, oldest first.
         Not modified. NaN weeks are skipped by the averages (pass 0 for a week
         without running).
-    chronic_weeks : int, default 4
+    chronic_weeks : int, default ``Thresholds.chronic_weeks`` (4)
         Span ``N`` of the chronic EWMA [weeks]; ``λ_c = 2 / (N + 1)`` (0.4 for 4).
     acute_weeks : int, default 1
         Span of the acute EWMA [weeks]; 1 means the week's own distance.
@@ -152,14 +161,19 @@ def acwr_ewma(distance_km: pd.Series, chronic_weeks: int = 4, acute_weeks: int =
     )
 
 
-def deload_weeks(weekly: pd.DataFrame, ratio: float = 0.85, lookback_weeks: int = 3) -> pd.Series:
+def deload_weeks(
+    weekly: pd.DataFrame,
+    ratio: float = Thresholds.deload_ratio,
+    lookback_weeks: int = Thresholds.deload_lookback_weeks,
+) -> pd.Series:
     """Mark the lighter recovery (deload) weeks.
 
     A week is a deload week when its distance is at most ``ratio`` × the
     highest distance of the ``lookback_weeks`` weeks before it, or when it has
     no running at all (0 km). The ratio test needs ``lookback_weeks`` earlier
-    weeks: before that, a week with running is never a deload. This is the
-    definition the ``missing_deload`` rule counts streaks with.
+    weeks: before that, a week with running is never a deload. The
+    ``missing_deload`` rule counts its streaks with this function and the weekly
+    distance chart hatches the weeks it marks.
 
     Parameters
     ----------
@@ -168,9 +182,9 @@ def deload_weeks(weekly: pd.DataFrame, ratio: float = 0.85, lookback_weeks: int 
         ``week_start`` (Mondays). Weeks absent from a hand-built table count as
         weeks without running. Without ``week_start`` the rows are taken as
         consecutive weeks in order. Not modified.
-    ratio : float, default 0.85
+    ratio : float, default ``Thresholds.deload_ratio`` (0.85)
         Largest share of the recent peak a deload week may reach [fraction].
-    lookback_weeks : int, default 3
+    lookback_weeks : int, default ``Thresholds.deload_lookback_weeks`` (3)
         Weeks looked back for the recent peak [weeks].
 
     Returns
@@ -213,3 +227,50 @@ def deload_weeks(weekly: pd.DataFrame, ratio: float = 0.85, lookback_weeks: int 
     flags = (series <= 0) | (series <= ratio * previous_peak)
     values = flags.loc[starts].to_numpy() if "week_start" in weekly.columns else flags.to_numpy()
     return pd.Series(values, index=weekly.index, dtype=bool, name="deload")
+
+
+def longest_run_before(
+    starts: np.ndarray,
+    km: np.ndarray,
+    at: np.ndarray,
+    window_days: int = Thresholds.long_run_window_days,
+) -> np.ndarray:
+    """The longest run that started in the ``window_days`` before each time.
+
+    For a time ``t`` the window is ``[t - window_days, t)``: its start inclusive,
+    a run starting at ``t`` itself excluded. The ``long_run_spike`` rule compares
+    each run with the value at its own start, and the long-run chart draws the
+    value at every time as its step line.
+
+    Parameters
+    ----------
+    starts : numpy.ndarray of datetime64
+        Run starts, sorted ascending, none missing.
+    km : numpy.ndarray of float
+        Distance of each run [km], same order, finite.
+    at : numpy.ndarray of datetime64
+        The times to look back from.
+    window_days : int, default ``Thresholds.long_run_window_days`` (30)
+        Length of the look-back window [days].
+
+    Returns
+    -------
+    numpy.ndarray of int
+        For each time in ``at``, the position in ``starts`` of the longest run in
+        its window (the earliest of equally long ones), ``-1`` when the window
+        holds no run.
+
+    Examples
+    --------
+    >>> starts = pd.to_datetime(["2026-02-01", "2026-02-20", "2026-03-10"]).to_numpy()
+    >>> longest_run_before(starts, np.array([16.0, 12.0, 23.0]), starts).tolist()
+    [-1, 0, 1]
+    """
+    window = np.timedelta64(pd.Timedelta(days=window_days))
+    first = np.searchsorted(starts, at - window, side="left")
+    before = np.searchsorted(starts, at, side="left")
+    out = np.full(len(at), -1, dtype=np.int64)
+    for i, (lo, hi) in enumerate(zip(first, before, strict=True)):
+        if hi > lo:
+            out[i] = lo + int(np.argmax(km[lo:hi]))
+    return out

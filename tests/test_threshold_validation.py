@@ -1,0 +1,108 @@
+"""Every threshold's validation, through the CLI (--set and --config) and the library.
+
+Each bad value must end in exit code 1 and exactly one ``Error: ...`` line that
+names the threshold, never a traceback. Thresholds are checked before any file
+is read, so these runs are quick.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from runaudit.cli import cli
+from runaudit.errors import ConfigError
+from runaudit.thresholds import Thresholds, load_thresholds
+
+SAMPLE = str(Path(__file__).resolve().parent.parent / "sample_data")
+FIELDS = dataclasses.fields(Thresholds)
+WHOLE = [f.name for f in FIELDS if f.type in ("int", int)]
+REAL = [f.name for f in FIELDS if f.name not in WHOLE]
+
+# (name, bad value as text for --set, the same as a TOML value)
+BAD: list[tuple[str, str, str]] = []
+for _name in WHOLE:
+    BAD += [(_name, "-1", "-1"), (_name, "0", "0"), (_name, "4.5", "4.5"), (_name, "nan", "nan")]
+for _name in REAL:
+    BAD += [(_name, "-0.5", "-0.5"), (_name, "nan", "nan"), (_name, "inf", "inf")]
+# Ranges between and within fields.
+BAD += [
+    ("acwr_alert", "1.2", "1.2"),  # below the default acwr_warning 1.3
+    ("deload_ratio", "1.5", "1.5"),  # a share of the recent peak
+    ("target_cadence_high_spm", "150", "150"),  # below the default low end 165
+    ("target_cadence_low_spm", "190", "190"),  # above the default high end 180
+]
+
+
+def _ids(case: tuple[str, str, str]) -> str:
+    return f"{case[0]}={case[1]}"
+
+
+def _error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("Error:")]
+
+
+def test_the_cases_cover_every_threshold():
+    assert {name for name, _, _ in BAD} == {f.name for f in FIELDS}
+    assert WHOLE == [
+        "chronic_weeks",
+        "deload_lookback_weeks",
+        "deload_max_streak",
+        "long_run_window_days",
+    ]
+
+
+@pytest.mark.parametrize("case", BAD, ids=_ids)
+def test_bad_set_value_gives_one_error_line(case):
+    name, text, _ = case
+    result = CliRunner().invoke(
+        cli,
+        ["weekly", SAMPLE, "--no-cache", "-q", "--set", f"{name}={text}"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.output
+    errors = _error_lines(result.output)
+    assert len(errors) == 1, result.output
+    assert name in errors[0]
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("case", BAD, ids=_ids)
+def test_bad_config_value_gives_one_error_line(case, tmp_path):
+    name, _, toml_value = case
+    config = tmp_path / "bad.toml"
+    config.write_text(f"[thresholds]\n{name} = {toml_value}\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["weekly", SAMPLE, "--no-cache", "-q", "--config", str(config)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.output
+    errors = _error_lines(result.output)
+    assert len(errors) == 1, result.output
+    assert name in errors[0]
+    assert str(config) in errors[0]
+    assert result.stdout == ""
+
+
+def test_whole_number_check_runs_in_the_library():
+    with pytest.raises(ConfigError, match=r"chronic_weeks must be a whole number, got 4\.5"):
+        Thresholds(chronic_weeks=4.5)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="long_run_window_days must be at least 1, got 0"):
+        load_thresholds(long_run_window_days=0)
+
+
+def test_whole_valued_float_is_taken_as_int():
+    t = load_thresholds(chronic_weeks=6.0, deload_max_streak=5.0)
+    assert t.chronic_weeks == 6 and type(t.chronic_weeks) is int
+    assert t.deload_max_streak == 5 and type(t.deload_max_streak) is int
+
+
+def test_edges_that_stay_valid():
+    t = Thresholds(deload_ratio=1.0, acwr_warning=1.5, acwr_alert=1.5, downhill_min_m=0.0)
+    assert (t.deload_ratio, t.acwr_alert, t.downhill_min_m) == (1.0, 1.5, 0.0)
+    assert Thresholds(target_cadence_low_spm=170.0, target_cadence_high_spm=170.0)
