@@ -22,6 +22,8 @@ import pandas as pd
 from .cache import Cache, CachedFile
 from .classify import classify
 from .errors import ParseError
+from .metadata import read_metadata
+from .metadata.merge import MetadataAccount, merge_metadata
 from .models import BUCKETS, with_time_column
 from .parsers import parse_bytes
 from .sources import Discovery, Limits, Source, discover, read_source
@@ -90,6 +92,7 @@ class Ingest:
     origins: dict[str, tuple[Source, int]] = field(default_factory=dict, repr=False)
     cache_dir: str | None = None
     limits: Limits = field(default_factory=Limits, repr=False)
+    metadata: MetadataAccount = field(default_factory=MetadataAccount, repr=False)
 
     def samples(self, activity_id: str) -> pd.DataFrame:
         """Per-sample data of one activity, from the cache or by reading its file again.
@@ -151,6 +154,7 @@ class Ingest:
                 lines.append(f"{entry.bucket}: {entry.source}: {entry.reason}")
         if self.tz_note:
             lines.append(self.tz_note)
+        lines.extend(self.metadata.lines())
         return lines
 
     def ledger_frame(self) -> pd.DataFrame:
@@ -370,6 +374,7 @@ def ingest(
         When a path does not exist or ``tz`` is not a known time zone.
     """
     limits = limits or Limits()
+    paths = list(paths)
     found: Discovery = discover(paths, limits)
     cache = Cache(cache_dir) if use_cache else None
     outcomes = read_all(
@@ -384,6 +389,9 @@ def ingest(
         *(LedgerEntry(name, "skipped", reason) for name, reason in found.skipped),
         *result.ledger,
     ]
+    result.activities, result.ledger, result.metadata = merge_metadata(
+        result.activities, result.ledger, read_metadata(paths), tz=tz
+    )
     result.ignored = found.ignored
     result.limits = limits
     result.cache_dir = str(cache.root.parent) if cache is not None else None

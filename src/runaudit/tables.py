@@ -38,6 +38,9 @@ ACTIVITY_COLUMNS: tuple[str, ...] = (
     "heart_rate_bpm",
     "device",
     "date_known",
+    "shoe",
+    "surface",
+    "origin",
 )
 #: Columns of the weekly table, in order.
 WEEKLY_COLUMNS: tuple[str, ...] = (
@@ -52,6 +55,8 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "cadence_spm",
     "chronic_km",
     "acwr",
+    "trail_km",
+    "treadmill_km",
 )
 _FLOATS = {
     "distance_km",
@@ -66,6 +71,8 @@ _FLOATS = {
     "long_run_km",
     "chronic_km",
     "acwr",
+    "trail_km",
+    "treadmill_km",
 }
 #: Weeks of history the chronic load averages over.
 CHRONIC_WEEKS = 4
@@ -158,7 +165,8 @@ def weekly_table(
         ``long_run_km`` (longest run); ``cadence_spm`` (NaN for weeks without
         cadence data); ``chronic_km`` (mean distance of the ``chronic_weeks``
         weeks before, default 4); ``acwr`` (distance / chronic_km, NaN until
-        that much history exists or when chronic_km is 0).
+        that much history exists or when chronic_km is 0); ``trail_km`` and
+        ``treadmill_km`` (distance of the week's runs on that ``surface`` [km]).
     """
     acts = dated_runs(activities)
     if acts.empty:
@@ -180,6 +188,10 @@ def weekly_table(
     out["chronic_km"] = chronic
     with np.errstate(divide="ignore", invalid="ignore"):
         out["acwr"] = np.where(chronic > 0, out["distance_km"] / chronic, np.nan)
+    surfaces = acts["surface"] if "surface" in acts else pd.Series("unknown", index=acts.index)
+    for surface in ("trail", "treadmill"):
+        on = acts["distance_km"].where(surfaces == surface)
+        out[f"{surface}_km"] = on.groupby(acts["week_start"]).sum().reindex(weeks).fillna(0.0)
     out = out.reset_index()
     return out[list(WEEKLY_COLUMNS)].astype({c: "float64" for c in _FLOATS & set(out.columns)})
 

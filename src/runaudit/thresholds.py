@@ -21,7 +21,7 @@ from .errors import ConfigError
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Thresholds of the five rules.
+    """Thresholds of the rules.
 
     Attributes
     ----------
@@ -66,6 +66,21 @@ class Thresholds:
         Look-back for the longest previous run [days]. Default 30.
     long_run_min_km : float
         Runs shorter than this are never a spike [km]. Default 5.
+    new_shoe_share : float
+        shoe_change: a shoe never used before carrying more than this share of a
+        week's running distance is flagged [fraction]. Default 0.5 (004 seed,
+        "Dealing With Runner’s Knee? Feel Better with These PT-Approved Tips and
+        Exercises": new running surfaces or shoes may cause issues if you don't
+        ease into them).
+    surface_share_jump : float
+        surface_change: a week's trail share (or outdoor share after treadmill
+        weeks) this far above its share over the previous ``surface_lookback_weeks``
+        weeks is flagged [fraction]. Default 0.4 (our choice; the 004 seed names
+        new running surfaces as a trigger to ease into).
+    surface_min_share : float
+        ...and the week's share is at least this [fraction]. Default 0.5.
+    surface_lookback_weeks : int
+        Weeks the recent share is taken over [weeks]. Default 4.
     """
 
     chronic_weeks: int = 4
@@ -84,6 +99,10 @@ class Thresholds:
     long_run_ratio: float = 1.3
     long_run_window_days: int = 30
     long_run_min_km: float = 5.0
+    new_shoe_share: float = 0.5
+    surface_share_jump: float = 0.4
+    surface_min_share: float = 0.5
+    surface_lookback_weeks: int = 4
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -96,6 +115,8 @@ class Thresholds:
             raise ConfigError("threshold acwr_alert must not be below acwr_warning.")
             if f.type in ("int", int) and not isinstance(value, int):
                 raise ConfigError(f"threshold {f.name} must be a whole number, got {value!r}.")
+        if self.surface_lookback_weeks < 1:
+            raise ConfigError("threshold surface_lookback_weeks must be at least 1.")
         if self.chronic_weeks < 1 or self.deload_lookback_weeks < 1 or self.deload_max_streak < 1:
             raise ConfigError("week counts in thresholds must be at least 1.")
         if self.long_run_window_days < 1:
