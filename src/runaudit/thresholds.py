@@ -74,7 +74,7 @@ class Thresholds:
         ease into them).
     surface_share_jump : float
         surface_change: a week's trail share (or outdoor share after treadmill
-        weeks) this far above its share over the previous ``surface_lookback_weeks``
+        weeks) this far above its highest weekly share in the previous ``surface_lookback_weeks``
         weeks is flagged [fraction]. Default 0.4 (our choice; the 004 seed names
         new running surfaces as a trigger to ease into).
     surface_min_share : float

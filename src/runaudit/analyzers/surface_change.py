@@ -5,7 +5,8 @@ Knee? Feel Better with These PT-Approved Tips and Exercises"). Two shares are
 watched: the trail share of the week's distance, and the outdoor share
 (everything but the treadmill). A week is flagged when either is at least
 ``surface_min_share`` (0.5) and at least ``surface_share_jump`` (0.4) above
-its share over the previous ``surface_lookback_weeks`` (4) weeks, judged once
+its highest weekly share in the previous ``surface_lookback_weeks`` (4) weeks
+(so staying on the new surface is flagged once, in the week of the move), judged once
 that many weeks of history hold some running. A runner half on trails every
 week is never flagged; a road runner who runs three quarters of a week on
 trails is, and so is road running after weeks only on a treadmill.
@@ -77,7 +78,8 @@ def find_surface_changes(
             continue
         for surface, km in shares.items():
             share = float(km[i]) / float(dist[i])
-            recent = float(km[i - n : i].sum()) / before
+            ran = dist[i - n : i] > 0
+            recent = float((km[i - n : i][ran] / dist[i - n : i][ran]).max())
             if share >= t.surface_min_share and share - recent >= t.surface_share_jump:
                 findings.append(
                     _finding(
