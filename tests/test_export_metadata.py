@@ -91,7 +91,7 @@ def test_strava_manual_and_failed_file_runs_count(strava_zip):
         1,
         1,
     )
-    broken = [e for e in audit.ingest.ledger if e.source.endswith("9.fit")][0]
+    broken = next(e for e in audit.ingest.ledger if e.source.endswith("9.fit"))
     assert broken.bucket == "skipped" and "still counted as a run" in broken.reason
 
 
