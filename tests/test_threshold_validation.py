@@ -52,6 +52,7 @@ def test_the_cases_cover_every_threshold():
         "deload_lookback_weeks",
         "deload_max_streak",
         "long_run_window_days",
+        "surface_lookback_weeks",
     ]
 
 

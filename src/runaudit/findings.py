@@ -14,6 +14,8 @@ RULES: tuple[str, ...] = (
     "downhill_volume",
     "low_cadence",
     "long_run_spike",
+    "shoe_change",
+    "surface_change",
 )
 SEVERITIES: tuple[str, ...] = ("info", "warning", "alert")
 

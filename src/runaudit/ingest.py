@@ -18,6 +18,8 @@ from .cache import Cache, CachedFile
 from .classify import classify
 from .errors import ParseError
 from .ledger import FileOutcome, Ingest, LedgerEntry, plural
+from .metadata import Metadata, read_metadata
+from .metadata.merge import merge_metadata
 from .parsing import parse_file_bytes
 from .sources import Discovery, Limits, Source, discover, read_source
 from .tables import activities_frame
@@ -183,6 +185,7 @@ def ingest(
         When a path does not exist or ``tz`` is not a known time zone.
     """
     limits = limits or Limits()
+    paths = list(paths)
     found: Discovery = discover(paths, limits)
     cache = Cache(cache_dir) if use_cache else None
     outcomes = read_all(
@@ -193,12 +196,13 @@ def ingest(
         progress=progress,
         client=client,
     )
-    return build_ingest(found, outcomes, tz=tz, cache=cache, limits=limits)
+    return build_ingest(found, outcomes, read_metadata(paths), tz=tz, cache=cache, limits=limits)
 
 
 def build_ingest(
     found: Discovery,
     outcomes: Sequence[FileOutcome],
+    meta: Metadata,
     *,
     tz: str | None,
     cache: Cache | None,
@@ -207,15 +211,24 @@ def build_ingest(
     """The frozen :class:`Ingest` of one discovery from its files' outcomes (pure).
 
     ``outcomes`` are :func:`read_all`'s results for ``found.sources``, in order; files
-    that discovery already refused come first in the ledger.
+    that discovery already refused come first in the ledger. ``meta`` holds the
+    export's own records (Strava's activities.csv, Garmin's summaries), merged in by
+    :func:`runaudit.metadata.merge.merge_metadata`.
     """
     result = classify(list(outcomes), tz=tz)
-    return Ingest(
-        activities=activities_frame(result.kept),
-        ledger=(
+    activities, ledger, account = merge_metadata(
+        activities_frame(result.kept),
+        [
             *(LedgerEntry(name, "skipped", reason) for name, reason in found.skipped),
             *result.ledger,
-        ),
+        ],
+        meta,
+        tz=tz,
+    )
+    return Ingest(
+        activities=activities,
+        ledger=tuple(ledger),
+        metadata=account,
         cadence_hist={
             r["activity_id"]: (r["cadence_bins"], r["cadence_seconds"]) for r in result.kept
         },

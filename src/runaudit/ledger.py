@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .cache import Cache, CachedFile
+from .metadata.account import MetadataAccount
 from .models import BUCKETS, with_time_column
 from .parsers import parse_bytes
 from .sources import Limits, Source, read_source
@@ -109,6 +110,7 @@ class Ingest:
     origins: dict[str, tuple[Source, int]] = field(default_factory=dict, repr=False)
     cache_dir: str | None = None
     limits: Limits = field(default_factory=Limits, repr=False)
+    metadata: MetadataAccount = field(default_factory=MetadataAccount, repr=False)
 
     def samples(self, activity_id: str) -> pd.DataFrame:
         """Per-sample data of one activity, from the cache or by reading its file again.
@@ -170,6 +172,7 @@ class Ingest:
                 lines.append(f"{entry.bucket}: {entry.source}: {entry.reason}")
         if self.tz_note:
             lines.append(self.tz_note)
+        lines.extend(self.metadata.lines())
         return lines
 
     def ledger_frame(self) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from .audit import Audit, audit_ingest, findings_frame
 from .cache import Cache
 from .errors import InputError, RunauditError
 from .ingest import build_ingest, default_jobs, read_all
+from .metadata import read_metadata
 from .sources import Limits, discover
 from .thresholds import Thresholds
 
@@ -136,9 +137,11 @@ def load_roster(
     cache = Cache(cache_dir) if use_cache else None
     found = {}
     errors: dict[str, str] = {}
+    paths_of: dict[str, Any] = {}
     for name, path in athlete_inputs(folder):
         try:
             found[name] = discover([path], limits)
+            paths_of[name] = path
         except RunauditError as err:
             errors[name] = str(err)
     # One read_all over every athlete's files: one pass over the cluster or pool.
@@ -151,7 +154,9 @@ def load_roster(
     for name, disc in found.items():
         mine = outcomes[start : start + len(disc.sources)]
         start += len(disc.sources)
-        result = build_ingest(disc, mine, tz=tz, cache=cache, limits=limits)
+        result = build_ingest(
+            disc, mine, read_metadata([paths_of[name]]), tz=tz, cache=cache, limits=limits
+        )
         audits[name] = audit_ingest(result, thresholds, units=units)
     return Roster(
         audits=audits,

@@ -40,6 +40,9 @@ ACTIVITY_COLUMNS: tuple[str, ...] = (
     "heart_rate_bpm",
     "device",
     "date_known",
+    "shoe",
+    "surface",
+    "origin",
 )
 #: Columns of the weekly table, in order.
 WEEKLY_COLUMNS: tuple[str, ...] = (
@@ -54,6 +57,8 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "cadence_spm",
     "chronic_km",
     "acwr",
+    "trail_km",
+    "treadmill_km",
 )
 _FLOATS = {
     "distance_km",
@@ -68,6 +73,8 @@ _FLOATS = {
     "long_run_km",
     "chronic_km",
     "acwr",
+    "trail_km",
+    "treadmill_km",
 }
 
 
@@ -161,7 +168,8 @@ def weekly_table(
         cadence data); ``chronic_km`` and ``acwr`` from
         :func:`runaudit.training_load.acwr_rolling` (mean distance of the
         ``chronic_weeks`` weeks before; distance / chronic_km, NaN until that much
-        history exists or when chronic_km is 0).
+        history exists or when chronic_km is 0); ``trail_km`` and
+        ``treadmill_km`` (distance of the week's runs on that ``surface`` [km]).
     """
     acts = dated_runs(activities)
     if acts.empty:
@@ -182,6 +190,10 @@ def weekly_table(
     load = acwr_rolling(out["distance_km"], chronic_weeks)
     out["chronic_km"] = load["chronic_km"]
     out["acwr"] = load["acwr"]
+    surfaces = acts["surface"] if "surface" in acts else pd.Series("unknown", index=acts.index)
+    for surface in ("trail", "treadmill"):
+        on = acts["distance_km"].where(surfaces == surface)
+        out[f"{surface}_km"] = on.groupby(acts["week_start"]).sum().reindex(weeks).fillna(0.0)
     out = out.reset_index()
     return out[list(WEEKLY_COLUMNS)].astype({c: "float64" for c in _FLOATS & set(out.columns)})
 

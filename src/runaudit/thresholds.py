@@ -22,7 +22,7 @@ from .errors import ConfigError
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Thresholds of the five rules.
+    """Thresholds of the rules.
 
     Attributes
     ----------
@@ -67,6 +67,21 @@ class Thresholds:
         Look-back for the longest previous run [days]. Default 30.
     long_run_min_km : float
         Runs shorter than this are never a spike [km]. Default 5.
+    new_shoe_share : float
+        shoe_change: a shoe never used before carrying more than this share of a
+        week's running distance is flagged [fraction]. Default 0.5 (004 seed,
+        "Dealing With Runner’s Knee? Feel Better with These PT-Approved Tips and
+        Exercises": new running surfaces or shoes may cause issues if you don't
+        ease into them).
+    surface_share_jump : float
+        surface_change: a week's trail share (or outdoor share after treadmill
+        weeks) this far above its highest weekly share in the previous ``surface_lookback_weeks``
+        weeks is flagged [fraction]. Default 0.4 (our choice; the 004 seed names
+        new running surfaces as a trigger to ease into).
+    surface_min_share : float
+        ...and the week's share is at least this [fraction]. Default 0.5.
+    surface_lookback_weeks : int
+        Weeks the recent share is taken over [weeks]. Default 4.
     """
 
     chronic_weeks: int = 4
@@ -85,6 +100,10 @@ class Thresholds:
     long_run_ratio: float = 1.3
     long_run_window_days: int = 30
     long_run_min_km: float = 5.0
+    new_shoe_share: float = 0.5
+    surface_share_jump: float = 0.4
+    surface_min_share: float = 0.5
+    surface_lookback_weeks: int = 4
 
     def __post_init__(self) -> None:
         for f in fields(self):

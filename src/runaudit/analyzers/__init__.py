@@ -10,6 +10,8 @@ rule                      function                    input
 ``downhill_volume``       :func:`find_downhill_spikes` weekly ``descent_m``
 ``low_cadence``           :func:`find_low_cadence`     weekly ``cadence_spm``
 ``long_run_spike``        :func:`find_long_run_spikes` activities ``distance_km``
+``shoe_change``           :func:`find_shoe_changes`    activities ``shoe``
+``surface_change``        :func:`find_surface_changes` weekly ``trail_km``
 ========================  ==========================  ===========================
 
 Every function takes an optional :class:`~runaudit.thresholds.Thresholds` and a
@@ -49,6 +51,8 @@ from .long_run import find_long_run_spikes
 from .messages import check_units, format_date, format_distance, format_metres, format_ratio
 from .missing_deload import find_missing_deloads
 from .ramp_up import find_ramp_ups
+from .shoe_change import find_shoe_changes
+from .surface_change import find_surface_changes
 
 __all__ = [
     "analyze",
@@ -57,6 +61,8 @@ __all__ = [
     "find_low_cadence",
     "find_missing_deloads",
     "find_ramp_ups",
+    "find_shoe_changes",
+    "find_surface_changes",
     "format_date",
     "format_distance",
     "format_metres",
@@ -120,7 +126,9 @@ def analyze(
         *find_missing_deloads(weekly, t, units=units),
         *find_downhill_spikes(weekly, t, units=units),
         *find_low_cadence(weekly, t, units=units),
+        *find_surface_changes(weekly, t, units=units),
     ]
     if activities is not None:
         findings.extend(find_long_run_spikes(activities, t, units=units))
+        findings.extend(find_shoe_changes(activities, t, units=units))
     return sort_findings(findings)

@@ -1,13 +1,187 @@
-"""Readers of the metadata files that come with an export.
+"""What the services wrote about the runner, beside the activity files.
 
-Bulk exports carry more than activity files: Strava's ``activities.csv``
-names each file's activity type (:mod:`.strava`). These modules parse such
-files into plain data; :mod:`runaudit.sources` finds them and reads them under
-its safety limits.
+Readers: :mod:`.strava` (``activities.csv``, ``shoes.csv``) and :mod:`.garmin`
+(``*_summarizedActivities.json``). :func:`read_metadata` finds those files in
+the paths a user gives (folders, export zips, the files themselves) under a
+size limit; :mod:`.merge` puts their runs, shoes and surfaces beside the
+runs read from files.
 """
 
 from __future__ import annotations
 
-from .strava import parse_strava_csv
+import os
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
-__all__ = ["parse_strava_csv"]
+from ..errors import ParseError
+from .garmin import GarminSummary, read_summaries
+from .strava import StravaRow, parse_strava_csv, read_activities_csv, read_shoes_csv
+
+__all__ = [
+    "GarminSummary",
+    "Metadata",
+    "StravaRow",
+    "parse_strava_csv",
+    "read_activities_csv",
+    "read_metadata",
+    "read_shoes_csv",
+    "read_summaries",
+]
+
+#: Largest metadata file read [bytes] (ten years of Garmin summaries are tens of MB).
+MAX_METADATA_BYTES = 128 * 2**20
+#: Most a zipped metadata file may shrink to (zip-bomb guard) [ratio].
+MAX_RATIO = 200.0
+
+
+@dataclass
+class Metadata:
+    """The service records found in an export.
+
+    Attributes
+    ----------
+    strava : list of (str, StravaRow)
+        Each row with the name of the CSV it came from.
+    garmin : list of (str, GarminSummary)
+        Each summary with the name of its JSON file.
+    shoes : list of str
+        Shoes listed by ``shoes.csv``.
+    problems : list of str
+        Files or lines refused, with the reason.
+    notes : list of str
+        Things said once (Garmin gear not linked to activities...).
+    files : list of str
+        The metadata files read.
+    """
+
+    strava: list[tuple[str, StravaRow]] = field(default_factory=list)
+    garmin: list[tuple[str, GarminSummary]] = field(default_factory=list)
+    shoes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def add(self, name: str, data: bytes) -> None:
+        """Read one metadata file's bytes (its kind from its name)."""
+        base = PurePosixPath(name.replace("!", "/")).name.lower()
+        self.files.append(name)
+        if base == "activities.csv":
+            parsed = read_activities_csv(data.decode("utf-8-sig", "replace"), name=name)
+            self.strava.extend((name, row) for row in parsed.rows)
+            self.problems.extend(parsed.problems)
+        elif base == "shoes.csv":
+            for shoe in read_shoes_csv(data.decode("utf-8-sig", "replace")):
+                if shoe not in self.shoes:
+                    self.shoes.append(shoe)
+        elif base.endswith("_gear.json"):
+            note = (
+                "Garmin's gear list (*_gear.json) names shoes but does not link them to"
+                " activities; no shoe is assigned from it"
+            )
+            if note not in self.notes:
+                self.notes.append(note)
+        elif base.endswith("summarizedactivities.json"):
+            try:
+                summaries, problems = read_summaries(data, name=name)
+            except ParseError as err:
+                self.problems.append(str(err))
+                return
+            self.garmin.extend((name, s) for s in summaries)
+            self.problems.extend(problems)
+
+
+def is_metadata_name(name: str) -> bool:
+    """True for the service files :class:`Metadata` reads.
+
+    >>> is_metadata_name("DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json")
+    True
+    >>> is_metadata_name("activities/1.fit")
+    False
+    """
+    base = PurePosixPath(name.replace("\\", "/")).name.lower()
+    return (
+        base in ("activities.csv", "shoes.csv")
+        or base.endswith("summarizedactivities.json")
+        or base.endswith("_gear.json")
+    )
+
+
+def read_metadata(
+    paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_METADATA_BYTES
+) -> Metadata:
+    """Find and read the service files in folders, export zips or given directly.
+
+    Nothing raises for bad content: a file too large, a zip that cannot be
+    opened or JSON that cannot be read ends in ``problems`` with its reason.
+    Each file is read once into memory and dropped after parsing.
+    """
+    meta = Metadata()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in _walk(path):
+                _add_file(meta, found, max_bytes)
+        elif path.suffix.lower() == ".zip" and path.is_file():
+            _add_zip(meta, path, max_bytes)
+        elif path.is_file() and is_metadata_name(path.name):
+            _add_file(meta, path, max_bytes)
+    return meta
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, _dirs, files in os.walk(folder):
+        for name in sorted(files):
+            if is_metadata_name(name) or name.lower().endswith(".zip"):
+                yield Path(root) / name
+
+
+def _add_file(meta: Metadata, path: Path, max_bytes: int) -> None:
+    if path.suffix.lower() == ".zip":
+        _add_zip(meta, path, max_bytes)
+        return
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            meta.problems.append(
+                f"{path}: {size / 2**20:,.0f} MiB, over the {max_bytes / 2**20:,.0f} MiB limit"
+                " for service records; not read"
+            )
+            return
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as err:
+        meta.problems.append(f"{path}: cannot be read ({err.strerror})")
+        return
+    meta.add(str(path), data)
+
+
+def _add_zip(meta: Metadata, path: Path, max_bytes: int) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return  # the activity reader reports the zip itself
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir() or not is_metadata_name(info.filename):
+                continue
+            name = f"{path}!{info.filename}"
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > max_bytes or ratio > MAX_RATIO:
+                meta.problems.append(
+                    f"{name}: declares {info.file_size / 2**20:,.0f} MiB (ratio {ratio:,.0f});"
+                    f" over the {max_bytes / 2**20:,.0f} MiB / {MAX_RATIO:.0f}x limit for"
+                    " service records; not read"
+                )
+                continue
+            try:
+                with archive.open(info) as handle:
+                    data = handle.read(max_bytes + 1)
+            except (OSError, zipfile.BadZipFile, ValueError, EOFError) as err:
+                meta.problems.append(f"{name}: cannot be read from the zip ({err})")
+                continue
+            if len(data) > max_bytes:
+                meta.problems.append(f"{name}: expands past its declared size; not read")
+                continue
+            meta.add(name, data)

@@ -318,6 +318,30 @@ def _ingest(audit: Audit) -> str:
         )
     if result.tz_note:
         out.append(f"<p class='src'>{_e(result.tz_note)}</p>")
+    out.append(_service_records(audit))
+    return "".join(out)
+
+
+def _service_records(audit: Audit) -> str:
+    """The services' own records (activities.csv, Garmin summaries) and the shoes table."""
+    from ..shoes import shoes_table
+
+    lines = audit.ingest.metadata.lines()
+    out = []
+    if lines:
+        items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+        out.append(f"<h3 style='margin-top:16px'>The services' own records</h3><ul>{items}</ul>")
+    shoes = shoes_table(audit.activities)
+    if not shoes.empty:
+        body = "".join(
+            f"<tr><td>{_e(r.shoe)}</td><td>{_e(r.first_run)}</td><td>{_e(r.last_run)}</td>"
+            f'<td class="n">{_e(r.runs)}</td><td class="n">{_e(f"{r.distance_km:.1f}")}</td></tr>'
+            for r in shoes.itertuples()
+        )
+        out.append(
+            "<h3 style='margin-top:16px'>Shoes</h3><table><tr><th>shoe</th><th>first run</th>"
+            f"<th>last run</th><th>runs</th><th>km</th></tr>{body}</table>"
+        )
     return "".join(out)
 
 

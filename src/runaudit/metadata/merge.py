@@ -1,0 +1,300 @@
+"""Put the services' records beside the runs read from files (pure, no I/O).
+
+* A Strava row with a good file: the file's numbers win; the row adds the
+  shoe and, where the file does not say, the surface.
+* A Strava row without a file (a manual run), or whose file is missing or
+  could not be read: a run from the row's numbers (``origin``
+  ``strava_manual`` / ``strava_row``); the failed file's ledger entry keeps
+  its reason and says the run still counts.
+* A Garmin summary is matched to a run already known (start within
+  :data:`MATCH_S`, similar distance); otherwise it is a summary-only run
+  (``origin`` ``garmin_summary``). Nothing is counted twice.
+
+Rows added here have no samples: they count in the weekly distance, runs,
+time and long run, never in a cadence median.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..sports import is_running, normalize_sport
+from ..surfaces import surface_of
+from ..tables import activities_frame
+from ..timezones import offset_in_zone, zone
+from . import Metadata
+from .account import MetadataAccount
+from .strava import file_key
+
+if TYPE_CHECKING:
+    from ..ledger import LedgerEntry
+
+#: A summary and a run starting this close are the same activity [s].
+MATCH_S = 300.0
+#: ...when their distances differ by at most this share (or :data:`MATCH_KM`) [fraction].
+MATCH_SHARE = 0.10
+MATCH_KM = 0.3
+#: Offsets are borrowed from a run at most this far away in time [s].
+BORROW_S = 3 * 86400.0
+
+ORIGINS = ("file", "strava_manual", "strava_row", "garmin_summary")
+
+
+def merge_metadata(
+    activities: pd.DataFrame,
+    ledger: Sequence[LedgerEntry],
+    meta: Metadata,
+    *,
+    tz: str | None = None,
+) -> tuple[pd.DataFrame, list[LedgerEntry], MetadataAccount]:
+    """Add shoes, surfaces and record-only runs to the activities from files.
+
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        The activities table from the files (not modified).
+    ledger : sequence of LedgerEntry
+        One entry per input file.
+    meta : Metadata
+        The service records (see :func:`runaudit.metadata.read_metadata`).
+    tz : str, optional
+        IANA zone overriding every offset.
+
+    Returns
+    -------
+    activities : pandas.DataFrame
+        With ``shoe``, ``surface`` and ``origin`` filled, record-only runs added.
+    ledger : list of LedgerEntry
+        Failed files whose run still counts say so in their reason.
+    account : MetadataAccount
+    """
+    acts = activities.copy()
+    subs: list[Any] = list(acts["sub_sport"])
+    shoes: list[str] = [""] * len(acts)
+    surfaces: list[str] = [surface_of(s) for s in subs]
+    entries = list(ledger)
+    by_key: dict[str, int] = {}
+    for i, known_entry in enumerate(entries):
+        by_key.setdefault(file_key(known_entry.source), i)
+    row_of_id = {aid: i for i, aid in enumerate(acts["activity_id"])}
+    zone_info = zone(tz) if tz else None
+    known = sorted(
+        (float(s.timestamp()), int(o))
+        for s, o, src in zip(
+            acts["start_utc"], acts["utc_offset_s"], acts["tz_source"], strict=True
+        )
+        if src != "UTC (unknown)"
+    )
+
+    def offset_for(start: float, own: int | None = None) -> tuple[int, str]:
+        if zone_info is not None:
+            return offset_in_zone(start, zone_info), "--tz"
+        if own is not None:
+            return own, "file"
+        i = bisect.bisect_left(known, (start, -(10**9)))
+        near = [known[j] for j in (i - 1, i) if 0 <= j < len(known)]
+        best = min(near, key=lambda k: abs(k[0] - start), default=None)
+        if best is not None and abs(best[0] - start) <= BORROW_S:
+            return best[1], "nearest FIT file"
+        return 0, "UTC (unknown)"
+
+    added: list[dict[str, Any]] = []
+    service: list[tuple[str, float, int, float]] = []  # (service, start, offset, km)
+    c = dict.fromkeys(("matched", "manual", "failed", "other", "g_matched", "g_added"), 0)
+    problems = list(meta.problems)
+    for csv_name, row in meta.strava:
+        sport, sub = normalize_sport(row.activity_type)
+        running = is_running(sport, sub)
+        if not running:
+            c["other"] += 1
+            continue
+        dated = math.isfinite(row.start_utc)
+        if dated and math.isfinite(row.distance_km):
+            offset, _src = offset_for(row.start_utc)
+            service.append(("strava", row.start_utc, offset, row.distance_km))
+        index = by_key.get(row.file_key) if row.filename else None
+        entry = entries[index] if index is not None else None
+        if entry is not None and entry.bucket in ("run", "duplicate", "other_sport"):
+            c["matched"] += 1
+            for aid in entry.activity_ids:
+                r = row_of_id.get(aid)
+                if r is None:
+                    continue
+                if row.gear:
+                    shoes[r] = row.gear
+                surfaces[r] = surface_of(subs[r], row.activity_type)
+            continue
+        if entry is not None and entry.bucket == "not_activity":
+            c["matched"] += 1
+            continue
+        if not (dated and math.isfinite(row.distance_km) and row.distance_km > 0):
+            problems.append(
+                f"{csv_name}: line {row.line} is a run without a readable date or distance;"
+                " not counted"
+            )
+            continue
+        if not row.filename:
+            origin, what = "strava_manual", "manual entry"
+            c["manual"] += 1
+        else:
+            origin, what = "strava_row", "row of a file that could not be used"
+            c["failed"] += 1
+            note = (
+                f"still counted as a run from {csv_name} line {row.line} ({row.distance_km:.2f} km)"
+            )
+            if entry is not None and index is not None:
+                entries[index] = dataclasses.replace(entry, reason=f"{entry.reason}; {note}")
+            else:
+                problems.append(
+                    f"{csv_name}: line {row.line} names {row.filename}, which is not in the"
+                    f" export; {note}"
+                )
+        offset, src = offset_for(row.start_utc)
+        moving = row.moving_time_s if math.isfinite(row.moving_time_s) else row.elapsed_time_s
+        elapsed = row.elapsed_time_s if math.isfinite(row.elapsed_time_s) else moving
+        added.append(
+            {
+                "activity_id": f"strava-{row.activity_id or row.line}",
+                "source": f"{csv_name} line {row.line} ({what})",
+                "format": "csv",
+                "sport": "running",
+                "sub_sport": sub,
+                "start_utc": row.start_utc,
+                "end_utc": row.start_utc + (elapsed if math.isfinite(elapsed) else 0.0),
+                "utc_offset_s": offset,
+                "tz_source": src,
+                "distance_km": row.distance_km,
+                "moving_time_s": moving,
+                "elapsed_time_s": elapsed,
+                "ascent_m": row.ascent_m,
+                "descent_m": row.descent_m,
+                "cadence_spm": row.cadence_spm,
+                "device": "",
+                "date_known": True,
+                "shoe": row.gear,
+                "surface": surface_of(None, row.activity_type),
+                "origin": origin,
+            }
+        )
+
+    # Garmin summaries: matched against every run known so far (files and Strava rows).
+    pool = sorted(
+        [
+            (float(s.timestamp()), float(d), ("act", i))
+            for i, (s, d) in enumerate(zip(acts["start_utc"], acts["distance_km"], strict=True))
+        ]
+        + [
+            (float(a["start_utc"]), float(a["distance_km"]), ("add", i))
+            for i, a in enumerate(added)
+        ],
+        key=lambda x: x[0],
+    )
+    starts = [p[0] for p in pool]
+    used: set[tuple[str, int]] = set()
+    for _json_name, summary in meta.garmin:
+        sport, sub = normalize_sport(summary.activity_type)
+        if not is_running(sport, sub):
+            c["other"] += 1
+            continue
+        offset, src = offset_for(summary.start_utc, summary.utc_offset_s)
+        if math.isfinite(summary.distance_km):
+            service.append(("garmin", summary.start_utc, offset, summary.distance_km))
+        lo = bisect.bisect_left(starts, summary.start_utc - MATCH_S)
+        hi = bisect.bisect_right(starts, summary.start_utc + MATCH_S)
+        match = None
+        for _start, km, ref in sorted(pool[lo:hi], key=lambda p: abs(p[0] - summary.start_utc)):
+            if ref in used:
+                continue
+            if not (math.isfinite(km) and math.isfinite(summary.distance_km)) or abs(
+                km - summary.distance_km
+            ) <= max(MATCH_KM, MATCH_SHARE * max(km, summary.distance_km)):
+                match = ref
+                break
+        if match is not None:
+            used.add(match)
+            c["g_matched"] += 1
+            kind, i = match
+            text_surface = surface_of(None, summary.activity_type)
+            if kind == "act":
+                surfaces[i] = surface_of(subs[i], summary.activity_type)
+            elif added[i]["surface"] == "unknown":
+                added[i]["surface"] = text_surface
+            continue
+        if not (math.isfinite(summary.distance_km) and summary.distance_km > 0):
+            continue
+        c["g_added"] += 1
+        moving = summary.moving_time_s
+        added.append(
+            {
+                "activity_id": f"garmin-{summary.activity_id}",
+                "source": f"{_json_name} activity {summary.activity_id} (summary only)",
+                "format": "json",
+                "sport": "running",
+                "sub_sport": sub,
+                "start_utc": summary.start_utc,
+                "end_utc": summary.start_utc
+                + (summary.elapsed_time_s if math.isfinite(summary.elapsed_time_s) else 0.0),
+                "utc_offset_s": offset,
+                "tz_source": src,
+                "distance_km": summary.distance_km,
+                "moving_time_s": moving,
+                "elapsed_time_s": summary.elapsed_time_s,
+                "ascent_m": summary.ascent_m,
+                "descent_m": summary.descent_m,
+                "cadence_spm": summary.cadence_spm,
+                "device": "",
+                "date_known": True,
+                "shoe": "",
+                "surface": surface_of(None, summary.activity_type),
+                "origin": "garmin_summary",
+            }
+        )
+
+    acts["shoe"], acts["surface"], acts["origin"] = shoes, surfaces, ["file"] * len(acts)
+    if added:
+        extra = activities_frame(added)
+        acts = pd.concat([acts, extra], ignore_index=True) if len(acts) else extra
+        acts = acts.sort_values(["start_utc", "activity_id"], kind="stable").reset_index(drop=True)
+    account = MetadataAccount(
+        files=tuple(meta.files),
+        matched=c["matched"],
+        manual_added=c["manual"],
+        file_failed=c["failed"],
+        other_sport=c["other"],
+        garmin_matched=c["g_matched"],
+        garmin_added=c["g_added"],
+        problems=tuple(problems),
+        notes=tuple(meta.notes),
+        service_weeks=_service_weeks(service, acts),
+    )
+    return acts, entries, account
+
+
+def _service_weeks(
+    records: list[tuple[str, float, int, float]], acts: pd.DataFrame
+) -> pd.DataFrame:
+    columns = ["service", "week_start", "service_km", "runaudit_km", "diff_pct"]
+    if not records:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(records, columns=["service", "start", "offset", "km"])
+    local = pd.to_datetime(frame["start"] + frame["offset"], unit="s")
+    day = local.dt.normalize()
+    frame["week_start"] = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    ours = (
+        acts[acts["date_known"].astype(bool)].groupby("week_start")["distance_km"].sum()
+        if len(acts)
+        else pd.Series(dtype=float)
+    )
+    out = frame.groupby(["service", "week_start"])["km"].sum().reset_index(name="service_km")
+    out["runaudit_km"] = [float(ours.get(w, 0.0)) for w in out["week_start"]]
+    out["diff_pct"] = [
+        (r - s) / s * 100.0 if s > 0 else (0.0 if r == 0 else math.inf)
+        for r, s in zip(out["runaudit_km"], out["service_km"], strict=True)
+    ]
+    return out[columns].sort_values(["week_start", "service"]).reset_index(drop=True)

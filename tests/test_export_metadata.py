@@ -1,0 +1,234 @@
+"""Service records of an export: Strava activities.csv, Garmin summaries, shoes, surfaces."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from runaudit import synth
+from runaudit.analyzers import find_shoe_changes, find_surface_changes
+from runaudit.audit import load_export
+from runaudit.errors import ParseError
+from runaudit.metadata.garmin import read_summaries
+from runaudit.metadata.strava import parse_strava_csv, read_activities_csv
+
+HEADER = (
+    "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
+    "Distance,Max Heart Rate,Relative Effort,Commute,Activity Gear,Filename,Elapsed Time,"
+    "Moving Time,Distance,Elevation Gain,Elevation Loss,Average Cadence,Dirt Distance"
+)
+MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
+
+
+def _row(aid, when, name, kind, km, gear, filename, loss="", cadence=""):
+    date = when.strftime("%b %-d, %Y, %-I:%M:%S %p")
+    secs = int(km * 330)
+    return (
+        f'{aid},"{date}",{name},{kind},,{secs},"{km:.2f}",,,false,{gear},{filename},'
+        f"{secs}.0,{secs}.0,{km * 1000:.1f},10,{loss},{cadence},0.0"
+    )
+
+
+def _fit(when, km, sub="generic"):
+    return synth.fit_bytes(synth.make_run(when, km, interval_s=5.0, sub_sport=sub, seed=1))
+
+
+@pytest.fixture
+def strava_zip(tmp_path):
+    path = tmp_path / "export_1.zip"
+    rows = [HEADER]
+    with zipfile.ZipFile(path, "w") as z:
+        for i, day in enumerate((1, 3)):
+            when = MONDAY + timedelta(days=day)
+            z.writestr(f"activities/{i}.fit", _fit(when, 8.0))
+            rows.append(_row(i, when, "Run", "Run", 8.0, "Pegasus", f"activities/{i}.fit"))
+        rows.append(
+            _row(
+                7,
+                MONDAY + timedelta(days=4),
+                "Treadmill",
+                "Virtual Run",
+                6.2,
+                "Pegasus",
+                "",
+                loss="0",
+                cadence="85",
+            )
+        )
+        z.writestr("activities/9.fit", b"\x0e\x10garbage-not-a-fit-file" * 4)
+        rows.append(
+            _row(9, MONDAY + timedelta(days=5), "Broken", "Run", 10.0, "Nova", "activities/9.fit")
+        )
+        rows.append(_row(11, MONDAY + timedelta(days=6), "Ride", "Ride", 40.0, "", ""))
+        z.writestr("activities.csv", "\n".join(rows) + "\n")
+    return path
+
+
+def test_strava_manual_and_failed_file_runs_count(strava_zip):
+    audit = load_export(strava_zip, use_cache=False, jobs=1)
+    acts = audit.activities
+    assert len(acts) == 4
+    week = audit.weekly.iloc[0]
+    assert week["runs"] == 4
+    assert week["distance_km"] == pytest.approx(8.0 + 8.0 + 6.2 + 10.0, abs=0.01)
+    assert week["treadmill_km"] == pytest.approx(6.2)
+    manual = acts[acts["origin"] == "strava_manual"].iloc[0]
+    assert manual["distance_km"] == pytest.approx(6.2)
+    assert manual["surface"] == "treadmill"
+    assert acts[acts["origin"] == "strava_row"].iloc[0]["distance_km"] == pytest.approx(10.0)
+    assert list(acts["shoe"]) == ["Pegasus", "Pegasus", "Pegasus", "Nova"]
+    # cadence median from the two FIT files only (170 spm), not the manual 170 either way
+    assert week["cadence_spm"] == pytest.approx(170, abs=2)
+    account = audit.ingest.metadata
+    assert (account.matched, account.manual_added, account.file_failed, account.other_sport) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    broken = next(e for e in audit.ingest.ledger if e.source.endswith("9.fit"))
+    assert broken.bucket == "skipped" and "still counted as a run" in broken.reason
+
+
+def test_cli_columns(strava_zip):
+    from click.testing import CliRunner
+
+    from runaudit.cli import cli
+
+    out = CliRunner().invoke(cli, ["activities", str(strava_zip), "--format", "csv", "--no-cache"])
+    header = out.stdout.splitlines()[0].split(",")
+    assert {"shoe", "surface", "origin"} <= set(header)
+    out = CliRunner().invoke(cli, ["weekly", str(strava_zip), "--format", "csv", "--no-cache"])
+    assert {"trail_km", "treadmill_km"} <= set(out.stdout.splitlines()[0].split(","))
+
+
+def _summary(aid, when, cm, kind):
+    ms = int(when.timestamp() * 1000)
+    return {
+        "activityId": aid,
+        "name": "Run",
+        "activityType": kind,
+        "startTimeGmt": ms,
+        "startTimeLocal": ms + 3600_000,
+        "distance": cm,
+        "duration": 1800_000.0,
+        "movingDuration": 1790_000.0,
+        "elevationLoss": 1234.0,
+        "avgDoubleCadence": 172.0,
+    }
+
+
+def test_garmin_summaries_matched_once_and_summary_only(tmp_path):
+    fit_start = MONDAY + timedelta(days=1)
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("me_1.fit", _fit(fit_start, 7.0))
+    doc = [
+        {
+            "summarizedActivitiesExport": [
+                _summary(1, fit_start + timedelta(seconds=20), 700_000.0, "running"),
+                _summary(2, MONDAY + timedelta(days=3), 620_000.0, "trail_running"),
+                _summary(3, MONDAY + timedelta(days=4), 2_000_000.0, "cycling"),
+            ]
+        }
+    ]
+    path = tmp_path / "garmin.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip", inner.getvalue()
+        )
+        z.writestr("DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json", json.dumps(doc))
+        z.writestr("DI_CONNECT/DI-Connect-Fitness/me_gear.json", "[]")
+    audit = load_export(path, use_cache=False, jobs=1)
+    assert len(audit.activities) == 2
+    only = audit.activities[audit.activities["origin"] == "garmin_summary"].iloc[0]
+    assert only["distance_km"] == pytest.approx(6.2)
+    assert only["descent_m"] == pytest.approx(12.34)
+    assert only["utc_offset_s"] == 3600
+    assert audit.weekly.iloc[0]["trail_km"] == pytest.approx(6.2)
+    assert audit.weekly.iloc[0]["distance_km"] == pytest.approx(13.2, abs=0.01)
+    m = audit.ingest.metadata
+    assert (m.garmin_matched, m.garmin_added, m.other_sport) == (1, 1, 1)
+    assert any("gear" in line for line in m.lines())
+
+
+def test_hostile_metadata():
+    with pytest.raises(ParseError, match="nested"):
+        read_summaries(b"[" * 5000 + b"]" * 5000)
+    with pytest.raises(ParseError, match="not valid JSON"):
+        read_summaries(b'[{"summarizedActivitiesExport": [')
+    text = (
+        HEADER + "\n" + _row(1, MONDAY, "ok", "Run", 5.0, "A", "") + '\n1,"' + "x" * 200_000 + '"\n'
+    )
+    parsed = read_activities_csv(text + _row(2, MONDAY, "ok2", "Run", 6.0, "A", "") + "\n")
+    assert [r.distance_km for r in parsed.rows] == [5.0, 6.0]
+    assert parsed.problems
+    assert parse_strava_csv("Activity ID,Activity Type,Filename\n1,Run,activities/1.fit.gz\n") == {
+        "1.fit": "Run"
+    }
+
+
+def test_german_headers_decimal_commas():
+    text = (
+        "Aktivitäts-ID,Aktivitätsdatum,Aktivitätsname,Aktivitätsart,Distanz,Dateiname\n"
+        '1,"07.01.2025, 07:00:00",Lauf,Lauf,"6,2",\n'
+    )
+    row = read_activities_csv(text).rows[0]
+    assert row.distance_km == pytest.approx(6.2)
+    assert row.start_utc == datetime(2025, 1, 7, 7, tzinfo=UTC).timestamp()
+
+
+def _acts(weeks):
+    rows = []
+    for w, runs in enumerate(weeks):
+        for shoe, km in runs:
+            rows.append(
+                {
+                    "week_start": pd.Timestamp("2026-01-05") + pd.Timedelta(weeks=w),
+                    "shoe": shoe,
+                    "distance_km": km,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_shoe_change_calibration():
+    sudden = _acts([[("Old", 10), ("Old", 10)]] * 3 + [[("New", 15), ("Old", 5)]])
+    found = find_shoe_changes(sudden)
+    assert [(f.week_start.isoformat(), f.evidence["shoe"], f.evidence["share"]) for f in found] == [
+        ("2026-01-26", "New", 0.75)
+    ]
+    gradual = _acts(
+        [[("Old", 10), ("Old", 10)]] * 3
+        + [[("New", 4), ("Old", 16)]]
+        + [[("New", 10), ("Old", 10)]] * 2
+    )
+    assert find_shoe_changes(gradual) == []
+
+
+def _weekly(trail, treadmill=None, km=40.0):
+    n = len(trail)
+    return pd.DataFrame(
+        {
+            "week_start": pd.date_range("2026-01-05", periods=n, freq="7D"),
+            "distance_km": [km] * n,
+            "trail_km": [km * s for s in trail],
+            "treadmill_km": [km * s for s in (treadmill or [0.0] * n)],
+        }
+    )
+
+
+def test_surface_change_calibration():
+    assert find_surface_changes(_weekly([0.5] * 10)) == []
+    jump = find_surface_changes(_weekly([0.0] * 6 + [0.75, 0.75, 0.75]))
+    assert [f.week_start.isoformat() for f in jump] == ["2026-02-16"]
+    assert jump[0].evidence["share"] == 0.75
+    back = find_surface_changes(_weekly([0.0] * 7, treadmill=[1.0] * 5 + [0.0, 0.0]))
+    assert [(f.week_start.isoformat(), f.evidence["surface"]) for f in back] == [
+        ("2026-02-09", "road after treadmill")
+    ]
