@@ -20,10 +20,11 @@ import click
 import pandas as pd
 
 from . import __version__
-from .audit import Audit, audit_ingest
+from .audit import Audit, audit_ingest, with_diary
 from .errors import RunauditError
 from .exercises import format_catalog
 from .ingest import Ingest, ingest
+from .pain import PainDiary, find_diary, read_diary
 from .render import findings_table, to_csv, to_json, to_table
 from .sources import Limits
 from .thresholds import Thresholds, load_thresholds
@@ -132,8 +133,8 @@ class _Progress:
             self.bar.close()
 
 
-def run_ingest(opts: dict[str, Any]) -> Ingest:
-    """Ingest the paths of a command, print the summary, apply ``--strict``."""
+def run_ingest(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
+    """Ingest the paths of a command (the diary joins the ledger) and print the summary."""
     progress = _Progress(not opts.get("quiet"))
     try:
         result = ingest(
@@ -147,9 +148,13 @@ def run_ingest(opts: dict[str, Any]) -> Ingest:
         )
     finally:
         progress.close()
+    if diary is not None:
+        result = with_diary(result, diary)
     if not opts.get("quiet"):
         for line in result.summary_lines():
             click.echo(line, err=True)
+        if diary is not None:
+            click.echo(f"{diary.source}: {diary.ledger_reason}", err=True)
     if result.activities.empty:
         raise click.ClickException(
             f"no runs found in {', '.join(opts['paths'])} "
@@ -179,7 +184,16 @@ def handle_errors(func: F) -> F:
 
 
 def analysis_options(func: F) -> F:
-    """Threshold options: a TOML file and single overrides."""
+    """Threshold options (a TOML file and single overrides) and the pain diary."""
+    func = click.option(
+        "--pain",
+        "pain",
+        type=click.Path(),
+        help=(
+            "Knee-pain diary CSV (date, pain 0-10; optional time, side, note)."
+            " Default: pain.csv in the export folder, if there is one."
+        ),
+    )(func)
     func = click.option(
         "--set",
         "threshold_overrides",
@@ -215,10 +229,23 @@ def thresholds_from(opts: dict[str, Any]) -> Thresholds:
     return load_thresholds(opts.get("config"), **overrides)
 
 
+def pain_from(opts: dict[str, Any]) -> PainDiary | None:
+    """The diary of ``--pain``, else ``pain.csv`` in an export folder; bad rows warned on stderr."""
+    path = opts.get("pain") or find_diary(list(opts["paths"]))
+    if path is None:
+        return None
+    diary = read_diary(path)
+    if not opts.get("quiet"):
+        for problem in diary.problems:
+            click.echo(f"warning: {diary.source}: {problem}", err=True)
+    return diary
+
+
 def run_audit(opts: dict[str, Any], units: str = "km") -> Audit:
-    """Thresholds first (bad options fail before any reading), then ingest and analyse."""
+    """Thresholds and diary first (bad options fail before any reading), then ingest and analyse."""
     thresholds = thresholds_from(opts)
-    return audit_ingest(run_ingest(opts), thresholds, units=units)
+    diary = pain_from(opts)
+    return audit_ingest(run_ingest(opts, diary), thresholds, units=units, pain=diary)
 
 
 FORMAT = click.option(
@@ -390,6 +417,11 @@ def report(
     if roster:
         if len(opts["paths"]) != 1:
             raise click.UsageError("--roster takes exactly one folder of athletes.")
+        if opts.get("pain"):
+            raise click.UsageError(
+                "--pain reads one athlete's diary; with --roster put a pain.csv in each"
+                " athlete's folder."
+            )
 
         from .report.roster import loose_activity_files
 
@@ -408,12 +440,13 @@ def report(
             if not opts.get("quiet"):
                 click.echo(f"== {path.name}", err=True)
             one = dict(opts, paths=(str(path),))
+            diary = pain_from(one)
             try:
-                result = run_ingest(one)
+                result = run_ingest(one, diary)
             except click.ClickException as err:
                 raise RunauditError(err.message) from err
             skipped += result.counts()["skipped"]
-            return audit_ingest(result, thresholds, units=units)
+            return audit_ingest(result, thresholds, units=units, pain=diary)
 
         page, rows = write_roster(
             opts["paths"][0], out_dir, audit_fn=audit_one, units=units, pdf=pdf
@@ -428,8 +461,9 @@ def report(
             click.echo(f"Error: --strict: {skipped} file(s) were skipped.", err=True)
             sys.exit(3)
         return
-    result = run_ingest(opts)
-    audit = audit_ingest(result, thresholds, units=units)
+    diary = pain_from(opts)
+    result = run_ingest(opts, diary)
+    audit = audit_ingest(result, thresholds, units=units, pain=diary)
     name = title or Path(opts["paths"][0]).name or "runaudit report"
     files = write_report(audit, out_dir, title=name, units=units, pdf=pdf)
     for line in _summary_screen(audit, files.index, units):

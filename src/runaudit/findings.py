@@ -12,6 +12,7 @@ RULES: tuple[str, ...] = (
     "downhill_volume",
     "low_cadence",
     "long_run_spike",
+    "knee_pain",
 )
 SEVERITIES: tuple[str, ...] = ("info", "warning", "alert")
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .load import acwr_rolling
 from .metrics.cadence import weighted_median
 
 #: Columns of the activities table, in order.
@@ -52,6 +53,7 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "cadence_spm",
     "chronic_km",
     "acwr",
+    "acwr_time",
 )
 _FLOATS = {
     "distance_km",
@@ -66,6 +68,7 @@ _FLOATS = {
     "long_run_km",
     "chronic_km",
     "acwr",
+    "acwr_time",
 }
 #: Weeks of history the chronic load averages over.
 CHRONIC_WEEKS = 4
@@ -158,7 +161,8 @@ def weekly_table(
         ``long_run_km`` (longest run); ``cadence_spm`` (NaN for weeks without
         cadence data); ``chronic_km`` (mean distance of the ``chronic_weeks``
         weeks before, default 4); ``acwr`` (distance / chronic_km, NaN until
-        that much history exists or when chronic_km is 0).
+        that much history exists or when chronic_km is 0); ``acwr_time`` (the same
+        ratio on ``moving_time_s``).
     """
     acts = dated_runs(activities)
     if acts.empty:
@@ -180,6 +184,7 @@ def weekly_table(
     out["chronic_km"] = chronic
     with np.errstate(divide="ignore", invalid="ignore"):
         out["acwr"] = np.where(chronic > 0, out["distance_km"] / chronic, np.nan)
+    out["acwr_time"] = acwr_rolling(out["moving_time_s"], chronic_weeks)["acwr"]
     out = out.reset_index()
     return out[list(WEEKLY_COLUMNS)].astype({c: "float64" for c in _FLOATS & set(out.columns)})
 

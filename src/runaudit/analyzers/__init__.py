@@ -10,6 +10,7 @@ rule                      function                    input
 ``downhill_volume``       :func:`find_downhill_spikes` weekly ``descent_m``
 ``low_cadence``           :func:`find_low_cadence`     weekly ``cadence_spm``
 ``long_run_spike``        :func:`find_long_run_spikes` activities ``distance_km``
+``knee_pain``             :func:`find_knee_pain`       weekly ``pain_max``
 ========================  ==========================  ===========================
 
 Every function takes an optional :class:`~runaudit.thresholds.Thresholds` and a
@@ -45,6 +46,7 @@ from ..thresholds import Thresholds
 from ._common import resolve
 from .cadence import find_low_cadence, suggested_cadence
 from .downhill import find_downhill_spikes
+from .knee_pain import find_knee_pain
 from .long_run import find_long_run_spikes
 from .messages import check_units, format_date, format_distance, format_metres, format_ratio
 from .missing_deload import find_missing_deloads
@@ -53,6 +55,7 @@ from .ramp_up import find_ramp_ups
 __all__ = [
     "analyze",
     "find_downhill_spikes",
+    "find_knee_pain",
     "find_long_run_spikes",
     "find_low_cadence",
     "find_missing_deloads",
@@ -123,4 +126,5 @@ def analyze(
     ]
     if activities is not None:
         findings.extend(find_long_run_spikes(activities, t, units=units))
+    findings.extend(find_knee_pain(weekly, activities, t, units=units))
     return sort_findings(findings)
