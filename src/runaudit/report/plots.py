@@ -399,7 +399,7 @@ def plot_weekly_distance(
 def _plot_pain(ax: Axes, x: np.ndarray, weekly: pd.DataFrame, t: Thresholds) -> Axes:
     """Weekly highest and mean knee pain on a third y axis (0–10), right of the ratio's."""
     pain = ax.twinx()
-    pain.spines["right"].set_position(("axes", 1.07))
+    pain.spines["right"].set_position(("axes", 1.09))
     high = _values(weekly, "pain_max")
     mean = _values(weekly, "pain_mean")
     pain.axhline(t.pain_warning, color=OKABE_ITO["reddish_purple"], linewidth=0.8, alpha=0.6)
@@ -410,7 +410,7 @@ def _plot_pain(ax: Axes, x: np.ndarray, weekly: pd.DataFrame, t: Thresholds) -> 
         marker="D",
         markersize=5,
         linestyle="none",
-        label=f"knee pain, week's highest (0–10; above {t.pain_warning:g} = scale back)",
+        label="knee pain: week's highest",
     )
     pain.plot(
         x,
@@ -420,10 +420,10 @@ def _plot_pain(ax: Axes, x: np.ndarray, weekly: pd.DataFrame, t: Thresholds) -> 
         markersize=3,
         markerfacecolor="none",
         linestyle="none",
-        label="knee pain, week's mean",
+        label="knee pain: mean",
     )
     pain.set_ylim(0, 10.5)
-    pain.set_ylabel("knee pain [0–10]")
+    pain.set_ylabel(f"knee pain [0–10], line at {t.pain_warning:g}")
     return pain
 
 

@@ -121,7 +121,8 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
         )
     table = (
         "<table><tr><th>athlete</th><th>latest week</th><th>distance</th><th>load ratio</th>"
-        f"<th>cadence</th><th>latest knee pain</th><th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th></tr>"
+        "<th>cadence</th><th>latest knee pain</th>"
+        f"<th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th></tr>"
         + "".join(body)
         + "</table>"
     )
