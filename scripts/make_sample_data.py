@@ -54,6 +54,25 @@ DELOAD_FRACTION, DELOAD_LOOKBACK, DELOAD_STREAK = 0.85, 3, 7
 DOWNHILL_FACTOR, DOWNHILL_MIN_M, DOWNHILL_WEEKS = 1.5, 500.0, 4
 CADENCE_MIN_SPM = 160.0
 SPIKE_FACTOR, SPIKE_DAYS = 1.3, 30
+PAIN_WARNING, PAIN_ALERT = 5.0, 7.0  # 004 seed: scale back above 5 ("pain buffer zone")
+
+# fmt: off
+#: Knee-pain diary: (week index, weekday, time, score, note). Low niggles from week 12,
+#: up after the Saturday mountain race of week 16, above 5 in week 17, settling after.
+PAIN_DIARY: list[tuple[int, int, str, float, str]] = [
+    (12, 1, "19:00", 1, ""), (12, 4, "20:00", 1, ""), (12, 6, "18:30", 2, "after the long run"),
+    (13, 2, "07:30", 1, ""), (13, 6, "19:00", 2, ""),
+    (14, 1, "19:30", 1, ""), (14, 6, "18:00", 2, ""),
+    (15, 0, "08:00", 1, ""), (15, 3, "21:00", 2, ""), (15, 6, "19:00", 2, ""),
+    (16, 1, "20:00", 1, ""), (16, 5, "18:00", 3, "after the race, downhill hurt"),
+    (16, 6, "08:00", 4, "stairs down"), (16, 6, "21:00", 5, ""),
+    (17, 0, "07:30", 6, "stairs down"), (17, 0, "21:00", 5, ""), (17, 1, "07:30", 6, ""),
+    (17, 2, "20:00", 5, ""), (17, 3, "20:00", 4, ""), (17, 5, "19:00", 4, ""),
+    (17, 6, "19:00", 3, ""),
+    (18, 1, "20:00", 3, ""), (18, 3, "20:00", 2, ""), (18, 6, "18:00", 4, "long run"),
+    (19, 1, "20:00", 2, ""), (19, 3, "20:00", 2, ""), (19, 6, "19:00", 1, ""),
+]
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -100,6 +119,7 @@ INTENDED = {
     ("missing_deload", 13, "warning"),
     ("downhill_volume", 16, "alert"),
     ("long_run_spike", 18, "warning"),
+    ("knee_pain", 17, "warning"),
 }
 
 # Recording format of the ordinary runs, cycled in order.
@@ -524,6 +544,40 @@ def write_extras(out: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def write_pain(out: Path) -> dict[str, Any]:
+    """``pain.csv`` (several entries on some days) and its weekly truth."""
+    lines = ["date,time,pain,side,note"]
+    by_week: dict[int, list[float]] = {}
+    for week, weekday, clock, score, note in PAIN_DIARY:
+        day = FIRST_MONDAY + timedelta(weeks=week, days=weekday)
+        lines.append(f"{day.isoformat()},{clock},{score:g},left,{note}")
+        by_week.setdefault(week, []).append(score)
+    (out / "pain.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    weeks = [
+        {
+            "week_start": (FIRST_MONDAY + timedelta(weeks=w)).isoformat(),
+            "pain_max": max(v),
+            "pain_mean": round(sum(v) / len(v), 3),
+        }
+        for w, v in sorted(by_week.items())
+    ]
+    return {"path": "pain.csv", "entries": len(PAIN_DIARY), "weeks": weeks}
+
+
+def knee_pain(pain: dict[str, Any]) -> list[tuple[int, str, dict[str, Any]]]:
+    """Weeks whose highest score is above 5 (alert at 7+ or a second week above 5)."""
+    out = []
+    above_before = False
+    for w in pain["weeks"]:
+        index = (date.fromisoformat(w["week_start"]) - FIRST_MONDAY).days // 7
+        above = w["pain_max"] > PAIN_WARNING
+        if above:
+            severity = "alert" if w["pain_max"] >= PAIN_ALERT or above_before else "warning"
+            out.append((index, severity, {"pain_max": w["pain_max"]}))
+        above_before = above
+    return out
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -553,7 +607,9 @@ def weekly_table(counted: list[tuple[datetime, synth.SyntheticRun]]) -> list[dic
 
 
 def expected_findings(
-    weeks: list[dict[str, Any]], counted: list[tuple[datetime, synth.SyntheticRun]]
+    weeks: list[dict[str, Any]],
+    counted: list[tuple[datetime, synth.SyntheticRun]],
+    pain: dict[str, Any],
 ) -> list[dict[str, Any]]:
     """Run the default rules over the plan; fail unless they give exactly INTENDED."""
     km = [w["distance_km"] for w in weeks]
@@ -569,6 +625,7 @@ def expected_findings(
     starts = [t for t, _ in counted]
     dists = [round(r.distance_m / 1000.0, 3) for _, r in counted]
     found += [("long_run_spike", *f) for f in long_run_spike(starts, dists, week_of)]
+    found += [("knee_pain", *f) for f in knee_pain(pain)]
     got = {(rule, w, sev) for rule, w, sev, _ in found}
     if got != INTENDED or len(got) != len(found):
         raise SystemExit(f"plan gives {sorted(got)}, intended {sorted(INTENDED)}")
@@ -592,7 +649,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     entries, counted = write_plan(out, runs)
     entries += write_extras(out)
     weeks = weekly_table(counted)
-    findings = expected_findings(weeks, counted)
+    pain = write_pain(out)
+    findings = expected_findings(weeks, counted, pain)
     manifest = {
         "about": (
             "Demo athlete written by scripts/make_sample_data.py with runaudit.synth. "
@@ -620,7 +678,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             "low_cadence": {"min_spm": CADENCE_MIN_SPM},
             "long_run_spike": {"factor": SPIKE_FACTOR, "days": SPIKE_DAYS},
+            "knee_pain": {"warning_above": PAIN_WARNING, "alert_from": PAIN_ALERT},
         },
+        "pain_diary": pain,
         "files": sorted(entries, key=lambda e: e["path"]),
         "weeks": weeks,
         "expected_findings": findings,

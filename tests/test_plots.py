@@ -72,6 +72,7 @@ def weekly() -> pd.DataFrame:
         }
     )
     frame[["chronic_km", "acwr"]] = acwr_rolling(frame["distance_km"])
+    frame["acwr_time"] = acwr_rolling(frame["moving_time_s"].astype(float))["acwr"]
     return frame[list(WEEKLY_COLUMNS)]
 
 

@@ -53,9 +53,11 @@ def test_page_has_every_finding_with_exercise_cards(report_dir):
     assert len(findings) >= 5
     for f in findings:
         assert f'data-rule="{f["rule"]}" data-week="{f["week_start"]}"' in html
-    # exercise cards carry name, dose, steps, harder/easier and the source
-    assert html.count('<details class="ex"') >= len(findings)
-    assert "Forward step-down" in html and "Make it easier:" in html and "Source:" in html
+    # one plan holds every exercise once: name, dose, steps and the source
+    ids = [p.split('"')[0] for p in html.split('data-exercise="')[1:]]
+    assert len(ids) == len(set(ids)) and html.count('<details class="ex"') == len(ids)
+    assert "Forward step-down" in html and "Dose:" in html and "Source:" in html
+    assert html.count('href="#plan"') >= len(findings)
     assert "Not medical advice." in html
 
 
@@ -75,7 +77,9 @@ def test_data_files(report_dir):
 def test_pdf_has_one_page_per_section(report_dir):
     reader = PdfReader(str(report_dir / "report.pdf"))
     assert len(reader.pages) == len(SECTIONS)
-    assert "Findings and exercises" in reader.pages[5].extract_text()
+    anchors = [a for a, _ in SECTIONS]
+    assert "Plan for the coming week" in reader.pages[anchors.index("plan")].extract_text()
+    assert "Findings" in reader.pages[anchors.index("findings")].extract_text()
 
 
 def test_units_mi_shows_miles_to_people(tmp_path):

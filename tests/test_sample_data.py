@@ -58,7 +58,19 @@ def test_weekly_table_matches_the_plan(result):
 def test_findings_match_the_manifest(result):
     from runaudit import audit_ingest
 
-    audit = audit_ingest(result)
+    audit = audit_ingest(result, pain=SAMPLE / MANIFEST["pain_diary"]["path"])
     got = {(f.rule, f.week_start.isoformat(), f.severity) for f in audit.findings}
     want = {(f["rule"], f["week_start"], f["severity"]) for f in MANIFEST["expected_findings"]}
     assert got == want
+
+
+def test_weekly_pain_matches_the_diary(result):
+    from runaudit import audit_ingest
+
+    audit = audit_ingest(result, pain=SAMPLE / MANIFEST["pain_diary"]["path"])
+    assert audit.pain is not None and len(audit.pain.entries) == MANIFEST["pain_diary"]["entries"]
+    weekly = audit.weekly.set_index(audit.weekly["week_start"].dt.strftime("%Y-%m-%d"))
+    for week in MANIFEST["pain_diary"]["weeks"]:
+        assert weekly.loc[week["week_start"], "pain_max"] == week["pain_max"]
+        assert weekly.loc[week["week_start"], "pain_mean"] == pytest.approx(week["pain_mean"])
+    assert weekly["pain_max"].notna().sum() == len(MANIFEST["pain_diary"]["weeks"])

@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -18,7 +20,9 @@ from .analyzers import analyze
 from .errors import NoRunsError
 from .exercises import Exercise, load_catalog
 from .findings import SEVERITIES, Finding
-from .ingest import Ingest, ProgressFn, ingest
+from .ingest import Ingest, LedgerEntry, ProgressFn, ingest
+from .pain import PainDiary, diary_from_frame, find_diary, read_diary, with_weekly_pain
+from .plan import Plan, build_plan
 from .sources import Limits
 from .tables import dated_runs, weekly_table
 from .thresholds import Thresholds
@@ -116,6 +120,9 @@ class Audit:
     findings : list of Finding
         Sorted by week, then rule.
     thresholds : Thresholds
+    pain : PainDiary or None
+        The knee-pain diary, when one was given or found (its weeks are the
+        ``pain_max``/``pain_mean`` columns of ``weekly``).
     """
 
     ingest: Ingest
@@ -123,6 +130,13 @@ class Audit:
     weekly: pd.DataFrame
     findings: list[Finding]
     thresholds: Thresholds = field(default_factory=Thresholds)
+    pain: PainDiary | None = None
+
+    @property
+    def plan(self) -> Plan:
+        """One plan for the coming week (see :func:`runaudit.plan.build_plan`)."""
+        entries = self.pain.entries if self.pain is not None else None
+        return build_plan(self.weekly, self.findings, entries, self.thresholds)
 
     @property
     def recommendations(self) -> list[Recommendation]:
@@ -167,19 +181,59 @@ def require_runs(result: Ingest, paths: Iterable[str | os.PathLike[str]]) -> Ing
     return result
 
 
+PainInput = PainDiary | pd.DataFrame | str | os.PathLike[str]
+
+
+def as_diary(pain: PainInput) -> PainDiary:
+    """A :class:`PainDiary` from a diary, a DataFrame or a CSV path (read here)."""
+    if isinstance(pain, PainDiary):
+        return pain
+    if isinstance(pain, pd.DataFrame):
+        return diary_from_frame(pain)
+    return read_diary(pain)
+
+
+def with_diary(result: Ingest, diary: PainDiary) -> Ingest:
+    """The ingest with the diary in its ledger (bucket ``not_activity``).
+
+    A diary that sits in an input folder was counted among the files passed over;
+    it moves from that count into the ledger, so every input is counted once.
+    """
+    inside = diary.source in result.ledger_frame()["source"].tolist()
+    if inside:
+        return result
+    ignored = result.ignored
+    folder = str(Path(diary.source).parent) + os.sep
+    if any(e.source.startswith(folder) for e in result.ledger):
+        ignored = max(0, ignored - 1)  # discovery passed over the same file
+    entry = LedgerEntry(diary.source, "not_activity", diary.ledger_reason, "pain_csv")
+    return dataclasses.replace(result, ledger=(*result.ledger, entry), ignored=ignored)
+
+
 def audit_ingest(
-    result: Ingest, thresholds: Thresholds | None = None, *, units: str = "km"
+    result: Ingest,
+    thresholds: Thresholds | None = None,
+    *,
+    units: str = "km",
+    pain: PainInput | None = None,
 ) -> Audit:
-    """Build the weekly table and the findings from an :class:`Ingest` (pure).
+    """Build the weekly table and the findings from an :class:`Ingest` (pure but for
+    reading ``pain`` when it is a path).
 
     ``units`` ("km" or "mi") is the distance unit of the findings' messages;
-    their evidence and the tables stay in km.
+    their evidence and the tables stay in km. ``pain`` is a knee-pain diary
+    (a :class:`PainDiary`, a DataFrame with ``date`` and ``pain`` columns, or a
+    CSV path); its weeks become ``pain_max``/``pain_mean`` and the ``knee_pain`` rule.
     """
     thresholds = thresholds or Thresholds()
+    diary = as_diary(pain) if pain is not None else None
+    if diary is not None and diary.source != "<DataFrame>":
+        result = with_diary(result, diary)
     activities = dated_runs(result.activities)
     weekly = weekly_table(activities, result.cadence_hist, chronic_weeks=thresholds.chronic_weeks)
+    weekly = with_weekly_pain(weekly, diary.entries if diary is not None else None)
     findings = analyze(weekly, activities, thresholds, units=units)
-    return Audit(result, activities, weekly, findings, thresholds)
+    return Audit(result, activities, weekly, findings, thresholds, diary)
 
 
 def load_export(
@@ -194,6 +248,7 @@ def load_export(
     progress: ProgressFn | None = None,
     units: str = "km",
     client: Any = None,
+    pain: PainInput | None = None,
 ) -> Audit:
     """Read an export and audit it in one call.
 
@@ -209,6 +264,9 @@ def load_export(
         Distance unit of the findings' messages (tables stay in km).
     client : distributed.Client, optional
         Parse on a Dask cluster (see :mod:`runaudit.cluster`).
+    pain : PainDiary, DataFrame or path, optional
+        Knee-pain diary (``date``, ``pain`` 0–10). Without it, a ``pain.csv`` in a
+        folder of ``paths`` is used when there is one.
 
     Returns
     -------
@@ -216,6 +274,9 @@ def load_export(
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
+    paths = list(paths)
+    if pain is None:
+        pain = find_diary(paths)
     result = ingest(
         paths,
         tz=tz,
@@ -226,4 +287,4 @@ def load_export(
         progress=progress,
         client=client,
     )
-    return audit_ingest(result, thresholds, units=units)
+    return audit_ingest(result, thresholds, units=units, pain=pain)

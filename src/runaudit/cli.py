@@ -29,6 +29,7 @@ from .thresholds import Thresholds, load_thresholds
 if TYPE_CHECKING:
     from .audit import Audit
     from .ingest import Ingest
+    from .pain import PainDiary
     from .sources import Limits
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -180,12 +181,13 @@ def _client(opts: dict[str, Any]) -> Any:
     return opts["_client"]
 
 
-def read_export(opts: dict[str, Any]) -> Ingest:
+def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
     """Ingest a command's paths with a progress bar and print the ingest summary on stderr.
 
-    Raises :class:`~runaudit.errors.NoRunsError` (after the summary) when no run was found.
+    A pain diary joins the ledger. Raises :class:`~runaudit.errors.NoRunsError` (after
+    the summary) when no run was found.
     """
-    from .audit import require_runs
+    from .audit import require_runs, with_diary
     from .ingest import ingest
 
     progress = _Progress(not opts.get("quiet"))
@@ -202,9 +204,13 @@ def read_export(opts: dict[str, Any]) -> Ingest:
         )
     finally:
         progress.close()
+    if diary is not None:
+        result = with_diary(result, diary)
     if not opts.get("quiet"):
         for line in result.summary_lines():
             click.echo(cli_message(line), err=True)
+        if diary is not None:
+            click.echo(f"{diary.source}: {diary.ledger_reason}", err=True)
     return require_runs(result, opts["paths"])
 
 
@@ -229,7 +235,16 @@ def handle_errors(func: F) -> F:
 
 
 def analysis_options(func: F) -> F:
-    """Threshold options: a TOML file and single overrides."""
+    """Threshold options (a TOML file and single overrides) and the pain diary."""
+    func = click.option(
+        "--pain",
+        "pain",
+        type=click.Path(),
+        help=(
+            "Knee-pain diary CSV (date, pain 0-10; optional time, side, note)."
+            " Default: pain.csv in the export folder, if there is one."
+        ),
+    )(func)
     func = click.option(
         "--set",
         "threshold_overrides",
@@ -265,12 +280,27 @@ def thresholds_from(opts: dict[str, Any]) -> Thresholds:
     return load_thresholds(opts.get("config"), **overrides)
 
 
+def pain_from(opts: dict[str, Any]) -> PainDiary | None:
+    """The diary of ``--pain``, else ``pain.csv`` in an export folder; bad rows warned on stderr."""
+    from .pain import find_diary, read_diary
+
+    path = opts.get("pain") or find_diary(list(opts["paths"]))
+    if path is None:
+        return None
+    diary = read_diary(path)
+    if not opts.get("quiet"):
+        for problem in diary.problems:
+            click.echo(f"warning: {diary.source}: {problem}", err=True)
+    return diary
+
+
 def audit_export(opts: dict[str, Any], units: str = "km") -> Audit:
-    """Thresholds first (bad options fail before any reading), then ingest and analyse."""
+    """Thresholds and diary first (bad options fail before any reading), then ingest and analyse."""
     from .audit import audit_ingest
 
     thresholds = thresholds_from(opts)
-    return audit_ingest(read_export(opts), thresholds, units=units)
+    diary = pain_from(opts)
+    return audit_ingest(read_export(opts, diary), thresholds, units=units, pain=diary)
 
 
 FORMAT = click.option(
@@ -426,6 +456,11 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
 
     if len(opts["paths"]) != 1:
         raise click.UsageError("--roster takes exactly one folder of athletes.")
+    if opts.get("pain"):
+        raise click.UsageError(
+            "--pain reads one athlete's diary; with --roster put a pain.csv in each"
+            " athlete's folder."
+        )
     thresholds = thresholds_from(opts)
     loose = loose_activity_files(opts["paths"][0])
     if loose:
@@ -442,9 +477,11 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
         nonlocal skipped
         if not opts.get("quiet"):
             click.echo(f"== {path.name}", err=True)
-        result = read_export(dict(opts, paths=(str(path),)))
+        one = dict(opts, paths=(str(path),))
+        diary = pain_from(one)
+        result = read_export(one, diary)
         skipped += result.counts()["skipped"]
-        return audit_ingest(result, thresholds, units=units)
+        return audit_ingest(result, thresholds, units=units, pain=diary)
 
     page, rows = write_roster(opts["paths"][0], out_dir, audit_fn=audit_one, units=units, pdf=pdf)
     for row in rows:

@@ -16,6 +16,7 @@ RULES: tuple[str, ...] = (
     "long_run_spike",
     "shoe_change",
     "surface_change",
+    "knee_pain",
 )
 SEVERITIES: tuple[str, ...] = ("info", "warning", "alert")
 

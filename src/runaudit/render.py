@@ -32,6 +32,9 @@ _ROUND = {
     "run_cadence_spm": 1,
     "heart_rate_bpm": 1,
     "acwr": 3,
+    "acwr_time": 3,
+    "pain_max": 1,
+    "pain_mean": 2,
 }
 
 

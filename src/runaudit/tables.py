@@ -59,6 +59,7 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "acwr",
     "trail_km",
     "treadmill_km",
+    "acwr_time",
 )
 _FLOATS = {
     "distance_km",
@@ -75,6 +76,7 @@ _FLOATS = {
     "acwr",
     "trail_km",
     "treadmill_km",
+    "acwr_time",
 }
 
 
@@ -169,7 +171,8 @@ def weekly_table(
         :func:`runaudit.training_load.acwr_rolling` (mean distance of the
         ``chronic_weeks`` weeks before; distance / chronic_km, NaN until that much
         history exists or when chronic_km is 0); ``trail_km`` and
-        ``treadmill_km`` (distance of the week's runs on that ``surface`` [km]).
+        ``treadmill_km`` (distance of the week's runs on that ``surface`` [km]);
+        ``acwr_time`` (the same ratio on ``moving_time_s``).
     """
     acts = dated_runs(activities)
     if acts.empty:
@@ -194,6 +197,7 @@ def weekly_table(
     for surface in ("trail", "treadmill"):
         on = acts["distance_km"].where(surfaces == surface)
         out[f"{surface}_km"] = on.groupby(acts["week_start"]).sum().reindex(weeks).fillna(0.0)
+    out["acwr_time"] = acwr_rolling(out["moving_time_s"], chronic_weeks)["acwr"]
     out = out.reset_index()
     return out[list(WEEKLY_COLUMNS)].astype({c: "float64" for c in _FLOATS & set(out.columns)})
 

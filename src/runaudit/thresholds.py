@@ -82,6 +82,32 @@ class Thresholds:
         ...and the week's share is at least this [fraction]. Default 0.5.
     surface_lookback_weeks : int
         Weeks the recent share is taken over [weeks]. Default 4.
+    ramp_by_time : int
+        Load the ramp_up ratio is computed on: 0 = weekly distance (default, as
+        Gabbett 2016), 1 = weekly running time (004 seed names time as a trigger
+        beside distance; for hill and trail runners distance understates the load).
+    pain_warning : float
+        A week whose highest diary score is above this is a knee_pain warning
+        [score 0-10]. Default 5 (004 seed: scale back when pain goes above five,
+        the "pain buffer zone").
+    pain_alert : float
+        A week whose highest score is at or above this is an alert [score 0-10];
+        so is a second week in a row above ``pain_warning``. Default 7.
+    pain_easy : float
+        Once the highest score has stayed at or below this for two weeks, the plan
+        offers the harder versions of the exercises [score 0-10]. Default 2.
+    trigger_ratio : float
+        A load dimension counts as a trigger candidate before a pain week when one
+        of that week and the two before is above this multiple of the four weeks
+        before them [ratio]. Default 1.3 (the top of Gabbett's 2016 sweet spot,
+        applied to each dimension).
+    cadence_drop_spm : float
+        A drop of the weekly cadence by at least this much against those four
+        weeks counts as a trigger candidate [steps/min]. Default 5.
+    trigger_shoe_share : float
+        A shoe first worn in those three weeks counts as a trigger candidate when
+        it carried more than this share of a week's distance [fraction]. Default
+        0.5 (004 seed: new shoes "may cause issues if you don't ease into them").
     """
 
     chronic_weeks: int = 4
@@ -104,6 +130,13 @@ class Thresholds:
     surface_share_jump: float = 0.4
     surface_min_share: float = 0.5
     surface_lookback_weeks: int = 4
+    ramp_by_time: int = 0
+    pain_warning: float = 5.0
+    pain_alert: float = 7.0
+    pain_easy: float = 2.0
+    trigger_ratio: float = 1.3
+    cadence_drop_spm: float = 5.0
+    trigger_shoe_share: float = 0.5
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -123,6 +156,12 @@ class Thresholds:
                 f"threshold target_cadence_high_spm ({self.target_cadence_high_spm!r}) must not "
                 f"be below target_cadence_low_spm ({self.target_cadence_low_spm!r})."
             )
+        if self.ramp_by_time not in (0, 1):
+            raise ConfigError("threshold ramp_by_time must be 0 (distance) or 1 (running time).")
+        if not self.pain_easy <= self.pain_warning <= self.pain_alert <= 10:
+            raise ConfigError(
+                "pain thresholds must satisfy pain_easy <= pain_warning <= pain_alert <= 10."
+            )
 
     def replace(self, **changes: Any) -> Thresholds:
         """Return a copy with some thresholds changed (unknown names raise ConfigError)."""
@@ -138,15 +177,21 @@ class Thresholds:
                 value = changes[f.name]
                 typed[f.name] = (
                     int(value)
-                    if _is_whole_field(f) and isinstance(value, float) and value.is_integer()
+                    if (_is_whole_field(f) or f.name in _SWITCHES)
+                    and isinstance(value, float)
+                    and value.is_integer()
                     else value
                 )
         return dataclasses.replace(self, **typed)
 
 
+#: Whole-number fields that are 0/1 switches rather than counts (checked in __post_init__).
+_SWITCHES = frozenset({"ramp_by_time"})
+
+
 def _is_whole_field(f: dataclasses.Field[Any]) -> bool:
-    """True for the fields that count weeks or days (annotated ``int``)."""
-    return f.type in ("int", int)
+    """True for the fields that count weeks or days (annotated ``int``, switches aside)."""
+    return f.type in ("int", int) and f.name not in _SWITCHES
 
 
 def _check_value(name: str, value: Any, *, whole: bool) -> None:

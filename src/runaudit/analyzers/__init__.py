@@ -12,6 +12,7 @@ rule                      function                    input
 ``long_run_spike``        :func:`find_long_run_spikes` activities ``distance_km``
 ``shoe_change``           :func:`find_shoe_changes`    activities ``shoe``
 ``surface_change``        :func:`find_surface_changes` weekly ``trail_km``
+``knee_pain``             :func:`find_knee_pain`       weekly ``pain_max``
 ========================  ==========================  ===========================
 
 Every function takes an optional :class:`~runaudit.thresholds.Thresholds` and a
@@ -47,6 +48,7 @@ from ..thresholds import Thresholds
 from ._common import resolve
 from .cadence import find_low_cadence, suggested_cadence
 from .downhill import find_downhill_spikes
+from .knee_pain import find_knee_pain
 from .long_run import find_long_run_spikes
 from .messages import check_units, format_date, format_distance, format_metres, format_ratio
 from .missing_deload import find_missing_deloads
@@ -57,6 +59,7 @@ from .surface_change import find_surface_changes
 __all__ = [
     "analyze",
     "find_downhill_spikes",
+    "find_knee_pain",
     "find_long_run_spikes",
     "find_low_cadence",
     "find_missing_deloads",
@@ -131,4 +134,5 @@ def analyze(
     if activities is not None:
         findings.extend(find_long_run_spikes(activities, t, units=units))
         findings.extend(find_shoe_changes(activities, t, units=units))
+    findings.extend(find_knee_pain(weekly, activities, t, units=units))
     return sort_findings(findings)

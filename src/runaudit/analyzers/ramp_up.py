@@ -19,6 +19,7 @@ itself, so:
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -42,11 +43,11 @@ def find_ramp_ups(
     ----------
     weekly : pandas.DataFrame
         The weekly table; uses ``week_start`` (Monday) and ``distance_km`` [km].
-        The ``chronic_km``/``acwr`` columns are ignored and recomputed with
-        :func:`runaudit.training_load.acwr_rolling` so that
+        The ``chronic_km``/``acwr`` columns are ignored and recomputed so that
         ``thresholds.chronic_weeks`` is honoured. Not modified.
     thresholds : Thresholds, optional
-        Uses ``chronic_weeks`` [weeks], ``acwr_warning``, ``acwr_alert`` [ratio],
+        Uses ``ramp_by_time`` (1: judge the ratio on ``moving_time_s`` [s]
+        instead of distance), ``chronic_weeks`` [weeks], ``acwr_warning``, ``acwr_alert`` [ratio],
         ``comeback_chronic_km`` [km/week] and ``comeback_min_km`` [km]. Defaults
         to ``Thresholds()``.
     units : {"km", "mi"}, default "km"
@@ -59,7 +60,9 @@ def find_ramp_ups(
         ``acwr_alert``, otherwise ``"warning"`` (also for a long week straight
         after a break). ``evidence``: ``distance_km`` [km], ``chronic_km``
         [km/week], ``acwr`` [ratio, None when not computed], ``chronic_weeks``
-        [weeks], ``after_break`` [bool].
+        [weeks], ``after_break`` [bool]; with ``moving_time_s`` in the table also
+        ``acwr_time`` [ratio on running time]; judged by time also
+        ``moving_time_s``, ``chronic_time_s`` [s] and ``load`` = ``"time"``.
 
     Raises
     ------
@@ -82,27 +85,81 @@ def find_ramp_ups(
     t = resolve(thresholds)
     if weekly.empty:
         return []
-    weeks = complete_weeks(weekly, ["distance_km"])
+    by_time = t.ramp_by_time == 1
+    has_time = "moving_time_s" in weekly.columns
+    if by_time and not has_time:
+        raise ValueError("the weekly table lacks column(s) moving_time_s (ramp_by_time=1)")
+    weeks = complete_weeks(weekly, ["distance_km", *(["moving_time_s"] if has_time else [])])
     distance = weeks["distance_km"].to_numpy()
+    seconds = weeks["moving_time_s"].to_numpy() if has_time else None
     n = t.chronic_weeks
     load = acwr_rolling(weeks["distance_km"], n)
     chronic_km, ratio = load["chronic_km"].to_numpy(), load["acwr"].to_numpy()
+    # the same ratio on running time (one definition: acwr_rolling)
+    time_acwr = acwr_rolling(weeks["moving_time_s"], n)["acwr"].to_numpy() if has_time else None
     findings: list[Finding] = []
     for i in range(n, len(distance)):
         acute = float(distance[i])
         chronic = float(chronic_km[i])
         after_break = bool((distance[i - n : i] <= 0).any())
         week = to_date(weeks.index[i])
+        time_ratio = _finite_or_none(time_acwr[i]) if time_acwr is not None else None
         if chronic <= 0 or chronic < t.comeback_chronic_km:
             if acute > t.comeback_min_km:
-                findings.append(_comeback(week, acute, chronic, n, t, units))
+                findings.append(_comeback(week, acute, chronic, n, t, units, time_ratio))
             continue
         acwr = float(ratio[i])
-        if acwr <= t.acwr_warning or (after_break and acute <= t.comeback_min_km):
+        judged = time_ratio if by_time else acwr
+        if judged is None or judged <= t.acwr_warning:
             continue
-        severity = "alert" if acwr > t.acwr_alert else "warning"
-        findings.append(_ratio(week, acute, chronic, acwr, n, after_break, severity, t, units))
+        if after_break and acute <= t.comeback_min_km:
+            continue
+        severity = "alert" if judged > t.acwr_alert else "warning"
+        finding = _ratio(week, acute, chronic, acwr, n, after_break, severity, t, units)
+        if time_ratio is not None:
+            finding.evidence["acwr_time"] = round(time_ratio, 2)
+        if by_time and seconds is not None:
+            finding = _by_time(finding, float(seconds[i]), float(seconds[i - n : i].mean()), t)
+        findings.append(finding)
     return findings
+
+
+def _finite_or_none(value: float) -> float | None:
+    """``value`` as a float, None where it is NaN (no chronic running time)."""
+    return None if math.isnan(value) else float(value)
+
+
+def _hours(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _by_time(finding: Finding, acute_s: float, chronic_s: float, t: Thresholds) -> Finding:
+    """The finding of a week judged on running time (``ramp_by_time=1``)."""
+    ratio = acute_s / chronic_s
+    n = finding.evidence["chronic_weeks"]
+    head = (
+        f"Week of {format_date(finding.week_start)}: {_hours(acute_s)} of running, "
+        f"{format_ratio(ratio)}× your previous {n}-week average of {_hours(chronic_s)}"
+    )
+    risk = (
+        f"jumps above {format_ratio(t.acwr_alert)}× raise the injury risk most"
+        if finding.severity == "alert"
+        else "that is a quick step up"
+    )
+    message = (
+        f"{head}; {risk}, so aim for at most {format_ratio(t.acwr_warning)}× "
+        f"({_hours(t.acwr_warning * chronic_s)})."
+    )
+    evidence = {
+        **finding.evidence,
+        "moving_time_s": round(acute_s),
+        "chronic_time_s": round(chronic_s),
+        "load": "time",
+    }
+    return Finding(
+        finding.rule, finding.severity, finding.week_start, message, evidence, finding.exercises
+    )
 
 
 def _evidence(
@@ -158,7 +215,13 @@ def _ratio(
 
 
 def _comeback(
-    week: date, acute: float, chronic: float, n: int, t: Thresholds, units: str
+    week: date,
+    acute: float,
+    chronic: float,
+    n: int,
+    t: Thresholds,
+    units: str,
+    time_ratio: float | None = None,
 ) -> Finding:
     message = (
         f"Week of {format_date(week)}: {format_distance(acute, units)} after a break "
@@ -171,6 +234,9 @@ def _comeback(
         severity="warning",
         week_start=week,
         message=message,
-        evidence=_evidence(acute, chronic, None, n, True),
+        evidence={
+            **_evidence(acute, chronic, None, n, True),
+            **({} if time_ratio is None else {"acwr_time": round(time_ratio, 2)}),
+        },
         exercises=exercises_for(RULE),
     )

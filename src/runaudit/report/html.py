@@ -19,6 +19,7 @@ import pandas as pd
 from ..analyzers.messages import format_date, format_distance
 from ..exercises import Exercise, load_catalog
 from ..findings import SEVERITIES, Finding
+from ..pain import latest_pain
 from ..render import format_duration
 from ..units import km_to
 
@@ -32,7 +33,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("descent", "Descent and downhill running"),
     ("cadence", "Cadence"),
     ("long-runs", "Long runs"),
-    ("findings", "Findings and exercises"),
+    ("plan", "Plan for the coming week"),
+    ("findings", "Findings"),
     ("ingest", "What was read"),
     ("safety", "Red flags and advice"),
 )
@@ -45,7 +47,8 @@ SECTION_FIGURES: dict[str, tuple[str, ...]] = {
 }
 FIGURE_ALT: dict[str, str] = {
     "weekly_distance": (
-        "Weekly distance bars with the acute:chronic ratio line and its 0.8–1.3 band"
+        "Weekly distance bars with the acute:chronic ratio lines (distance and running time),"
+        " its 0.8–1.3 band and the diary's weekly knee pain"
     ),
     "descent": "Weekly descent in metres with downhill distance",
     "cadence": "Weekly running cadence with the 160 spm line and the 165–180 spm target band",
@@ -187,21 +190,16 @@ def exercise_card(ex: Exercise, *, open_: bool = False) -> str:
     )
 
 
-def _finding_block(finding: Finding, units: str, shown_in: Finding | None = None) -> str:
-    """One finding; its exercise cards, or a pointer to where they were shown already."""
+def _finding_block(finding: Finding, units: str) -> str:
+    """One finding with its numbers and a link to the plan (which holds the exercises)."""
     catalog = load_catalog()
-    if shown_in is not None:
-        cards = (
-            f'<p class="src">Exercises: the same as for the week of '
-            f'<a href="#finding-{shown_in.rule}-{shown_in.week_start.isoformat()}">'
-            f"{_e(format_date(shown_in.week_start))}</a> above.</p>"
-        )
-    else:
-        cards = "".join(
-            exercise_card(catalog.exercises[i], open_=(k == 0))
-            for k, i in enumerate(finding.exercises)
-            if i in catalog.exercises
-        )
+    names = [catalog.exercises[i].name for i in finding.exercises if i in catalog.exercises]
+    cards = (
+        f'<p class="src">Exercises ({_e(", ".join(names))}): in the '
+        '<a href="#plan">plan for the coming week</a>, each listed once.</p>'
+        if names
+        else ""
+    )
     sev = _SEVERITY_CLASS.get(finding.severity, "sev-info")
     title = finding.rule.replace("_", " ")
     return (
@@ -212,6 +210,62 @@ def _finding_block(finding: Finding, units: str, shown_in: Finding | None = None
         f"{_e(format_date(finding.week_start))}</h3><p>{_e(finding.message)}</p>"
         f"{_evidence(finding.evidence, units)}{cards}</article>"
     )
+
+
+_VERSION_TEXT = {
+    "easier": "Make it easier (pain is above 5)",
+    "standard": "Dose",
+    "harder": "Make it harder (pain has stayed low for two weeks)",
+}
+
+
+def _plan(audit: Audit, units: str) -> str:
+    """The plan for the coming week: cap, what to scale back, one exercise list."""
+    plan = audit.plan
+    if plan.week_start is None:
+        return "<p>No runs yet.</p>"
+    parts = [f"<p><b>Week of {_e(format_date(plan.week_start))}.</b> "]
+    if plan.distance_cap_km is not None:
+        cap = format_distance(plan.distance_cap_km, units)
+        time_cap = (
+            f" (about {format_duration(plan.time_cap_s)} of running)" if plan.time_cap_s else ""
+        )
+        parts.append(f"Run at most <b>{_e(cap)}</b>{_e(time_cap)}: {_e(plan.cap_reason)}.")
+    parts.append("</p>")
+    if plan.pain is not None and plan.pain_date is not None:
+        parts.append(
+            f'<p data-pain="{plan.pain:g}">Latest knee pain: <b>{plan.pain:g}/10</b> on '
+            f"{_e(format_date(plan.pain_date))}.</p>"
+        )
+    if plan.scale_back:
+        parts.append(
+            "<p>Scale back first: <b>"
+            + _e(", ".join(plan.scale_back_text))
+            + "</b> — these rose before the latest knee pain (they came before it; that"
+            " does not prove they caused it).</p>"
+        )
+    if plan.findings:
+        links = ", ".join(
+            f'<a href="#finding-{_e(f.rule)}-{f.week_start.isoformat()}">'
+            f"{_e(f.rule.replace('_', ' '))} ({_e(format_date(f.week_start))})</a>"
+            for f in plan.findings
+        )
+        parts.append(f"<p>Answers the open findings: {links}.</p>")
+    items = []
+    for item in plan.exercises:
+        ex = item.exercise
+        rules = ", ".join(r.replace("_", " ") for r in item.rules)
+        steps = "".join(f"<li>{_e(x)}</li>" for x in ex.steps)
+        items.append(
+            f'<details class="ex" data-exercise="{_e(ex.id)}"><summary>{_e(ex.name)} '
+            f'<span class="dose">— for {_e(rules)}</span></summary>'
+            f"<p><b>{_e(_VERSION_TEXT[item.version])}:</b> {_e(item.how)}</p>"
+            f"<p>{_e(ex.targets)}</p><ol>{steps}</ol>"
+            + (f"<p><b>Dose:</b> {_e(ex.dose_text)}</p>" if item.version != "standard" else "")
+            + f'<p class="src">Source: {_e("; ".join(ex.sources))}</p></details>'
+        )
+    parts.append("<h3>Exercises</h3>" + "".join(items))
+    return "".join(parts)
 
 
 def _period(weekly: pd.DataFrame) -> tuple[date | None, date | None]:
@@ -360,11 +414,7 @@ def _safety() -> str:
         f"<h3 style='margin-top:16px'>See a clinician if</h3><ul class='redflags'>{flags}</ul>"
         f"<h3>Load management</h3><ul>{advice}</ul>"
         "<h3>Hip and trunk strength, for any runner with knee pain</h3>"
-        + "".join(
-            exercise_card(catalog.exercises[i])
-            for i in catalog.rules.get("hip_control", ())
-            if i in catalog.exercises
-        )
+        "<p>In the <a href='#plan'>plan for the coming week</a> (rule: hip control).</p>"
         + "<h3>Sources</h3><ul>"
         + "".join(f"<li>{_e(s.title)}</li>" for s in catalog.sources)
         + "</ul>"
@@ -401,11 +451,8 @@ def render_html(
         body[section] = "".join(_img(n, images[n]) for n in names if n in images) or (
             "<p>No data for this chart.</p>"
         )
-    first_of_rule: dict[str, Finding] = {}
-    blocks = []
-    for f in findings:
-        blocks.append(_finding_block(f, units, first_of_rule.get(f.rule)))
-        first_of_rule.setdefault(f.rule, f)
+    blocks = [_finding_block(f, units) for f in findings]
+    body["plan"] = _plan(audit, units)
     body["findings"] = (
         "".join(blocks)
         if findings
@@ -448,6 +495,7 @@ def summary_numbers(audit: Audit) -> dict[str, Any]:
         "last_week_km": float(last["distance_km"]) if last is not None else math.nan,
         "acwr": float(last["acwr"]) if last is not None else math.nan,
         "cadence_spm": float(last["cadence_spm"]) if last is not None else math.nan,
+        "pain": latest_pain(audit.pain.entries if audit.pain is not None else None),
         "open_findings": recent,
         "worst": worst,
         "runs": len(audit.activities),

@@ -365,12 +365,58 @@ def plot_weekly_distance(
         linewidth=1.2,
         label=f"ACWR (week ÷ mean of {t.chronic_weeks} before)",
     )
+    if "moving_time_s" in weekly.columns:
+        by_time = acwr_rolling(
+            pd.Series(np.nan_to_num(_values(weekly, "moving_time_s"))), t.chronic_weeks
+        )["acwr"].to_numpy()
+        twin.plot(
+            x,
+            np.minimum(by_time, top),
+            color=LINE_COLOR,
+            linestyle=":",
+            linewidth=1.2,
+            label="ACWR by running time",
+        )
     twin.set_ylim(0, top)
     twin.set_ylabel("ACWR [ratio]")
     at_ratio = np.where(np.isfinite(acwr), np.minimum(acwr, 0.97 * top), 0.97 * top)
     _mark_weeks(twin, starts, at_ratio, findings, "ramp_up")
-    _legend(ax, [twin])
+    extra = [twin]
+    if "pain_max" in weekly.columns and np.isfinite(_values(weekly, "pain_max")).any():
+        extra.append(_plot_pain(ax, x, weekly, t))
+    _legend(ax, extra)
     return ax
+
+
+def _plot_pain(ax: Axes, x: np.ndarray, weekly: pd.DataFrame, t: Thresholds) -> Axes:
+    """Weekly highest and mean knee pain on a third y axis (0–10), right of the ratio's."""
+    pain = ax.twinx()
+    pain.spines["right"].set_position(("axes", 1.09))
+    high = _values(weekly, "pain_max")
+    mean = _values(weekly, "pain_mean")
+    pain.axhline(t.pain_warning, color=OKABE_ITO["reddish_purple"], linewidth=0.8, alpha=0.6)
+    pain.plot(
+        x,
+        high,
+        color=OKABE_ITO["reddish_purple"],
+        marker="D",
+        markersize=5,
+        linestyle="none",
+        label="knee pain: week's highest",
+    )
+    pain.plot(
+        x,
+        mean,
+        color=OKABE_ITO["reddish_purple"],
+        marker="o",
+        markersize=3,
+        markerfacecolor="none",
+        linestyle="none",
+        label="knee pain: mean",
+    )
+    pain.set_ylim(0, 10.5)
+    pain.set_ylabel(f"knee pain [0–10], line at {t.pain_warning:g}")
+    return pain
 
 
 def plot_descent(

@@ -77,12 +77,14 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
         if row.numbers is None:
             body.append(
                 f"<tr><td>{link if row.error is None else escape(row.name)}</td>"
-                f"<td colspan='5'>{escape(row.error or 'no runs')}</td></tr>"
+                f"<td colspan='6'>{escape(row.error or 'no runs')}</td></tr>"
             )
             continue
         n = row.numbers
         acwr = f"{n['acwr']:.2f}" if math.isfinite(n["acwr"]) else "–"
         cadence = f"{n['cadence_spm']:.0f} spm" if math.isfinite(n["cadence_spm"]) else "–"
+        pain_at = n.get("pain")
+        pain = f"{pain_at[1]:g}/10 · {escape(format_date(pain_at[0].date()))}" if pain_at else "–"
         badges = (
             "".join(
                 f'<div><span class="badge sev-{escape(f.severity)}">{escape(f.severity)}</span>'
@@ -94,11 +96,12 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
         body.append(
             f"<tr><td>{link}</td><td>{escape(format_date(n['last_week']))}</td>"
             f"<td>{escape(format_distance(n['last_week_km'], units))}</td><td>{acwr}</td>"
-            f"<td>{cadence}</td><td>{badges}</td></tr>"
+            f"<td>{cadence}</td><td class='pain'>{pain}</td><td>{badges}</td></tr>"
         )
     table = (
         "<table><tr><th>athlete</th><th>latest week</th><th>distance</th><th>load ratio</th>"
-        f"<th>cadence</th><th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th></tr>"
+        "<th>cadence</th><th>latest knee pain</th>"
+        f"<th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th></tr>"
         + "".join(body)
         + "</table>"
     )

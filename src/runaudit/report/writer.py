@@ -25,6 +25,7 @@ from ..analyzers.messages import format_date, format_distance
 from ..cache import atomic_path, write_text_atomic
 from ..exercises import Exercise, load_catalog
 from ..findings import findings_json
+from ..plan import Plan
 from ..render import to_csv
 from . import plots
 from .html import OPEN_FINDING_WEEKS, SECTIONS, render_html, summary_numbers
@@ -219,8 +220,9 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
             if i in catalog.exercises
         )
         paragraphs.append(f"[{f.severity.upper()}] {f.message}  Exercises: {names}")
+    pages["plan"] = _text_page("Plan for the coming week", plan_lines(audit.plan, units))
     pages["findings"] = _text_page(
-        "Findings and exercises", paragraphs or ["Nothing in this history matches a risk pattern."]
+        "Findings", paragraphs or ["Nothing in this history matches a risk pattern."]
     )
     ingest_counts = audit.ingest.counts()
     ingest_text = [", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in ingest_counts.items())]
@@ -235,6 +237,28 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
     safety += [f"{item.title}: {item.text}" for item in catalog.advice]
     pages["safety"] = _text_page("Red flags and advice", safety)
     return [pages[anchor] for anchor, _ in SECTIONS]
+
+
+def plan_lines(plan: Plan, units: str = "km") -> list[str]:
+    """The plan as short paragraphs (PDF page)."""
+    if plan.week_start is None:
+        return ["No runs yet."]
+    lines = [f"Week of {format_date(plan.week_start)}."]
+    if plan.distance_cap_km is not None:
+        lines.append(
+            f"Run at most {format_distance(plan.distance_cap_km, units)}: {plan.cap_reason}."
+        )
+    if plan.pain is not None and plan.pain_date is not None:
+        lines.append(f"Latest knee pain: {plan.pain:g}/10 on {format_date(plan.pain_date)}.")
+    if plan.scale_back:
+        lines.append(
+            "Scale back first: " + ", ".join(plan.scale_back_text) + " (they rose before the pain)."
+        )
+    lines += [
+        f"{p.exercise.name} (for {', '.join(r.replace('_', ' ') for r in p.rules)}): {p.how}"
+        for p in plan.exercises
+    ]
+    return lines
 
 
 def write_pdf(audit: Audit, path: Path, *, title: str, units: str = "km") -> Path:
