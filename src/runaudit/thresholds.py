@@ -1,7 +1,7 @@
 """Rule thresholds: one frozen dataclass, overridable from TOML and the CLI.
 
-Every field has a default, a unit and a source (see DESIGN.md). A config file
-sets any of them in a ``[thresholds]`` table::
+Every field has a default, a unit and a source (docs/architecture.md says where
+rules live). A config file sets any of them in a ``[thresholds]`` table::
 
     [thresholds]
     acwr_warning = 1.25

@@ -1,6 +1,6 @@
 """Analyzers: pure functions from the weekly/activities tables to :class:`Finding` lists.
 
-One module per rule (see DESIGN.md, "Rules and their defaults"):
+One module per rule (see docs/architecture.md, "Where to add things"):
 
 ========================  ==========================  ===========================
 rule                      function                    input
