@@ -23,7 +23,7 @@ import click
 
 from . import __version__
 from .errors import RunauditError
-from .exercises import RULES as EXERCISE_RULES
+from .findings import CATALOG_RULES
 from .thresholds import Thresholds, load_thresholds
 
 if TYPE_CHECKING:
@@ -397,7 +397,7 @@ def findings(fmt: str, units: str, **opts: Any) -> None:
 
 
 @cli.command()
-@click.argument("rule", required=False, type=click.Choice(EXERCISE_RULES))
+@click.argument("rule", required=False, type=click.Choice(CATALOG_RULES))
 @handle_errors
 def exercises(rule: str | None) -> None:
     """Print the exercise catalog, or the exercises for one RULE."""

@@ -19,6 +19,9 @@ RULES: tuple[str, ...] = (
     "knee_pain",
 )
 SEVERITIES: tuple[str, ...] = ("info", "warning", "alert")
+#: The rules the exercise catalog answers: every finding rule plus ``hip_control``
+#: (the hip and trunk group the articles give every runner).
+CATALOG_RULES: tuple[str, ...] = (*RULES, "hip_control")
 
 
 @dataclass(frozen=True)

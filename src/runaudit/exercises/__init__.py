@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from ..findings import RULES as FINDING_RULES
+from ..findings import CATALOG_RULES
 
 __all__ = [
     "RULES",
@@ -42,7 +42,7 @@ __all__ = [
     "parse_catalog",
 ]
 
-RULES: tuple[str, ...] = (*FINDING_RULES, "hip_control")
+RULES: tuple[str, ...] = CATALOG_RULES
 """The analyzers' rules plus ``hip_control`` (the hip and trunk group the articles give every
 runner with knee pain); each must have an entry in the catalog's ``[rules]``."""
 
