@@ -48,3 +48,13 @@ def test_import_runaudit_is_lazy_but_complete() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_public_function_named_like_its_module_stays_the_function() -> None:
+    probe = (
+        "import runaudit.audit, runaudit, inspect\n"
+        "from runaudit import ingest\n"
+        "print(inspect.isfunction(runaudit.ingest), inspect.isfunction(ingest))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True True"

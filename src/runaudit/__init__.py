@@ -15,6 +15,8 @@ runaudit`` and ``runaudit --version`` do not pay for pandas and the parsers.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -92,6 +94,23 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
+
+
+class _Package(types.ModuleType):
+    """The package module: a submodule named like a public function keeps the function.
+
+    Importing ``runaudit.ingest`` (the module) makes Python set the package's
+    ``ingest`` attribute to that module, which would shadow the public
+    ``runaudit.ingest()`` function; the function stays the attribute instead.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == f".{name}":
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 if TYPE_CHECKING:  # the names as mypy and editors see them

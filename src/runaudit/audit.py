@@ -230,7 +230,16 @@ def audit_ingest(
     if diary is not None and diary.source != "<DataFrame>":
         result = with_diary(result, diary)
     activities = dated_runs(result.activities)
-    weekly = weekly_table(activities, result.cadence_hist, chronic_weeks=thresholds.chronic_weeks)
+    entries = diary.entries if diary is not None else None
+    through = (
+        pd.Timestamp(entries["date"].max()) if entries is not None and not entries.empty else None
+    )
+    weekly = weekly_table(
+        activities,
+        result.cadence_hist,
+        chronic_weeks=thresholds.chronic_weeks,
+        through=through,
+    )
     weekly = with_weekly_pain(weekly, diary.entries if diary is not None else None)
     findings = analyze(weekly, activities, thresholds, units=units)
     return Audit(result, activities, weekly, findings, thresholds, diary)

@@ -271,8 +271,9 @@ def weekly_pain(entries: pd.DataFrame) -> pd.DataFrame:
 def with_weekly_pain(weekly: pd.DataFrame, entries: pd.DataFrame | None) -> pd.DataFrame:
     """The weekly table with ``pain_max`` and ``pain_mean`` appended (NaN without entries).
 
-    Entries outside the table's weeks are not added as rows (the table spans
-    the weeks with running); :func:`latest_pain` still sees them.
+    Entries before the table's first week are not added as rows;
+    :func:`runaudit.audit.audit_ingest` extends the table through the diary's last
+    week, so pain after the runner stopped running still has its weeks.
     """
     out = weekly.copy()
     if entries is None or entries.empty or weekly.empty:

@@ -145,8 +145,13 @@ def weekly_table(
     cadence_hist: Mapping[str, tuple[Sequence[int], Sequence[float]]] | None = None,
     *,
     chronic_weeks: int = Thresholds.chronic_weeks,
+    through: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Aggregate runs into Monday-start weeks.
+
+    The table spans the first to the last week with a run, or on to the Monday
+    ``through`` [local date] when that is later (weeks a pain diary covers after
+    the runner stopped running), with empty weeks as zeros.
 
     Parameters
     ----------
@@ -178,7 +183,10 @@ def weekly_table(
     if acts.empty:
         return _empty(WEEKLY_COLUMNS)
     acts = acts.copy()
-    weeks = pd.date_range(acts["week_start"].min(), acts["week_start"].max(), freq="7D")
+    last = acts["week_start"].max()
+    if through is not None:
+        last = max(last, pd.Timestamp(through).normalize() - pd.Timedelta(days=through.weekday()))
+    weeks = pd.date_range(acts["week_start"].min(), last, freq="7D")
     grouped = acts.groupby("week_start")
     out = pd.DataFrame(index=pd.DatetimeIndex(weeks, name="week_start"))
     out["runs"] = grouped.size().reindex(weeks, fill_value=0).astype("int64")
