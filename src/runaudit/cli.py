@@ -330,13 +330,12 @@ def exercises(rule: str | None) -> None:
 def _summary_screen(audit: Audit, index: Path, units: str) -> list[str]:
     """The one-screen summary printed after a report."""
     from .analyzers.messages import format_distance
+    from .findings import severity_counts
 
     acts, weekly = audit.activities, audit.weekly
     first = weekly["week_start"].min().date().isoformat()
     last = (weekly["week_start"].max() + pd.Timedelta(days=6)).date().isoformat()
-    counts = {
-        s: sum(1 for f in audit.findings if f.severity == s) for s in ("alert", "warning", "info")
-    }
+    counts = severity_counts(audit.findings)
     lines = [
         f"{first} to {last}: {len(acts)} runs, "
         f"{format_distance(float(acts['distance_km'].sum()), units)} over {len(weekly)} weeks.",

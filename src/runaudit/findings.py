@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,3 +59,25 @@ class Finding:
     def severity_rank(self) -> int:
         """0 for info, 1 for warning, 2 for alert."""
         return SEVERITIES.index(self.severity)
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each severity, most severe first.
+
+    Returns
+    -------
+    dict of str to int
+        Keys ``"alert"``, ``"warning"``, ``"info"`` in that order, each present
+        (0 when there is none).
+
+    Examples
+    --------
+    >>> week = date(2026, 3, 2)
+    >>> found = [Finding("ramp_up", "alert", week, ""), Finding("low_cadence", "info", week, "")]
+    >>> severity_counts(found)
+    {'alert': 1, 'warning': 0, 'info': 1}
+    """
+    counts = dict.fromkeys(reversed(SEVERITIES), 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
