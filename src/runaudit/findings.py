@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -80,6 +80,23 @@ def findings_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)
 
 
-def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
-    """Findings per severity, most urgent first: ``{"alert": n, "warning": n, "info": n}``."""
-    return {s: sum(1 for f in findings if f.severity == s) for s in reversed(SEVERITIES)}
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each severity, most severe first.
+
+    Returns
+    -------
+    dict of str to int
+        Keys ``"alert"``, ``"warning"``, ``"info"`` in that order, each present
+        (0 when there is none).
+
+    Examples
+    --------
+    >>> week = date(2026, 3, 2)
+    >>> found = [Finding("ramp_up", "alert", week, ""), Finding("low_cadence", "info", week, "")]
+    >>> severity_counts(found)
+    {'alert': 1, 'warning': 0, 'info': 1}
+    """
+    counts = dict.fromkeys(reversed(SEVERITIES), 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts

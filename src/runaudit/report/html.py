@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..analyzers.messages import format_date, format_distance
 from ..exercises import Exercise, load_catalog
-from ..findings import SEVERITIES, Finding
+from ..findings import SEVERITIES, Finding, severity_counts
 from ..pain import latest_pain
 from ..render import format_duration
 from ..units import km_to
@@ -135,12 +135,6 @@ def _img(name: str, png: bytes) -> str:
     )
 
 
-def _num(value: Any, digits: int = 0, suffix: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:,.{digits}f}{suffix}"
-
-
 #: Evidence keys that are bookkeeping, not numbers a person needs.
 _HIDDEN_EVIDENCE = {"activity_id"}
 _UNIT_SUFFIXES = {"_km": "km", "_m": "m", "_spm": "spm", "_days": "days", "_s": "s"}
@@ -149,14 +143,14 @@ _UNIT_SUFFIXES = {"_km": "km", "_m": "m", "_spm": "spm", "_days": "days", "_s": 
 def evidence_label(key: str, units: str = "km") -> tuple[str, str]:
     """A readable label and unit for an evidence key.
 
-    >>> evidence_label("previous_longest_km", "mi")
-    ('previous longest', 'mi')
+    >>> evidence_label("previous_longest_km", "mi"), evidence_label("distance_km")
+    (('previous longest', 'mi'), ('distance', 'km'))
     >>> evidence_label("acwr")
     ('acwr', '')
     """
     for suffix, unit in _UNIT_SUFFIXES.items():
         if key.endswith(suffix):
-            return key[: -len(suffix)].replace("_", " "), ("mi" if unit == "km" else unit)
+            return key[: -len(suffix)].replace("_", " "), (units if unit == "km" else unit)
     return key.replace("_", " "), ""
 
 
@@ -168,7 +162,6 @@ def _evidence(evidence: Mapping[str, Any], units: str) -> str:
         label, unit = evidence_label(key, units)
         shown: Any = value
         if key.endswith("_km") and isinstance(value, int | float):
-            unit = units
             shown = round(km_to(float(value), units), 1)
         elif isinstance(value, float):
             shown = round(value, 2)
@@ -312,7 +305,7 @@ def _status(audit: Audit, units: str) -> str:
 
 def _summary(audit: Audit, units: str) -> str:
     first, last = _period(audit.weekly)
-    counts = {s: sum(1 for f in audit.findings if f.severity == s) for s in SEVERITIES}
+    counts = severity_counts(audit.findings)
     acts = audit.activities
     total = float(acts["distance_km"].sum()) if not acts.empty else 0.0
     tiles = [

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from ..analyzers.messages import format_date, format_distance
 from ..cache import atomic_path, write_text_atomic
 from ..exercises import Exercise, load_catalog
-from ..findings import findings_json
+from ..findings import findings_json, severity_counts
 from ..plan import Plan
 from ..render import to_csv
 from . import plots
@@ -178,7 +178,7 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
     weekly, acts, found = audit.weekly, audit.activities, audit.findings
     numbers = summary_numbers(audit)
     total = float(acts["distance_km"].sum()) if not acts.empty else 0.0
-    counts = {s: sum(1 for f in found if f.severity == s) for s in ("alert", "warning", "info")}
+    counts = severity_counts(found)
     summary = [
         f"Weeks: {len(weekly)}  ·  runs: {len(acts)}  ·  total distance: "
         f"{format_distance(total, units)}  ·  moving time: {numbers['moving_time']}",
