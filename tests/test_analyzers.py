@@ -70,8 +70,10 @@ def weekly_frame(
             "chronic_km": chronic.to_numpy(),
             "acwr": np.where(chronic > 0, dist / chronic, NAN),
             "acwr_time": np.where(chronic > 0, dist / chronic, NAN),
+            "trail_km": np.zeros(n),
+            "treadmill_km": np.zeros(n),
         }
-    )
+    )[list(WEEKLY_COLUMNS)]
     assert tuple(frame.columns) == WEEKLY_COLUMNS
     return frame
 
@@ -487,8 +489,9 @@ def test_finding_is_frozen() -> None:
 def test_analyze_runs_every_rule_in_order_with_catalog_exercises() -> None:
     weekly, acts = every_rule_frames()
     findings = analyze(weekly, acts)
-    # knee_pain needs a diary (pain_max); it is tested in test_pain.py
-    assert {f.rule for f in findings} == set(RULES) - {"knee_pain"}
+    # knee_pain needs a diary (pain_max) and shoe_change/surface_change the shoe and
+    # surface columns; they are tested in test_pain.py and test_export_metadata.py
+    assert {f.rule for f in findings} == set(RULES) - {"knee_pain", "shoe_change", "surface_change"}
     keys = [(f.week_start, RULES.index(f.rule)) for f in findings]
     assert keys == sorted(keys)
     catalog = load_catalog()

@@ -19,8 +19,9 @@ from runaudit.thresholds import Thresholds, load_thresholds
 
 SAMPLE = str(Path(__file__).resolve().parent.parent / "sample_data")
 FIELDS = dataclasses.fields(Thresholds)
-WHOLE = [f.name for f in FIELDS if f.type in ("int", int)]
-REAL = [f.name for f in FIELDS if f.name not in WHOLE]
+SWITCHES = ["ramp_by_time"]  # 0/1 choices, not counts
+WHOLE = [f.name for f in FIELDS if f.type in ("int", int) and f.name not in SWITCHES]
+REAL = [f.name for f in FIELDS if f.name not in WHOLE and f.name not in SWITCHES]
 
 # (name, bad value as text for --set, the same as a TOML value)
 BAD: list[tuple[str, str, str]] = []
@@ -28,6 +29,8 @@ for _name in WHOLE:
     BAD += [(_name, "-1", "-1"), (_name, "0", "0"), (_name, "4.5", "4.5"), (_name, "nan", "nan")]
 for _name in REAL:
     BAD += [(_name, "-0.5", "-0.5"), (_name, "nan", "nan"), (_name, "inf", "inf")]
+for _name in SWITCHES:
+    BAD += [(_name, "2", "2"), (_name, "0.5", "0.5"), (_name, "-1", "-1")]
 # Ranges between and within fields.
 BAD += [
     ("acwr_alert", "1.2", "1.2"),  # below the default acwr_warning 1.3

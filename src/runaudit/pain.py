@@ -12,7 +12,7 @@ Examples
 --------
 >>> diary = parse_diary("date,pain\\n2026-03-02,3\\n2026-03-02,6\\n2026-03-04,x\\n")
 >>> diary.entries["pain"].tolist(), diary.problems
-([3.0, 6.0], ('line 4: pain \\'x\\' is not a number from 0 to 10; row skipped.',))
+([3.0, 6.0], ("line 4: pain 'x' is not a number from 0 to 10; row skipped.",))
 """
 
 from __future__ import annotations
