@@ -55,7 +55,7 @@ def run172() -> synth.SyntheticRun:
 
 def test_make_run_truth(run171: synth.SyntheticRun) -> None:
     s = run171.samples
-    assert list(s.columns) == list(synth.SAMPLE_COLUMNS)
+    assert list(s.columns) == list(synth.SYNTH_COLUMNS)
     assert run171.distance_m == pytest.approx(6000.0, abs=1e-6)
     assert np.all(np.diff(s["distance_m"]) >= 0)
     assert run171.ascent_m == pytest.approx(40.0, abs=0.01)

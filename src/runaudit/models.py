@@ -16,7 +16,7 @@ import pandas as pd
 
 #: Canonical per-sample columns and their units. Every parser maps its own
 #: field names onto these (see ``parsers/*.py``).
-SAMPLE_COLUMNS: dict[str, str] = {
+SAMPLE_UNITS: dict[str, str] = {
     "time_s": "seconds since 1970-01-01 UTC",
     "lat_deg": "degrees",
     "lon_deg": "degrees",
@@ -52,7 +52,7 @@ class ParsedActivity:
     timer_time_s, elapsed_time_s : float or None
         The file's own timer (pauses excluded) and elapsed durations [s].
     samples : dict of str to numpy.ndarray
-        Per-sample arrays keyed by :data:`SAMPLE_COLUMNS`, all the same length,
+        Per-sample arrays keyed by :data:`SAMPLE_UNITS`, all the same length,
         sorted by time; missing values are NaN.
     date_known : bool
         False when the device's clock was not set (FIT times below 0x10000000
@@ -75,7 +75,7 @@ class ParsedActivity:
     def samples_frame(self) -> pd.DataFrame:
         """Return the samples as a DataFrame with a UTC ``time`` column first."""
         return with_time_column(
-            pd.DataFrame({k: self.samples[k] for k in SAMPLE_COLUMNS if k in self.samples})
+            pd.DataFrame({k: self.samples[k] for k in SAMPLE_UNITS if k in self.samples})
         )
 
 

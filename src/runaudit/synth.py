@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "SAMPLE_COLUMNS",
+    "SYNTH_COLUMNS",
     "ElevationProfile",
     "SyntheticRun",
     "fit_bytes",
@@ -58,7 +58,7 @@ __all__ = [
 #: Height above the base altitude [m] as a function of cumulative distance [m].
 ElevationProfile = Callable[[np.ndarray], np.ndarray]
 
-SAMPLE_COLUMNS = (
+SYNTH_COLUMNS = (
     "elapsed_s",
     "lat_deg",
     "lon_deg",
@@ -619,7 +619,7 @@ def fit_bytes(run: SyntheticRun) -> bytes:
     for at, dur in run.pauses:
         if at < run.duration_s:
             events += [(t0 + round(at), "stop_all"), (t0 + round(at + dur), "start")]
-    columns = {c: s[c].to_numpy(dtype=float).tolist() for c in SAMPLE_COLUMNS}
+    columns = {c: s[c].to_numpy(dtype=float).tolist() for c in SYNTH_COLUMNS}
 
     def emit_events(until: int, kind: str) -> None:
         while events and events[0][0] <= until and (events[0][0] < until or events[0][1] == kind):
@@ -989,7 +989,7 @@ def write_gpx(
     if activity_type is not None:
         track.type = activity_type  # type: ignore[assignment]  # gpxpy annotates it as None
     segment = gpxpy.gpx.GPXTrackSegment()
-    cols = {c: s[c].to_numpy(dtype=float).tolist() for c in SAMPLE_COLUMNS}
+    cols = {c: s[c].to_numpy(dtype=float).tolist() for c in SYNTH_COLUMNS}
     for i, when in enumerate(_sample_times(run)):
         alt = cols["altitude_m"][i]
         point = gpxpy.gpx.GPXTrackPoint(
@@ -1058,7 +1058,7 @@ def write_tcx(
 
     s = run.samples
     foot = run.sport in FOOT_SPORTS
-    cols = {c: s[c].to_numpy(dtype=float).tolist() for c in SAMPLE_COLUMNS}
+    cols = {c: s[c].to_numpy(dtype=float).tolist() for c in SYNTH_COLUMNS}
     times = [t.strftime("%Y-%m-%dT%H:%M:%S.000Z") for t in _sample_times(run)]
     root = ET.Element(
         "TrainingCenterDatabase",
