@@ -257,3 +257,25 @@ def test_pain_after_the_last_run_still_has_its_weeks(tmp_path):
     assert weekly.loc[pd.Timestamp("2026-04-20"), "pain_max"] == 7.0
     pain = [f for f in audit.findings if f.rule == "knee_pain"]
     assert [(f.week_start.isoformat(), f.severity) for f in pain] == [("2026-04-20", "alert")]
+
+
+def test_load_roster_reads_each_athletes_own_pain_csv(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from runaudit.roster import load_roster
+    from runaudit.synth import make_run, write_gpx
+
+    start = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    for athlete in ("ana", "bo"):
+        folder = tmp_path / athlete
+        folder.mkdir()
+        for week in range(5):
+            run = make_run(start + timedelta(weeks=week), distance_km=6.0, seed=week)
+            write_gpx(run, folder / f"{week}.gpx")
+    (tmp_path / "ana" / "pain.csv").write_text("date,pain\n2026-03-25,6\n", encoding="utf-8")
+    roster = load_roster(tmp_path, jobs=1, use_cache=False)
+    pain = {
+        n: [f.week_start.isoformat() for f in a.findings if f.rule == "knee_pain"]
+        for n, a in roster.audits.items()
+    }
+    assert pain == {"ana": ["2026-03-23"], "bo": []}

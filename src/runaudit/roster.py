@@ -21,6 +21,7 @@ from .cache import Cache
 from .errors import InputError, RunauditError
 from .ingest import build_ingest, default_jobs, read_all
 from .metadata import read_metadata
+from .pain import find_diary
 from .sources import Limits, discover
 from .thresholds import Thresholds
 
@@ -157,7 +158,8 @@ def load_roster(
         result = build_ingest(
             disc, mine, read_metadata([paths_of[name]]), tz=tz, cache=cache, limits=limits
         )
-        audits[name] = audit_ingest(result, thresholds, units=units)
+        diary = find_diary([paths_of[name]])  # the athlete's own pain.csv, as the CLI reads it
+        audits[name] = audit_ingest(result, thresholds, units=units, pain=diary)
     return Roster(
         audits=audits,
         errors=errors,
