@@ -21,7 +21,7 @@ from runaudit import load_export  # noqa: E402
 from runaudit.cluster import batch_size, parse_on_cluster  # noqa: E402
 from runaudit.roster import load_roster  # noqa: E402
 from runaudit.sources import Limits, discover  # noqa: E402
-from runaudit.synth import make_run, write_fit, write_training_block  # noqa: E402
+from runaudit.synth import make_run, write_gpx, write_training_block  # noqa: E402
 
 MONDAY = datetime(2026, 3, 2)
 
@@ -86,8 +86,10 @@ def test_roster_equals_local_and_round_trips_parquet(client, cohort, tmp_path):
 
 
 def test_hanging_file_is_skipped_with_timeout(client, tmp_path):
+    # a 1 Hz GPX marathon: its one-pass read runs Python handlers for ~15,000 points,
+    # well over 0.05 s (a compiled FIT decode can finish inside the limit)
     run = make_run(datetime(2026, 3, 3, 7, tzinfo=UTC), 42.0, interval_s=1.0, seed=5)
-    write_fit(run, tmp_path / "marathon.fit")
+    write_gpx(run, tmp_path / "marathon.gpx")
     audit = load_export(
         tmp_path, use_cache=False, client=client, limits=Limits(max_seconds_per_file=0.05)
     )
