@@ -109,3 +109,33 @@ def test_ingest_gives_back_the_samples_of_a_run(export, tmp_path):
         assert str(samples["time"].dt.tz) == "UTC"
     with pytest.raises(KeyError):
         result.samples("nope")
+
+
+def test_summaries_round_trip_the_index_as_typed_records(export, tmp_path):
+    """The index stores each ActivitySummary as a JSON dict of its fields and reads
+    it back field for field (NaN included); an index row missing a field is not trusted."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from runaudit.summary import ActivitySummary
+
+    cache_dir = tmp_path / "cache"
+    ingest([export], cache_dir=cache_dir, jobs=1)
+    cache = Cache(cache_dir)
+    rows = pq.read_table(cache.index_path).to_pylist()
+    assert len(rows) == 5
+    for row in rows:
+        stored = json.loads(row["summaries"])
+        entry = cache.get(row["hash"])
+        assert entry is not None
+        assert all(isinstance(s, ActivitySummary) for s in entry.summaries)
+        assert json.dumps([s.to_dict() for s in entry.summaries]) == json.dumps(stored)
+    gpx = next(e for r in rows if (e := cache.get(r["hash"])) and e.format == "gpx")
+    assert gpx.summaries[0].distance_km == pytest.approx(6.0, abs=0.001)
+    # A row whose summary lost a field (a foreign or damaged index): parse again.
+    broken = [dict(r, summaries=json.dumps([{"sport": "running"}])) for r in rows]
+    pq.write_table(pa.Table.from_pylist(broken), cache.index_path)
+    again = ingest([export], cache_dir=cache_dir, jobs=1)
+    assert (again.parsed, again.cached) == (5, 0)

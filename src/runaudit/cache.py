@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -30,6 +29,7 @@ from platformdirs import user_cache_dir
 
 from .models import ParsedFile
 from .parsers import PARSER_VERSION
+from .summary import ActivitySummary
 
 
 def default_cache_dir() -> Path:
@@ -70,8 +70,8 @@ class CachedFile:
     problems : tuple of str
     error : str or None
         The parse error's reason.
-    summaries : tuple of dict
-        One :func:`~runaudit.summary.summarize` dict per activity.
+    summaries : tuple of ActivitySummary
+        One :func:`~runaudit.summary.summarize` result per activity.
     """
 
     format: str
@@ -79,7 +79,7 @@ class CachedFile:
     file_type: str | None
     problems: tuple[str, ...]
     error: str | None
-    summaries: tuple[dict[str, Any], ...]
+    summaries: tuple[ActivitySummary, ...]
 
 
 class Cache:
@@ -109,7 +109,7 @@ class Cache:
                         row["file_type"],
                         tuple(json.loads(row["problems"])),
                         row["error"],
-                        tuple(json.loads(row["summaries"])),
+                        tuple(ActivitySummary.from_dict(d) for d in json.loads(row["summaries"])),
                     )
             except FileNotFoundError:
                 pass
@@ -137,7 +137,7 @@ class Cache:
             "file_type": [e.file_type for e in merged.values()],
             "problems": [json.dumps(list(e.problems)) for e in merged.values()],
             "error": [e.error for e in merged.values()],
-            "summaries": [json.dumps(list(e.summaries)) for e in merged.values()],
+            "summaries": [json.dumps([s.to_dict() for s in e.summaries]) for e in merged.values()],
         }
         with atomic_path(self.index_path) as tmp:
             pq.write_table(pa.table(rows), tmp)

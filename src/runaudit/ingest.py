@@ -217,7 +217,7 @@ def build_ingest(
     """
     result = classify(list(outcomes), tz=tz)
     activities, ledger, account = merge_metadata(
-        activities_frame(result.kept),
+        activities_frame([r.as_row() for r in result.kept]),
         [
             *(LedgerEntry(name, "skipped", reason) for name, reason in found.skipped),
             *result.ledger,
@@ -230,7 +230,7 @@ def build_ingest(
         ledger=tuple(ledger),
         metadata=account,
         cadence_hist={
-            r["activity_id"]: (r["cadence_bins"], r["cadence_seconds"]) for r in result.kept
+            r.activity_id: (r.summary.cadence_bins, r.summary.cadence_seconds) for r in result.kept
         },
         ignored=found.ignored,
         parsed=sum(1 for o in outcomes if not o.from_cache and o.content_hash),

@@ -102,7 +102,7 @@ class Ingest:
 
     activities: pd.DataFrame
     ledger: tuple[LedgerEntry, ...]
-    cadence_hist: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict)
+    cadence_hist: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = field(default_factory=dict)
     ignored: int = 0
     parsed: int = 0
     cached: int = 0
