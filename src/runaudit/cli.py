@@ -207,11 +207,16 @@ def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
     if diary is not None:
         result = with_diary(result, diary)
     if not opts.get("quiet"):
-        for line in result.summary_lines():
-            click.echo(cli_message(line), err=True)
-        if diary is not None:
-            click.echo(f"{diary.source}: {diary.ledger_reason}", err=True)
+        echo_ingest(result, diary)
     return require_runs(result, opts["paths"])
+
+
+def echo_ingest(result: Ingest, diary: PainDiary | None) -> None:
+    """The ingest summary on stderr, and the diary's line when there is one."""
+    for line in result.summary_lines():
+        click.echo(cli_message(line), err=True)
+    if diary is not None:
+        click.echo(f"{diary.source}: {diary.ledger_reason}", err=True)
 
 
 def exit_if_strict(opts: dict[str, Any], skipped: int) -> None:
@@ -451,8 +456,8 @@ def report(
 
 
 def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) -> None:
-    from .audit import audit_ingest
-    from .report.roster import loose_activity_files, write_roster
+    from .report.roster import write_roster
+    from .roster import load_roster, loose_activity_files
 
     if len(opts["paths"]) != 1:
         raise click.UsageError("--roster takes exactly one folder of athletes.")
@@ -461,34 +466,47 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
             "--pain reads one athlete's diary; with --roster put a pain.csv in each"
             " athlete's folder."
         )
+    folder = opts["paths"][0]
     thresholds = thresholds_from(opts)
-    loose = loose_activity_files(opts["paths"][0])
+    loose = loose_activity_files(folder)
     if loose:
         click.echo(
-            f"warning: {opts['paths'][0]} has {len(loose)} activity file(s) at its top level"
+            f"warning: {folder} has {len(loose)} activity file(s) at its top level"
             f" (e.g. {loose[0]}); --roster reads one sub-folder or zip per athlete and"
             " ignores them. Leave out --roster for a single athlete's export.",
             err=True,
         )
-    skipped = 0
-    _client(opts)  # connect once, before the per-athlete copies of opts
-
-    def audit_one(path: Path) -> Audit:
-        nonlocal skipped
-        if not opts.get("quiet"):
-            click.echo(f"== {path.name}", err=True)
-        one = dict(opts, paths=(str(path),))
-        diary = pain_from(one)
-        result = read_export(one, diary)
-        skipped += result.counts()["skipped"]
-        return audit_ingest(result, thresholds, units=units, pain=diary)
-
-    page, rows = write_roster(opts["paths"][0], out_dir, audit_fn=audit_one, units=units, pdf=pdf)
+    progress = _Progress(not opts.get("quiet"))
+    try:
+        roster = load_roster(
+            folder,
+            client=_client(opts),
+            thresholds=thresholds,
+            tz=opts.get("tz"),
+            jobs=opts.get("jobs"),
+            cache_dir=opts.get("cache_dir"),
+            use_cache=not opts.get("no_cache"),
+            limits=_limits(opts),
+            units=units,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    if not opts.get("quiet"):
+        for name, audit in roster.audits.items():
+            click.echo(f"== {name}", err=True)
+            diary = audit.pain
+            if diary is not None:
+                for problem in diary.problems:
+                    click.echo(f"warning: {diary.source}: {problem}", err=True)
+            echo_ingest(audit.ingest, diary)
+        for name, error in roster.errors.items():
+            click.echo(f"== {name}\nwarning: {cli_message(error)}", err=True)
+    page, rows = write_roster(roster, out_dir, units=units, pdf=pdf)
     for row in rows:
-        worst = row.numbers["worst"] if row.numbers else None
-        click.echo(f"{row.name}: {worst or ('no runs' if row.numbers is None else 'nothing open')}")
+        click.echo(f"{row.name}: {row.status}")
     click.echo(f"Roster: {page}")
-    exit_if_strict(opts, skipped)
+    exit_if_strict(opts, roster.skipped)
 
 
 def main() -> None:

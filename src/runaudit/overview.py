@@ -2,22 +2,31 @@
 
 :func:`overview` turns an :class:`~runaudit.audit.Audit` into a frozen
 :class:`Overview`; :meth:`Overview.lines` renders it as the short text the
-command line prints. Pure: no I/O.
+command line prints. :func:`athlete_numbers` gives the headline numbers of one
+athlete (the roster row, the PDF cover) as a frozen :class:`AthleteNumbers`.
+Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from .analyzers.messages import format_distance
-from .findings import Finding, severity_counts
+from .findings import SEVERITIES, Finding, severity_counts
+from .pain import latest_pain
+from .render import format_duration
 
 if TYPE_CHECKING:
     from .audit import Audit
 
 URGENT_SHOWN = 5  # findings listed by name before "… and N more"
+#: Findings of the latest this-many weeks count as "open" (roster, report cover).
+OPEN_FINDING_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -87,4 +96,74 @@ def overview(audit: Audit) -> Overview:
         weeks=len(weekly),
         severity_counts=severity_counts(audit.findings),
         urgent=tuple(urgent),
+    )
+
+
+@dataclass(frozen=True)
+class AthleteNumbers:
+    """Headline numbers of one athlete: their latest week and what is still open.
+
+    Attributes
+    ----------
+    last_week : datetime.date or None
+        Monday of the latest week of the weekly table (None without weeks).
+    last_week_km : float
+        That week's distance [km] (NaN without weeks).
+    acwr : float
+        That week's acute:chronic distance ratio (NaN when undefined).
+    cadence_spm : float
+        That week's median running cadence [steps/min] (NaN without cadence).
+    pain : (pandas.Timestamp, float) or None
+        Date and 0-10 score of the latest pain-diary entry.
+    open_findings : tuple of Finding
+        Findings of the latest :data:`OPEN_FINDING_WEEKS` weeks.
+    worst : str or None
+        The worst severity among them.
+    runs : int
+        Kept runs with a known date.
+    moving_time : str
+        Their total moving time, as ``H:MM:SS`` ("" without runs).
+    """
+
+    last_week: date | None
+    last_week_km: float
+    acwr: float
+    cadence_spm: float
+    pain: tuple[pd.Timestamp, float] | None
+    open_findings: tuple[Finding, ...]
+    worst: str | None
+    runs: int
+    moving_time: str
+
+    @property
+    def urgency(self) -> tuple[int, int, float]:
+        """Sort key: worst open severity, number of open findings, load ratio."""
+        rank = SEVERITIES.index(self.worst) if self.worst else -1
+        acwr = self.acwr if math.isfinite(self.acwr) else 0.0
+        return (rank, len(self.open_findings), acwr)
+
+
+def athlete_numbers(audit: Audit) -> AthleteNumbers:
+    """The headline numbers of one audit (see :class:`AthleteNumbers`)."""
+    weekly = audit.weekly
+    last = weekly.iloc[-1] if not weekly.empty else None
+    week = last["week_start"].date() if last is not None else None
+    recent = tuple(
+        f
+        for f in audit.findings
+        if week is not None and (week - f.week_start).days < 7 * OPEN_FINDING_WEEKS
+    )
+    worst = max((f.severity for f in recent), key=SEVERITIES.index, default=None)
+    return AthleteNumbers(
+        last_week=week,
+        last_week_km=float(last["distance_km"]) if last is not None else math.nan,
+        acwr=float(last["acwr"]) if last is not None else math.nan,
+        cadence_spm=float(last["cadence_spm"]) if last is not None else math.nan,
+        pain=latest_pain(audit.pain.entries if audit.pain is not None else None),
+        open_findings=recent,
+        worst=worst,
+        runs=len(audit.activities),
+        moving_time=format_duration(float(audit.activities["moving_time_s"].sum()))
+        if not audit.activities.empty
+        else "",
     )

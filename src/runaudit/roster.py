@@ -10,7 +10,7 @@ the cluster (:mod:`runaudit.cluster`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,10 @@ import pandas as pd
 from .audit import Audit, audit_ingest, findings_frame
 from .cache import Cache
 from .errors import InputError, RunauditError
-from .ingest import build_ingest, default_jobs, read_all
+from .ingest import ProgressFn, build_ingest, default_jobs, read_all
 from .metadata import read_metadata
 from .pain import find_diary
-from .sources import Limits, discover
+from .sources import Limits, discover, split_suffix
 from .thresholds import Thresholds
 
 
@@ -47,6 +47,16 @@ def athlete_inputs(folder: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     return found
 
 
+def loose_activity_files(folder: str | os.PathLike[str]) -> list[str]:
+    """Names of activity files lying directly in ``folder`` (not in an athlete's sub-folder)."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name for p in root.iterdir() if p.is_file() and split_suffix(p.name)[0] != "unknown"
+    )
+
+
 @dataclass(frozen=True)
 class Roster:
     """A cohort's audits.
@@ -54,12 +64,15 @@ class Roster:
     Attributes
     ----------
     audits : dict
-        Athlete name → :class:`~runaudit.audit.Audit`.
+        Athlete name → :class:`~runaudit.audit.Audit` (also for an athlete whose
+        files held no run: its activities table is empty).
     errors : dict
         Athlete name → why their input could not be read.
     weekly, findings, ledger : pandas.DataFrame
         The per-athlete weekly tables, findings frames and ledgers stacked, with
         a leading ``athlete`` column.
+    paths : dict
+        Athlete name → their sub-folder or zip, in the folder's (sorted) order.
     """
 
     audits: dict[str, Audit]
@@ -67,6 +80,12 @@ class Roster:
     weekly: pd.DataFrame
     findings: pd.DataFrame
     ledger: pd.DataFrame
+    paths: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def skipped(self) -> int:
+        """Files skipped over all athletes (what ``--strict`` counts)."""
+        return sum(a.ingest.counts()["skipped"] for a in self.audits.values())
 
     def to_parquet(self, directory: str | os.PathLike[str]) -> Path:
         """Write ``weekly/``, ``findings/`` and ``ledger/`` as Parquet datasets
@@ -112,6 +131,7 @@ def load_roster(
     use_cache: bool = True,
     limits: Limits | None = None,
     units: str = "km",
+    progress: ProgressFn | None = None,
 ) -> Roster:
     """Audit every athlete (sub-folder or zip) of ``folder``.
 
@@ -123,6 +143,8 @@ def load_roster(
         Parse all athletes' files in one pass over this Dask cluster.
     thresholds, tz, jobs, cache_dir, use_cache, limits, units
         As for :func:`runaudit.load_export`.
+    progress : callable, optional
+        ``progress(done, total)`` after each file of the one pass over all athletes.
 
     Returns
     -------
@@ -133,22 +155,26 @@ def load_roster(
     InputError
         When ``folder`` holds no athlete.
     """
-
     limits = limits or Limits()
     cache = Cache(cache_dir) if use_cache else None
+    inputs = athlete_inputs(folder)
     found = {}
     errors: dict[str, str] = {}
-    paths_of: dict[str, Any] = {}
-    for name, path in athlete_inputs(folder):
+    for name, path in inputs:
         try:
             found[name] = discover([path], limits)
-            paths_of[name] = path
         except RunauditError as err:
             errors[name] = str(err)
+    paths_of = dict(inputs)
     # One read_all over every athlete's files: one pass over the cluster or pool.
     sources = [s for d in found.values() for s in d.sources]
     outcomes = read_all(
-        sources, limits=limits, cache=cache, jobs=jobs or default_jobs(), client=client
+        sources,
+        limits=limits,
+        cache=cache,
+        jobs=jobs or default_jobs(),
+        progress=progress,
+        client=client,
     )
     audits: dict[str, Audit] = {}
     start = 0
@@ -166,4 +192,5 @@ def load_roster(
         weekly=_stack({n: a.weekly for n, a in audits.items()}),
         findings=_stack({n: findings_frame(a.findings) for n, a in audits.items()}),
         ledger=_stack({n: a.ingest.ledger_frame() for n, a in audits.items()}),
+        paths=paths_of,
     )

@@ -8,7 +8,6 @@ Pure function of its inputs (no file I/O).
 from __future__ import annotations
 
 import base64
-import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
@@ -19,7 +18,6 @@ import pandas as pd
 from ..analyzers.messages import format_date, format_distance
 from ..exercises import Exercise, load_catalog
 from ..findings import SEVERITIES, Finding, severity_counts
-from ..pain import latest_pain
 from ..render import format_duration
 from ..units import km_to
 
@@ -55,8 +53,6 @@ FIGURE_ALT: dict[str, str] = {
     "cadence_distribution": "Distribution of the cadence of each run",
     "long_runs": "Each run's distance with the longest run of the previous 30 days",
 }
-#: Findings of the latest this-many weeks count as "open" (roster, summaries).
-OPEN_FINDING_WEEKS = 4
 _SEVERITY_CLASS = {"info": "sev-info", "warning": "sev-warning", "alert": "sev-alert"}
 
 _CSS = """
@@ -470,29 +466,3 @@ def render_html(
         f"{sections}<footer>Made by runaudit {_e(generated)}. Not medical advice.</footer>"
         "</main></body></html>\n"
     )
-
-
-def summary_numbers(audit: Audit) -> dict[str, Any]:
-    """Headline numbers of one athlete for the roster and the terminal summary."""
-    weekly = audit.weekly
-    last = weekly.iloc[-1] if not weekly.empty else None
-    week = last["week_start"].date() if last is not None else None
-    recent = [
-        f
-        for f in audit.findings
-        if week is not None and (week - f.week_start).days < 7 * OPEN_FINDING_WEEKS
-    ]
-    worst = max((f.severity for f in recent), key=SEVERITIES.index, default=None)
-    return {
-        "last_week": week,
-        "last_week_km": float(last["distance_km"]) if last is not None else math.nan,
-        "acwr": float(last["acwr"]) if last is not None else math.nan,
-        "cadence_spm": float(last["cadence_spm"]) if last is not None else math.nan,
-        "pain": latest_pain(audit.pain.entries if audit.pain is not None else None),
-        "open_findings": recent,
-        "worst": worst,
-        "runs": len(audit.activities),
-        "moving_time": format_duration(float(audit.activities["moving_time_s"].sum()))
-        if not audit.activities.empty
-        else "",
-    }

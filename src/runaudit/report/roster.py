@@ -11,51 +11,44 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from ..analyzers.messages import format_date, format_distance
+from ..audit import Audit
 from ..cache import write_text_atomic
-from ..findings import SEVERITIES
-from ..roster import athlete_inputs  # library logic lives in runaudit.roster
-from .html import _CSS, OPEN_FINDING_WEEKS, summary_numbers
-
-AuditFn = Callable[[Path], Any]
+from ..overview import OPEN_FINDING_WEEKS, AthleteNumbers, athlete_numbers
+from ..roster import Roster
+from .html import _CSS
+from .writer import write_report
 
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One athlete on the roster page."""
+    """One athlete on the roster page.
+
+    ``numbers`` is None when the athlete's input could not be read or held no
+    run; ``error`` then says which.
+    """
 
     name: str
     folder: str
-    numbers: dict[str, Any] | None
+    numbers: AthleteNumbers | None
     error: str | None = None
 
     @property
     def urgency(self) -> tuple[int, int, float]:
         """Sort key: worst open severity, number of open findings, load ratio."""
+        return self.numbers.urgency if self.numbers is not None else (-2, 0, 0.0)
+
+    @property
+    def status(self) -> str:
+        """``worst severity``, ``nothing open`` or ``no runs`` (the CLI's line)."""
         if self.numbers is None:
-            return (-2, 0, 0.0)
-        worst = self.numbers["worst"]
-        rank = SEVERITIES.index(worst) if worst else -1
-        acwr = self.numbers["acwr"]
-        return (rank, len(self.numbers["open_findings"]), acwr if math.isfinite(acwr) else 0.0)
-
-
-def loose_activity_files(folder: str | os.PathLike[str]) -> list[str]:
-    """Names of activity files lying directly in ``folder`` (not in an athlete's sub-folder)."""
-    from ..sources import split_suffix
-
-    root = Path(folder)
-    if not root.is_dir():
-        return []
-    return sorted(
-        p.name for p in root.iterdir() if p.is_file() and split_suffix(p.name)[0] != "unknown"
-    )
+            return "no runs"
+        return self.numbers.worst or "nothing open"
 
 
 def safe_slug(name: str) -> str:
@@ -81,21 +74,22 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
             )
             continue
         n = row.numbers
-        acwr = f"{n['acwr']:.2f}" if math.isfinite(n["acwr"]) else "–"
-        cadence = f"{n['cadence_spm']:.0f} spm" if math.isfinite(n["cadence_spm"]) else "–"
-        pain_at = n.get("pain")
+        acwr = f"{n.acwr:.2f}" if math.isfinite(n.acwr) else "–"
+        cadence = f"{n.cadence_spm:.0f} spm" if math.isfinite(n.cadence_spm) else "–"
+        pain_at = n.pain
         pain = f"{pain_at[1]:g}/10 · {escape(format_date(pain_at[0].date()))}" if pain_at else "–"
         badges = (
             "".join(
                 f'<div><span class="badge sev-{escape(f.severity)}">{escape(f.severity)}</span>'
                 f"{escape(f.rule.replace('_', ' '))} · {escape(format_date(f.week_start))}</div>"
-                for f in sorted(n["open_findings"], key=lambda f: f.severity_rank, reverse=True)
+                for f in sorted(n.open_findings, key=lambda f: f.severity_rank, reverse=True)
             )
             or "none"
         )
+        last_week = format_date(n.last_week) if n.last_week is not None else "–"
         body.append(
-            f"<tr><td>{link}</td><td>{escape(format_date(n['last_week']))}</td>"
-            f"<td>{escape(format_distance(n['last_week_km'], units))}</td><td>{acwr}</td>"
+            f"<tr><td>{link}</td><td>{escape(last_week)}</td>"
+            f"<td>{escape(format_distance(n.last_week_km, units))}</td><td>{acwr}</td>"
             f"<td>{cadence}</td><td class='pain'>{pain}</td><td>{badges}</td></tr>"
         )
     table = (
@@ -118,39 +112,46 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
 
 def write_roster_page(rows: list[RosterRow], out_dir: Path, *, units: str = "km") -> Path:
     """Write ``out_dir/index.html`` for the roster."""
-    from datetime import UTC, datetime
-
     stamp = datetime.now(UTC).strftime("on %Y-%m-%d %H:%M UTC")
     path = out_dir / "index.html"
     write_text_atomic(path, render_roster(rows, units=units, generated=stamp))
     return path
 
 
-def roster_row(name: str, folder: str, audit: Any | None, error: str | None = None) -> RosterRow:
+def roster_row(name: str, folder: str, audit: Audit | None, error: str | None = None) -> RosterRow:
     """A roster row from an athlete's audit (None when it could not be read)."""
     if audit is None or audit.activities.empty:
+        if error is None and audit is not None:
+            looked = sum(audit.ingest.counts().values())
+            error = f"no runs found ({looked} files looked at)"
         return RosterRow(name, folder, None, error or "no runs found")
-    return RosterRow(name, folder, summary_numbers(audit))
+    return RosterRow(name, folder, athlete_numbers(audit))
+
+
+def roster_rows(roster: Roster) -> list[RosterRow]:
+    """One row per athlete of ``roster``, in the folder's order (see :func:`render_roster`)."""
+    names = list(roster.paths) or [*roster.audits, *roster.errors]
+    return [
+        roster_row(name, safe_slug(name), roster.audits.get(name), roster.errors.get(name))
+        for name in names
+    ]
 
 
 def write_roster(
-    athletes_folder: str | os.PathLike[str],
+    roster: Roster,
     out_dir: str | os.PathLike[str],
     *,
-    audit_fn: AuditFn,
     units: str = "km",
     pdf: bool = False,
 ) -> tuple[Path, list[RosterRow]]:
-    """Write one report per athlete and the roster page.
+    """Write one report per athlete with runs and the roster page.
 
     Parameters
     ----------
-    athletes_folder : path-like
-        One sub-folder or export zip per athlete.
+    roster : Roster
+        From :func:`runaudit.roster.load_roster`.
     out_dir : path-like
         Receives ``<athlete>/`` report folders and ``index.html``.
-    audit_fn : callable
-        ``audit_fn(path) -> Audit`` (e.g. :func:`runaudit.load_export` with options).
     units, pdf
         As for :func:`~runaudit.report.writer.write_report`.
 
@@ -159,21 +160,12 @@ def write_roster(
     (Path, list of RosterRow)
         The roster page and its rows (most urgent first).
     """
-    from ..errors import RunauditError
-    from .writer import write_report
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for name, path in athlete_inputs(athletes_folder):
-        slug = safe_slug(name)
-        try:
-            audit = audit_fn(path)
-        except RunauditError as err:
-            rows.append(roster_row(name, slug, None, str(err)))
-            continue
-        if not audit.activities.empty:
-            write_report(audit, out / slug, title=name, units=units, pdf=pdf)
-        rows.append(roster_row(name, slug, audit))
+    rows = roster_rows(roster)
+    for row in rows:
+        if row.numbers is not None:
+            audit = roster.audits[row.name]
+            write_report(audit, out / row.folder, title=row.name, units=units, pdf=pdf)
     page = write_roster_page(rows, out, units=units)
     return page, sorted(rows, key=lambda r: r.urgency, reverse=True)

@@ -25,10 +25,11 @@ from ..analyzers.messages import format_date, format_distance
 from ..cache import atomic_path, write_text_atomic
 from ..exercises import Exercise, load_catalog
 from ..findings import findings_json, severity_counts
+from ..overview import OPEN_FINDING_WEEKS, athlete_numbers
 from ..plan import Plan
 from ..render import to_csv
 from . import plots
-from .html import OPEN_FINDING_WEEKS, SECTIONS, render_html, summary_numbers
+from .html import SECTIONS, render_html
 
 if TYPE_CHECKING:
     from ..audit import Audit
@@ -176,19 +177,19 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
     """The report as PDF pages: exactly one page per report section, in order."""
     t = audit.thresholds
     weekly, acts, found = audit.weekly, audit.activities, audit.findings
-    numbers = summary_numbers(audit)
+    numbers = athlete_numbers(audit)
     total = float(acts["distance_km"].sum()) if not acts.empty else 0.0
     counts = severity_counts(found)
     summary = [
         f"Weeks: {len(weekly)}  ·  runs: {len(acts)}  ·  total distance: "
-        f"{format_distance(total, units)}  ·  moving time: {numbers['moving_time']}",
+        f"{format_distance(total, units)}  ·  moving time: {numbers.moving_time}",
         f"Findings: {counts['alert']} alert, {counts['warning']} warning, {counts['info']} info.",
     ]
-    if numbers["last_week"] is not None:
+    if numbers.last_week is not None:
         summary.append(
-            f"Latest week ({format_date(numbers['last_week'])}): "
-            f"{format_distance(numbers['last_week_km'], units)}; "
-            f"{len(numbers['open_findings'])} findings in the last {OPEN_FINDING_WEEKS} weeks."
+            f"Latest week ({format_date(numbers.last_week)}): "
+            f"{format_distance(numbers.last_week_km, units)}; "
+            f"{len(numbers.open_findings)} findings in the last {OPEN_FINDING_WEEKS} weeks."
         )
     pages: dict[str, Figure] = {"summary": _text_page(title, summary)}
     pages["load"] = _chart_page(
