@@ -144,3 +144,25 @@ def test_cli_scheduler_matches_local(client, cohort):
     remote = CliRunner().invoke(cli, [*args, "--scheduler", client.cluster.scheduler_address])
     assert local.exit_code == 0 and remote.exit_code == 0, remote.output
     assert json.loads(remote.output) == json.loads(local.output)
+
+
+def test_cli_roster_report_on_the_cluster_matches_local(client, cohort, tmp_path):
+    """report --roster --scheduler: one pass over every athlete's files on the workers,
+    the same per-athlete findings.json as the local run."""
+    from click.testing import CliRunner
+
+    from runaudit.cli import cli
+
+    base = ["report", str(cohort), "--roster", "--no-cache", "-q"]
+    local = CliRunner().invoke(cli, [*base, "--out", str(tmp_path / "local")])
+    address = client.cluster.scheduler_address
+    remote = CliRunner().invoke(
+        cli, [*base, "--out", str(tmp_path / "remote"), "--scheduler", address]
+    )
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert remote.stdout.replace("remote", "local") == local.stdout
+    for name in ("ana", "bo"):
+        mine = json.loads((tmp_path / "remote" / name / "findings.json").read_text())
+        theirs = json.loads((tmp_path / "local" / name / "findings.json").read_text())
+        assert mine == theirs and mine
+    assert "bo: " in remote.stdout
