@@ -9,6 +9,7 @@ the cluster (:mod:`runaudit.cluster`).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,8 +108,6 @@ class Roster:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, sort_keys=True, default=str)
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LimitError, ParseError
+from ..metrics.cadence import to_steps_per_minute
 from ..models import ParsedActivity, ParsedFile
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
@@ -545,7 +546,6 @@ def _samples_from_columns(columns: dict[str, np.ndarray], n: int) -> dict[str, n
     # Some writers (Strava's app) split one instant over several records: merge them.
     if not (np.diff(frame["time_s"].to_numpy()) > 0).all():
         frame = frame.groupby("time_s", sort=True).first().reset_index()
-    from ..metrics.cadence import to_steps_per_minute
 
     out = {c: frame[c].to_numpy(float) for c in frame.columns if c != "cadence_raw"}
     out["cadence_spm"] = to_steps_per_minute(frame["cadence_raw"].to_numpy(float))

@@ -21,9 +21,20 @@ import struct
 from functools import cache
 from typing import Any
 
+import fitdecode
 import numpy as np
+from fitdecode.profile import FIELD_TYPES
 
 from ..models import ParsedFile
+from .fit import (
+    _MESG_RECORD,
+    FIT_EPOCH_S,
+    _Collected,
+    _device_name,
+    _samples_from_columns,
+    _text,
+    fit_reader,
+)
 
 #: Session total distance vs the records' largest distance: allowed gap [m] and share.
 _DISTANCE_SLACK_M, _DISTANCE_SLACK_SHARE = 50.0, 0.05
@@ -71,14 +82,6 @@ def _single_file(data: bytes) -> bool:
 def _build(
     messages: dict[str, list[dict[Any, Any]]], columns: dict[str, np.ndarray]
 ) -> ParsedFile | None:
-    from .fit import (
-        FIT_EPOCH_S,
-        _Collected,
-        _device_name,
-        _samples_from_columns,
-        _text,
-    )
-
     collected = _Collected()
     for values in messages.get("file_id", []):
         if collected.file_type is None and values.get("type") is not None:
@@ -140,10 +143,6 @@ def _first_record_is_plain(data: bytes) -> bool:
     fitdecode path refuses array timestamps with a reason. fitdecode reads
     lazily, so this costs the definitions and one record.
     """
-    import fitdecode
-
-    from .fit import _MESG_RECORD, fit_reader
-
     try:
         with fit_reader(data) as reader:
             for frame in reader:
@@ -162,8 +161,6 @@ def _first_record_is_plain(data: bytes) -> bool:
 
 def _product_named(values: dict[Any, Any]) -> dict[str, Any]:
     """file_id values as fitdecode names them: ``garmin_product`` resolved by manufacturer."""
-    from fitdecode.profile import FIELD_TYPES
-
     out = {k: values.get(k) for k in ("type", "manufacturer")}
     product = values.get("product")
     maker = values.get("manufacturer")

@@ -19,6 +19,7 @@ from ..analyzers.messages import format_date, format_distance
 from ..exercises import Exercise, load_catalog
 from ..findings import SEVERITIES, Finding, severity_counts
 from ..render import format_duration
+from ..shoes import shoes_table
 from ..units import km_to
 
 if TYPE_CHECKING:
@@ -367,8 +368,6 @@ def _ingest(audit: Audit) -> str:
 
 def _service_records(audit: Audit) -> str:
     """The services' own records (activities.csv, Garmin summaries) and the shoes table."""
-    from ..shoes import shoes_table
-
     lines = audit.ingest.metadata.lines()
     out = []
     if lines:
