@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -250,6 +249,8 @@ def load_thresholds(path: str | Path | None = None, **overrides: Any) -> Thresho
     """
     result = Thresholds()
     if path is not None:
+        import tomllib  # here, not at the top: --version and --help never read TOML
+
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except OSError as err:
