@@ -171,7 +171,9 @@ def read_all(
                 kept = 0
     if stopped is not None:
         signum = getattr(stopped, "signum", signal.SIGINT)
-        raise Interrupted(signum, done, len(sources), kept if cache else None) from stopped
+        raise Interrupted(
+            signum, done, len(sources), kept if cache is not None else None
+        ) from stopped
     return [o for o in outcomes if o is not None]
 
 
