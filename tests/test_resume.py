@@ -119,17 +119,17 @@ def _poll(condition, timeout_s: float, what: str) -> None:
 
 
 def _run_part_way(export: Path, cache_dir: Path) -> tuple[subprocess.Popen[str], list[int], int]:
-    """Start a cold two-worker run; return it once its index holds a few files."""
+    """Start a cold two-worker run; return it once its index holds its first file."""
     proc = _start(export, cache_dir, "-j", "2")
     try:
-        _poll(lambda: _index_rows(cache_dir) >= 2 or proc.poll() is not None, 60, "progress")
+        _poll(lambda: _index_rows(cache_dir) >= 1 or proc.poll() is not None, 60, "progress")
         workers = _children(proc.pid)
         seen = _index_rows(cache_dir)
     except BaseException:
         proc.kill()
         raise
     assert proc.poll() is None, proc.communicate()
-    assert len(workers) == 2, workers
+    assert len(workers) == 2, (workers, seen)
     return proc, workers, seen
 
 

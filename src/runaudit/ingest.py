@@ -84,7 +84,6 @@ def read_all(
     outcomes: list[FileOutcome | None] = [None] * len(sources)
     limit_s = limits.max_seconds_per_file
     done = 0
-    kept = 0
     cache_root = str(cache.root.parent) if cache is not None else None
     pool: ProcessPoolExecutor | None = None
     misses: list[tuple[int, Source]] = []  # cluster seam: cache misses go to runaudit.cluster
@@ -92,14 +91,16 @@ def read_all(
     pending: dict[Future[CachedFile], tuple[int, str]] = {}
 
     def finish(index: int, content_hash: str | None, entry: CachedFile, hit: bool) -> None:
-        nonlocal done, kept
-        outcomes[index] = FileOutcome(sources[index], content_hash, entry, hit)
+        nonlocal done
+        stored = False
         if cache is not None and content_hash is not None and not hit:
-            cache.put(content_hash, entry)
-            kept += 1
+            cache.put(content_hash, entry)  # before the outcome: an interrupt counts no more
+            stored = True
+        outcomes[index] = FileOutcome(sources[index], content_hash, entry, hit)
+        done += 1
+        if stored and cache is not None:
             with contextlib.suppress(OSError):
                 cache.flush_if_due()
-        done += 1
         if progress is not None:
             progress(done, len(sources))
 
@@ -164,15 +165,17 @@ def read_all(
     finally:
         if pool is not None:
             stop_pool(pool, kill=stopped is not None)
+        flushed = False
         if cache is not None:
-            try:
+            with contextlib.suppress(OSError):
                 cache.flush()
-            except OSError:
-                kept = 0
+                flushed = True
     if stopped is not None:
+        finished = [o for o in outcomes if o is not None]
+        kept = sum(1 for o in finished if o.content_hash and not o.from_cache) if flushed else 0
         signum = getattr(stopped, "signum", signal.SIGINT)
         raise Interrupted(
-            signum, done, len(sources), kept if cache is not None else None
+            signum, len(finished), len(sources), kept if cache is not None else None
         ) from stopped
     return [o for o in outcomes if o is not None]
 
