@@ -57,8 +57,12 @@ def test_single_export_equals_local_and_ran_on_workers(client, cohort):
     assert len(remote.activities) == 16
 
     found = discover([cohort / "ana"], Limits())
-    results, pids = parse_on_cluster(client, list(enumerate(found.sources)), limits=Limits())
+    seen: dict[int, object] = {}
+    results, pids = parse_on_cluster(
+        client, list(enumerate(found.sources)), limits=Limits(), on_result=seen.__setitem__
+    )
     assert len(results) == 16 and all(e.error is None for e in results.values())
+    assert seen == results  # each file handed on as its batch came back (the cache's feed)
     worker_pids = set(client.run(os.getpid).values())
     assert pids and pids <= worker_pids and os.getpid() not in pids
 

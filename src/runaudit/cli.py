@@ -4,6 +4,9 @@ Each command parses its options, makes one library call and prints. Data goes
 to stdout; warnings and the ingest summary go to stderr. Errors a user can
 cause become one line (``Error: ...``) and exit code 1; a run where some
 files were unreadable still exits 0 unless ``--strict`` is given (exit 3).
+Ctrl-C and SIGTERM end a run the same way: the files parsed so far stay in the
+cache, one ``Interrupted by ...`` line goes to stderr and the exit code is 128
+plus the signal number (130, 143).
 
 Only click and light modules are imported at the top, so ``--version`` and
 ``--help`` start without pandas, the parsers or matplotlib; each command
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .errors import RunauditError
+from .errors import Interrupted, RunauditError
 from .findings import CATALOG_RULES
 from .thresholds import Thresholds, load_thresholds
 
@@ -227,7 +231,8 @@ def exit_if_strict(opts: dict[str, Any], skipped: int) -> None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn library errors into ``Error: ...`` and exit code 1."""
+    """Turn library errors into ``Error: ...`` and exit code 1, and an interrupt
+    (Ctrl-C, SIGTERM) into one ``Interrupted by ...`` line and exit code 128 + signal."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -235,6 +240,10 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except RunauditError as err:
             raise click.ClickException(cli_message(str(err))) from err
+        except KeyboardInterrupt as err:
+            stop = err if isinstance(err, Interrupted) else Interrupted()
+            click.echo(str(stop), err=True)
+            sys.exit(128 + stop.signum)
 
     return wrapper  # type: ignore[return-value]
 
@@ -509,6 +518,11 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
     exit_if_strict(opts, roster.skipped)
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
-    """Entry point of the ``runaudit`` console script."""
+    """Entry point of the ``runaudit`` console script (SIGTERM ends a run as Ctrl-C does)."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="runaudit")

@@ -23,7 +23,7 @@ import math
 import os
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -161,8 +161,13 @@ def parse_on_cluster(
     limits: Limits,
     cache_root: str | None = None,
     progress: Any = None,
+    on_result: Callable[[int, CachedFile], None] | None = None,
 ) -> tuple[dict[int, CachedFile], set[int]]:
     """Parse ``items`` (index, source) on the client's workers.
+
+    ``on_result(index, entry)`` is called for each file as its batch comes back
+    (in the order batches finish), so the caller can cache results as the run
+    goes. On an interrupt the batches still queued are cancelled.
 
     Returns
     -------
@@ -186,36 +191,49 @@ def parse_on_cluster(
         retries=RETRIES,
         pure=False,
     )
+
+    def record(index: int, entry: CachedFile) -> None:
+        results[index] = entry
+        if on_result is not None:
+            on_result(index, entry)
+
+    batch_of = dict(zip(futures, batches, strict=True))
     crashed: list[list[tuple[int, Source]]] = []
-    for future, batch in zip(futures, batches, strict=True):
-        try:
-            pid, entries = future.result()
-        except distributed.KilledWorker:
-            crashed.append(batch)
-            continue
-        pids.add(pid)
-        for index, entry in entries:
-            results[index] = entry
-        if progress is not None:
-            progress(len(entries))
-    for batch in crashed:  # one file at a time, so one bad file cannot take others with it
-        singles = client.map(
-            parse_batch,
-            [[item] for item in batch],
-            limits=limits,
-            cache_root=cache_root,
-            retries=0,
-            pure=False,
-        )
-        for future, (index, source) in zip(singles, batch, strict=True):
+    try:
+        for future in distributed.as_completed(futures):
             try:
                 pid, entries = future.result()
             except distributed.KilledWorker:
-                reason = "crashed the Dask worker that read it; skipped"
-                results[index] = CachedFile(source.format, "error", None, (), reason, ())
-            else:
-                pids.add(pid)
-                results[index] = entries[0][1]
+                crashed.append(batch_of[future])
+                continue
+            pids.add(pid)
+            for index, entry in entries:
+                record(index, entry)
             if progress is not None:
-                progress(1)
+                progress(len(entries))
+        for batch in crashed:  # one file at a time, so one bad file cannot take others with it
+            singles = client.map(
+                parse_batch,
+                [[item] for item in batch],
+                limits=limits,
+                cache_root=cache_root,
+                retries=0,
+                pure=False,
+            )
+            futures = [*futures, *singles]
+            for future, (index, source) in zip(singles, batch, strict=True):
+                try:
+                    pid, entries = future.result()
+                except distributed.KilledWorker:
+                    reason = "crashed the Dask worker that read it; skipped"
+                    record(index, CachedFile(source.format, "error", None, (), reason, ()))
+                else:
+                    pids.add(pid)
+                    record(index, entries[0][1])
+                if progress is not None:
+                    progress(1)
+    except KeyboardInterrupt:
+        with suppress(Exception):
+            client.cancel(futures)
+        raise
     return results, pids

@@ -10,17 +10,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
 from .cache import Cache, CachedFile
 from .classify import classify
-from .errors import ParseError
+from .errors import Interrupted, ParseError
 from .ledger import FileOutcome, Ingest, LedgerEntry, plural
 from .metadata import Metadata, read_metadata
 from .metadata.merge import merge_metadata
 from .parsing import parse_file_bytes
+from .pool import start_pool, stop_pool
 from .sources import Discovery, Limits, Source, discover, read_source
 from .tables import activities_frame
 
@@ -68,39 +70,56 @@ def read_all(
     """Read and parse every source; results in the order of ``sources``.
 
     Files found in the cache are not parsed. The rest are parsed in ``jobs``
-    processes (in this process when ``jobs`` is 1), with at most a few files'
-    bytes in flight at once, so memory stays bounded on large exports.
+    processes (in this process when ``jobs`` is 1; no pool is started when
+    every file is cached), with at most a few files' bytes in flight at once,
+    so memory stays bounded on large exports. New entries reach the cache
+    index as the run goes (:meth:`Cache.flush_if_due`) and once more at the end.
+
+    Raises
+    ------
+    Interrupted
+        On Ctrl-C or SIGTERM (any :class:`KeyboardInterrupt`), after the workers
+        are stopped and every file finished so far is written to the cache.
     """
     outcomes: list[FileOutcome | None] = [None] * len(sources)
     limit_s = limits.max_seconds_per_file
     done = 0
     cache_root = str(cache.root.parent) if cache is not None else None
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 and client is None else None
+    pool: ProcessPoolExecutor | None = None
     misses: list[tuple[int, Source]] = []  # cluster seam: cache misses go to runaudit.cluster
     miss_hash: dict[int, str] = {}
     pending: dict[Future[CachedFile], tuple[int, str]] = {}
 
     def finish(index: int, content_hash: str | None, entry: CachedFile, hit: bool) -> None:
         nonlocal done
-        outcomes[index] = FileOutcome(sources[index], content_hash, entry, hit)
+        stored = False
         if cache is not None and content_hash is not None and not hit:
-            cache.put(content_hash, entry)
+            cache.put(content_hash, entry)  # before the outcome: an interrupt counts no more
+            stored = True
+        outcomes[index] = FileOutcome(sources[index], content_hash, entry, hit)
         done += 1
+        if stored and cache is not None:
+            with contextlib.suppress(OSError):
+                cache.flush_if_due()
         if progress is not None:
             progress(done, len(sources))
+
+    def collect(future: Future[CachedFile]) -> None:
+        index, content_hash = pending.pop(future)
+        try:
+            entry = future.result()
+        except Exception as err:
+            reason = f"could not be read ({type(err).__name__}: {err})"
+            entry = CachedFile(sources[index].format, "error", None, (), reason, ())
+        finish(index, content_hash, entry, False)
 
     def drain(limit: int) -> None:
         while len(pending) > limit:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in finished:
-                index, content_hash = pending.pop(future)
-                try:
-                    entry = future.result()
-                except Exception as err:
-                    reason = f"could not be read ({type(err).__name__}: {err})"
-                    entry = CachedFile(sources[index].format, "error", None, (), reason, ())
-                finish(index, content_hash, entry, False)
+                collect(future)
 
+    stopped: KeyboardInterrupt | None = None
     try:
         for index, source in enumerate(sources):
             try:
@@ -119,10 +138,12 @@ def read_all(
                 misses.append((index, source))
                 miss_hash[index] = content_hash
                 continue
-            if pool is None:
+            if jobs <= 1:
                 entry = _worker(data, source.format, content_hash, cache_root, limit_s)
                 finish(index, content_hash, entry, False)
                 continue
+            if pool is None:
+                pool = start_pool(jobs)
             future = pool.submit(_worker, data, source.format, content_hash, cache_root, limit_s)
             pending[future] = (index, content_hash)
             drain(4 * jobs)
@@ -130,15 +151,32 @@ def read_all(
         if client is not None:
             from .cluster import parse_on_cluster
 
-            parsed, _pids = parse_on_cluster(client, misses, limits=limits, cache_root=cache_root)
-            for index, _source in misses:
-                finish(index, miss_hash[index], parsed[index], False)
+            parse_on_cluster(
+                client,
+                misses,
+                limits=limits,
+                cache_root=cache_root,
+                on_result=lambda i, entry: finish(i, miss_hash[i], entry, False),
+            )
+    except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM through the CLI's handler
+        stopped = err
+        for future in [f for f in pending if f.done() and not f.cancelled()]:
+            collect(future)  # results that arrived are finished files: keep them
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    if cache is not None:
-        with contextlib.suppress(OSError):
-            cache.flush()
+            stop_pool(pool, kill=stopped is not None)
+        flushed = False
+        if cache is not None:
+            with contextlib.suppress(OSError):
+                cache.flush()
+                flushed = True
+    if stopped is not None:
+        finished = [o for o in outcomes if o is not None]
+        kept = sum(1 for o in finished if o.content_hash and not o.from_cache) if flushed else 0
+        signum = getattr(stopped, "signum", signal.SIGINT)
+        raise Interrupted(
+            signum, len(finished), len(sources), kept if cache is not None else None
+        ) from stopped
     return [o for o in outcomes if o is not None]
 
 
