@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .cache import Cache, CachedFile
@@ -52,6 +53,30 @@ def _worker(
     return entry
 
 
+#: The ledger reason of a file whose parsing killed its worker process twice.
+CRASH_REASON = "its parser process died while reading it, twice; skipped (not cached)"
+
+
+def _parse_alone(
+    source: Source, content_hash: str, limits: Limits, cache_root: str | None
+) -> tuple[CachedFile, bool]:
+    """Parse one file in a fresh one-worker pool: its entry, and whether to cache it."""
+    try:
+        data = read_source(source, limits)
+    except ParseError as err:
+        return CachedFile(source.format, "error", None, (), str(err), ()), False
+    pool = start_pool(1)
+    try:
+        future = pool.submit(
+            _worker, data, source.format, content_hash, cache_root, limits.max_seconds_per_file
+        )
+        return future.result(), True
+    except BrokenProcessPool:
+        return CachedFile(source.format, "error", None, (), CRASH_REASON, ()), False
+    finally:
+        stop_pool(pool, kill=True)
+
+
 def default_jobs() -> int:
     """All cores (``os.process_cpu_count`` where available)."""
     counter = getattr(os, "process_cpu_count", None) or os.cpu_count
@@ -75,6 +100,12 @@ def read_all(
     so memory stays bounded on large exports. New entries reach the cache
     index as the run goes (:meth:`Cache.flush_if_due`) and once more at the end.
 
+    A worker process that dies (the system killed it, a decoder crashed) takes
+    no file with it: the pool is restarted and the files it had in flight are
+    parsed again one at a time in a fresh process; a file that kills that one
+    too is skipped with :data:`CRASH_REASON` and not cached (the next run tries it
+    again).
+
     Raises
     ------
     Interrupted
@@ -90,10 +121,14 @@ def read_all(
     miss_hash: dict[int, str] = {}
     pending: dict[Future[CachedFile], tuple[int, str]] = {}
 
-    def finish(index: int, content_hash: str | None, entry: CachedFile, hit: bool) -> None:
+    crashed: list[tuple[int, str]] = []  # in flight when a worker died: parsed again alone
+
+    def finish(
+        index: int, content_hash: str | None, entry: CachedFile, hit: bool, keep: bool = True
+    ) -> None:
         nonlocal done
         stored = False
-        if cache is not None and content_hash is not None and not hit:
+        if cache is not None and content_hash is not None and not hit and keep:
             cache.put(content_hash, entry)  # before the outcome: an interrupt counts no more
             stored = True
         outcomes[index] = FileOutcome(sources[index], content_hash, entry, hit)
@@ -108,6 +143,9 @@ def read_all(
         index, content_hash = pending.pop(future)
         try:
             entry = future.result()
+        except BrokenProcessPool:
+            crashed.append((index, content_hash))
+            return
         except Exception as err:
             reason = f"could not be read ({type(err).__name__}: {err})"
             entry = CachedFile(sources[index].format, "error", None, (), reason, ())
@@ -142,12 +180,28 @@ def read_all(
                 entry = _worker(data, source.format, content_hash, cache_root, limit_s)
                 finish(index, content_hash, entry, False)
                 continue
+            if pool is not None and crashed:  # a worker died: start afresh for the rest
+                drain(0)
+                stop_pool(pool, kill=True)
+                pool = None
             if pool is None:
                 pool = start_pool(jobs)
-            future = pool.submit(_worker, data, source.format, content_hash, cache_root, limit_s)
+            try:
+                future = pool.submit(
+                    _worker, data, source.format, content_hash, cache_root, limit_s
+                )
+            except BrokenProcessPool:
+                crashed.append((index, content_hash))
+                continue
             pending[future] = (index, content_hash)
             drain(4 * jobs)
         drain(0)
+        if crashed and pool is not None:
+            stop_pool(pool, kill=True)
+            pool = None
+        for index, content_hash in sorted(crashed):
+            entry, keep = _parse_alone(sources[index], content_hash, limits, cache_root)
+            finish(index, content_hash, entry, False, keep)
         if client is not None:
             from .cluster import parse_on_cluster
 
