@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -170,3 +171,53 @@ def test_cli_roster_report_on_the_cluster_matches_local(client, cohort, tmp_path
         theirs = json.loads((tmp_path / "local" / name / "findings.json").read_text())
         assert mine == theirs and mine
     assert "bo: " in remote.stdout
+
+
+def test_a_file_whose_worker_keeps_dying_is_skipped_with_its_reason(tmp_path):
+    """Each worker is SIGKILLed while it runs a task: the scheduler gives up on the task
+    (allowed-failures 0 here), the files are tried alone, and each one whose worker died
+    again ends skipped with its reason, not cached; nothing raises."""
+    import dask
+
+    from runaudit.cache import Cache
+    from runaudit.cluster import WORKER_CRASH_REASON
+    from runaudit.ingest import read_all
+
+    for i in range(2):  # 1 Hz marathons: a task runs long enough to be caught
+        run = make_run(datetime(2026, 3, 3 + i, 7, tzinfo=UTC), 42.0, interval_s=1.0, seed=i)
+        write_gpx(run, tmp_path / f"{i}.gpx")
+    found = discover([tmp_path], Limits())
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = distributed.LocalCluster(
+            n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None
+        )
+    stop = threading.Event()
+    kills: list[int] = []
+    try:
+        with distributed.Client(cluster) as client:
+
+            def killer() -> None:  # kill whichever worker is running a task
+                while not stop.is_set():
+                    with contextlib.suppress(Exception):
+                        busy = [a for a, keys in client.processing().items() if keys]
+                        if busy:
+                            for pid in client.run(os.getpid, workers=busy).values():
+                                os.kill(pid, signal.SIGKILL)
+                                kills.append(pid)
+                    stop.wait(0.005)
+
+            thread = threading.Thread(target=killer, daemon=True)
+            thread.start()
+            cache = Cache(tmp_path / "cache")
+            outcomes = read_all(found.sources, limits=Limits(), cache=cache, jobs=1, client=client)
+            stop.set()
+            thread.join()
+    finally:
+        stop.set()
+        cluster.close()
+    assert kills
+    reasons = [o.entry.error for o in outcomes]
+    assert set(reasons) <= {None, WORKER_CRASH_REASON} and WORKER_CRASH_REASON in reasons
+    fresh = Cache(tmp_path / "cache")
+    for outcome in outcomes:
+        assert (fresh.get(outcome.content_hash) is None) == (outcome.entry.error is not None)

@@ -33,6 +33,8 @@ from .sources import Limits, Source, read_source
 
 EXTRA_HINT = "--scheduler needs Dask: install it with pip install 'runaudit[dask]'."
 MAX_BATCH = 64
+#: The ledger reason of a file whose parsing killed a Dask worker, alone in its task.
+WORKER_CRASH_REASON = "crashed the Dask worker that read it; skipped (not cached)"
 RETRIES = 3
 
 
@@ -225,8 +227,8 @@ def parse_on_cluster(
                 try:
                     pid, entries = future.result()
                 except distributed.KilledWorker:
-                    reason = "crashed the Dask worker that read it; skipped"
-                    record(index, CachedFile(source.format, "error", None, (), reason, ()))
+                    entry = CachedFile(source.format, "error", None, (), WORKER_CRASH_REASON, ())
+                    record(index, entry)
                 else:
                     pids.add(pid)
                     record(index, entries[0][1])

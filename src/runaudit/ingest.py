@@ -203,14 +203,16 @@ def read_all(
             entry, keep = _parse_alone(sources[index], content_hash, limits, cache_root)
             finish(index, content_hash, entry, False, keep)
         if client is not None:
-            from .cluster import parse_on_cluster
+            from .cluster import WORKER_CRASH_REASON, parse_on_cluster
 
             parse_on_cluster(
                 client,
                 misses,
                 limits=limits,
                 cache_root=cache_root,
-                on_result=lambda i, entry: finish(i, miss_hash[i], entry, False),
+                on_result=lambda i, entry: finish(
+                    i, miss_hash[i], entry, False, entry.error != WORKER_CRASH_REASON
+                ),
             )
     except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM through the CLI's handler
         stopped = err
