@@ -95,6 +95,28 @@ def test_strava_manual_and_failed_file_runs_count(strava_zip):
     assert broken.bucket == "skipped" and "still counted as a run" in broken.reason
 
 
+def test_shoes_table_in_the_library_and_the_report(strava_zip, tmp_path):
+    with zipfile.ZipFile(strava_zip, "a") as z:
+        z.writestr(
+            "shoes.csv",
+            "Shoe Name,Shoe Brand,Shoe Model,Shoe Default Sport Types\n"
+            "Pegasus,Nike,Pegasus 40,Run\nNova,Brooks,Nova,\nSpare <b>pair</b>,,,\n",
+        )
+    audit = load_export(strava_zip, use_cache=False, jobs=1)
+    shoes = audit.shoes
+    assert list(shoes["shoe"]) == ["Nova", "Pegasus", "Spare <b>pair</b>"]
+    nova, pegasus, spare = (shoes.iloc[i] for i in range(3))
+    assert (nova["runs"], nova["distance_km"]) == (1, 10.0)
+    assert (pegasus["runs"], pegasus["first_run"]) == (3, f"{MONDAY + timedelta(days=1):%Y-%m-%d}")
+    assert pegasus["distance_km"] == pytest.approx(22.2)
+    assert (spare["runs"], spare["first_run"]) == (0, "")
+    from runaudit.report.writer import write_report
+
+    files = write_report(audit, tmp_path / "out", title="shoes")
+    page = files.index.read_text()
+    assert "<td>Spare &lt;b&gt;pair&lt;/b&gt;</td>" in page and "<b>pair</b>" not in page
+
+
 def test_cli_columns(strava_zip):
     from click.testing import CliRunner
 

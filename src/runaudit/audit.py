@@ -23,6 +23,7 @@ from .findings import SEVERITIES, Finding
 from .ingest import Ingest, LedgerEntry, ProgressFn, ingest
 from .pain import PainDiary, diary_from_frame, find_diary, read_diary, with_weekly_pain
 from .plan import Plan, build_plan
+from .shoes import shoes_table
 from .sources import Limits
 from .tables import dated_runs, weekly_table
 from .thresholds import Thresholds
@@ -137,6 +138,13 @@ class Audit:
         """One plan for the coming week (see :func:`runaudit.plan.build_plan`)."""
         entries = self.pain.entries if self.pain is not None else None
         return build_plan(self.weekly, self.findings, entries, self.thresholds)
+
+    @property
+    def shoes(self) -> pd.DataFrame:
+        """One row per shoe: ``shoe``, ``first_run``, ``last_run`` (local dates), ``runs``,
+        ``distance_km`` [km]; shoes the export lists but never ran in have 0 runs
+        (see :func:`runaudit.shoes.shoes_table`)."""
+        return shoes_table(self.activities, self.ingest.metadata.listed_shoes)
 
     @property
     def recommendations(self) -> list[Recommendation]:

@@ -29,6 +29,8 @@ class MetadataAccount:
     garmin_matched, garmin_added : int
         Garmin running summaries matched to a known run / added as summary-only runs.
     problems, notes : tuple of str
+    listed_shoes : tuple of str
+        Shoes the export lists (Strava's ``shoes.csv``), used or not.
     service_weeks : pandas.DataFrame
         ``service`` ("strava" | "garmin"), ``week_start``, ``service_km`` [km],
         ``runaudit_km`` [km], ``diff_pct`` [%] (runaudit vs the service).
@@ -43,6 +45,7 @@ class MetadataAccount:
     garmin_added: int = 0
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    listed_shoes: tuple[str, ...] = ()
     service_weeks: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
     def differing_weeks(self) -> pd.DataFrame:

@@ -19,7 +19,6 @@ from ..analyzers.messages import format_date, format_distance
 from ..exercises import Exercise, load_catalog
 from ..findings import SEVERITIES, Finding, severity_counts
 from ..render import format_duration
-from ..shoes import shoes_table
 from ..units import km_to
 
 if TYPE_CHECKING:
@@ -373,7 +372,7 @@ def _service_records(audit: Audit) -> str:
     if lines:
         items = "".join(f"<li>{_e(line)}</li>" for line in lines)
         out.append(f"<h3 style='margin-top:16px'>The services' own records</h3><ul>{items}</ul>")
-    shoes = shoes_table(audit.activities)
+    shoes = audit.shoes
     if not shoes.empty:
         body = "".join(
             f"<tr><td>{_e(r.shoe)}</td><td>{_e(r.first_run)}</td><td>{_e(r.last_run)}</td>"
