@@ -232,3 +232,32 @@ def test_surface_change_calibration():
     assert [(f.week_start.isoformat(), f.evidence["surface"]) for f in back] == [
         ("2026-02-09", "road after treadmill")
     ]
+
+
+def test_strava_row_whose_file_is_elsewhere_counts_once(tmp_path):
+    """A Strava row naming an upload that is not in the folder, while the watch's copy
+    of the same run is: one run, with the row's shoe and Trail Run surface; a Garmin
+    summary that only says "running" does not turn it back into road."""
+    when = MONDAY + timedelta(days=1)
+    (tmp_path / "watch").mkdir()
+    (tmp_path / "watch" / "2026-01-06-07-00-00.fit").write_bytes(_fit(when, 8.0))
+    rows = [
+        HEADER,
+        _row(5, when + timedelta(seconds=40), "Trails", "Trail Run", 8.0, "Speedgoat",
+             "activities/5.fit.gz"),
+        _row(6, when + timedelta(days=2), "Far away", "Run", 9.0, "Speedgoat",
+             "activities/6.fit.gz"),
+    ]  # fmt: skip
+    (tmp_path / "activities.csv").write_text("\n".join(rows) + "\n")
+    doc = [{"summarizedActivitiesExport": [_summary(1, when, 800_000.0, "running")]}]
+    (tmp_path / "x_0_summarizedActivities.json").write_text(json.dumps(doc))
+    audit = load_export(tmp_path, use_cache=False, jobs=1)
+    acts = audit.activities
+    assert acts["origin"].tolist() == ["file", "strava_row"]
+    assert acts["distance_km"].round(1).tolist() == [8.0, 9.0]
+    assert acts["shoe"].tolist() == ["Speedgoat", "Speedgoat"]
+    assert acts["surface"].tolist() == ["trail", "road"]
+    m = audit.ingest.metadata
+    assert (m.matched, m.file_failed, m.garmin_matched, m.garmin_added) == (1, 1, 1, 0)
+    assert audit.weekly.iloc[0]["distance_km"] == pytest.approx(17.0, abs=0.05)
+    assert audit.weekly.iloc[0]["trail_km"] == pytest.approx(8.0, abs=0.05)
