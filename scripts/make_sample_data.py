@@ -929,7 +929,8 @@ def write_extras(out: Path) -> list[dict[str, Any]]:
         )  # fmt: skip
     notes = out / "notes.fit"
     notes.write_text(
-        "Shoes\n- Pegasus 41: 412 km (retire at 700)\n- Speedgoat 6: 96 km\n"
+        "Shoes\n- Pegasus 41: 610 km (retire at 700)\n- Novablast 5: 210 km\n"
+        "- Speedgoat 6: 53 km\n"
         "Knee felt fine after the race. Keep doing step-downs 3x/week.\n",
         encoding="utf-8",
     )

@@ -285,6 +285,7 @@ def merge_metadata(
         garmin_added=c["g_added"],
         problems=tuple(problems),
         notes=tuple(meta.notes),
+        shoes=tuple(meta.shoes),
         service_weeks=_service_weeks(service, acts),
     )
     return acts, entries, account
