@@ -7,13 +7,23 @@ Monday 2026-05-04, 3-5 runs a week, files as the athlete keeps them:
   plus ``garmin/Monitor`` and ``garmin/Settings`` non-activity files;
 * ``strava/*.{fit.gz,gpx,gpx.gz,tcx,tcx.gz}`` -- downloaded from Strava, named
   by activity id;
-* ``notes.fit`` -- a text file with the wrong extension.
+* ``notes.fit`` -- a text file with the wrong extension;
+* ``strava/activities.csv`` and ``strava/shoes.csv`` -- Strava's own records, in
+  the column names and order of a current bulk export: every run that reached
+  Strava (linked by ``Filename``; the watch's runs under the name Strava gave
+  their upload), four treadmill runs typed in by hand (no file), the shoe of
+  each run, and the runs the athlete marked ``Trail Run``;
+* ``garmin_connect/DI_CONNECT/DI-Connect-Fitness/*_summarizedActivities.json``
+  -- Garmin Connect's summary of every recording of the watch (centimetres,
+  milliseconds), one of them a run whose FIT file never left the watch.
 
 The plan is checked here, not by hand: the weekly totals of the files that
 were actually written (cut-off run included as far as it survived) go
-through the DESIGN.md rules with their default thresholds; the script fails
-unless exactly the intended findings come out and every ratio stays at least
-3 % away from its threshold. The result, with the truth for every file, is
+through the DESIGN.md rules with their default thresholds (``shoe_change``
+and ``surface_change`` with runaudit's defaults); the script fails unless
+exactly the intended findings come out and every ratio stays at least 3 %
+away from its threshold. Runs without a file count in their week's distance
+and runs, never in its cadence. The result, with the truth for every file, is
 written to ``MANIFEST.json``.
 
 Usage: ``python scripts/make_sample_data.py [--out sample_data]``
@@ -22,6 +32,8 @@ Usage: ``python scripts/make_sample_data.py [--out sample_data]``
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import shutil
 import sys
@@ -55,6 +67,25 @@ DOWNHILL_FACTOR, DOWNHILL_MIN_M, DOWNHILL_WEEKS = 1.5, 500.0, 4
 CADENCE_MIN_SPM = 160.0
 SPIKE_FACTOR, SPIKE_DAYS = 1.3, 30
 PAIN_WARNING, PAIN_ALERT = 5.0, 7.0  # 004 seed: scale back above 5 ("pain buffer zone")
+NEW_SHOE_SHARE = 0.5  # shoe_change: a never-used shoe carrying more than half of a week
+SURFACE_MIN_SHARE, SURFACE_JUMP, SURFACE_WEEKS = 0.5, 0.4, 4  # surface_change
+
+#: Strava's shoes.csv: (Shoe Name, Shoe Brand, Shoe Model, Shoe Default Sport Types).
+SHOES = [
+    ("Pegasus 41", "Nike", "Pegasus 41", "Run"),
+    ("Speedgoat 6", "HOKA", "Speedgoat 6", "Trail Run"),
+    ("Novablast 5", "ASICS", "Novablast 5", ""),
+    ("Ghost 15", "Brooks", "Ghost 15", ""),  # retired before May: listed, never run in
+]
+BIKE = "Canyon Endurace"
+STRAVA_CSV = "strava/activities.csv"
+STRAVA_SHOES = "strava/shoes.csv"
+GARMIN_USER = "demo_runner"
+GARMIN_JSON = (
+    f"garmin_connect/DI_CONNECT/DI-Connect-Fitness/{GARMIN_USER}_0_summarizedActivities.json"
+)
+#: A week whose service total differs from runaudit's by more than this is named [%].
+SERVICE_DIFF_PCT = 2.0
 
 # fmt: off
 #: Knee-pain diary: (week index, weekday, time, score, note). Low niggles from week 12,
@@ -120,6 +151,8 @@ INTENDED = {
     ("downhill_volume", 16, "alert"),
     ("long_run_spike", 18, "warning"),
     ("knee_pain", 17, "warning"),
+    ("surface_change", 8, "warning"),
+    ("shoe_change", 11, "warning"),
 }
 
 # Recording format of the ordinary runs, cycled in order.
@@ -152,6 +185,12 @@ class PlannedRun:
     role: str = "run"
     note: str = ""
     special: bool = False  # keeps its format (FIT) instead of joining FORMAT_CYCLE
+    #: "file"; "strava_manual" (typed into Strava, no file); "garmin_summary" (only
+    #: Garmin Connect's summary: the FIT file never left the watch, Strava never got it)
+    record: str = "file"
+    shoe: str = "Pegasus 41"
+    strava_type: str = ""  # Strava's Activity Type; "" = from the sport
+    title: str = ""  # activity name; "" = the services' default for the time of day
 
 
 # ----------------------------------------------------------------------------- plan
@@ -219,7 +258,9 @@ def plan_runs() -> list[PlannedRun]:
             n_ordinary += 1
             if run.fmt == "fit" and run.local_start.date() < FIRST_MONDAY + timedelta(weeks=2):
                 run.interval_s = 1.0  # every-second recording before switching to smart
-    return sorted(runs, key=lambda r: r.local_start)
+    runs = sorted(runs, key=lambda r: r.local_start)
+    apply_records(runs)  # after the format cycle: every file keeps its name and format
+    return runs
 
 
 def _find(runs: list[PlannedRun], week: int, weekday: int) -> PlannedRun:
@@ -290,6 +331,53 @@ def apply_specials(runs: list[PlannedRun]) -> list[PlannedRun]:
     spike.note = "long run 23 km after nothing above 16 km in 30 days"
     spike.special = True
     return runs
+
+
+def apply_records(runs: list[PlannedRun]) -> None:
+    """Shoes, Strava's activity types and the runs that have no file."""
+    # weeks 5-6 (the cold) and 18-19 (the knee settles): a gym treadmill run without the
+    # watch, typed into Strava by hand as a Virtual Run
+    for week, weekday in ((5, 3), (6, 3), (18, 2), (19, 2)):
+        tread = _find(runs, week, weekday)
+        tread.record, tread.strava_type, tread.title = (
+            "strava_manual",
+            "Virtual Run",
+            "Gym treadmill",
+        )
+        tread.sub_sport, tread.gps, tread.base_altitude_m = "treadmill", False, None
+        tread.climb_m, tread.pauses, tread.pace_s_per_km = 0.0, [], 330.0
+        tread.note = "entered by hand on Strava: no file; counts in distance and runs, not cadence"
+    # week 9: Friday's FIT never left the watch and never reached Strava; Garmin Connect
+    # still has its summary
+    lost = _find(runs, 9, 4)
+    lost.record = "garmin_summary"
+    lost.note = "summary-only run: only Garmin Connect's summary holds it"
+    # week 7: first trail run, in new trail shoes (18 % of the week: eased in, no flag)
+    first_trail = _find(runs, 7, 2)
+    first_trail.strava_type, first_trail.shoe = "Trail Run", "Speedgoat 6"
+    first_trail.note = "first trail run, first run in the Speedgoat 6 (marked Trail Run on Strava)"
+    # week 8: a week on the trails of the Black Forest -> surface_change
+    for weekday in (1, 4, 6):
+        trail = _find(runs, 8, weekday)
+        trail.strava_type, trail.shoe, trail.title = (
+            "Trail Run",
+            "Speedgoat 6",
+            "Black Forest trails",
+        )
+        trail.note = "marked Trail Run on Strava; the watch recorded a plain run"
+    # week 11: new road shoes straight into three of four runs -> shoe_change
+    for weekday in (1, 4, 6):
+        _find(runs, 11, weekday).shoe = "Novablast 5"
+    _find(runs, 11, 1).note = "first run in the Novablast 5: it carries 82 % of the week"
+    # from week 12 the Novablast 5 takes Tuesdays and Sundays
+    for run in runs:
+        week = (week_start_of(run.local_start) - FIRST_MONDAY).days // 7
+        if week >= 12 and run.local_start.weekday() in (1, 6) and run.record == "file":
+            run.shoe = "Novablast 5"
+        if run.sport == "cycling":
+            run.shoe = BIKE
+    race = _find(runs, 16, 5)  # the Saturday race (moved from Sunday above)
+    race.shoe, race.strava_type, race.title = "Speedgoat 6", "Trail Run", "Schauinsland Berglauf"
 
 
 # ----------------------------------------------------------------------------- rules
@@ -412,10 +500,61 @@ def _strava_id(i: int) -> int:
     return 14_300_000_000 + 37_911 * i
 
 
-def write_plan(out: Path, runs: list[PlannedRun]) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Write every planned activity; return manifest entries and the counted runs."""
+@dataclass(frozen=True)
+class Counted:
+    """One run that counts in its week, with what the services say about it.
+
+    ``run`` is what was kept (a cut-off file: the records before the cut);
+    ``rel`` its file (None without one), ``strava_file``/``strava_id`` how
+    Strava lists it (None: Strava never got it).
+    """
+
+    index: int
+    plan: PlannedRun
+    run: synth.SyntheticRun
+    rel: str | None
+    strava_id: int | None
+    strava_file: str
+
+    @property
+    def record(self) -> str:
+        return self.plan.record
+
+    @property
+    def week(self) -> int:
+        return (week_start_of(self.plan.local_start) - FIRST_MONDAY).days // 7
+
+    @property
+    def km(self) -> float:
+        return self.run.distance_m / 1000.0
+
+    @property
+    def shoe(self) -> str:
+        """The shoe as runaudit can know it: only Strava's rows name one."""
+        return self.plan.shoe if self.strava_id is not None else ""
+
+    @property
+    def surface(self) -> str:
+        """Surface as runaudit should read it (file sub_sport, then Strava's type)."""
+        sub = self.run.sub_sport
+        if sub in ("treadmill", "indoor") or self.plan.strava_type == "Virtual Run":
+            return "treadmill"
+        if sub == "trail" or self.plan.strava_type == "Trail Run":
+            return "trail"
+        return "road"
+
+
+def write_plan(
+    out: Path, runs: list[PlannedRun]
+) -> tuple[list[dict[str, Any]], list[Counted], list[Counted]]:
+    """Write every planned activity file.
+
+    Returns the manifest entries of the files, the runs that count (with and
+    without a file) and every activity the services know of (the bike ride too).
+    """
     entries: list[dict[str, Any]] = []
-    counted: list[tuple[datetime, synth.SyntheticRun]] = []
+    counted: list[Counted] = []
+    known: list[Counted] = []
     for i, p in enumerate(runs):
         offset = int(p.local_start.utcoffset().total_seconds())  # type: ignore[union-attr]
         start_utc = p.local_start.astimezone(UTC)
@@ -439,13 +578,21 @@ def write_plan(out: Path, runs: list[PlannedRun]) -> tuple[list[dict[str, Any]],
             utc_offset_s=offset,
             seed=1000 + i,
         )
+        if p.record != "file":  # no file: Strava's row or Garmin's summary is all there is
+            strava = p.record == "strava_manual"
+            c = Counted(i, p, run, None, _strava_id(i) if strava else None, "")
+            counted.append(c)
+            known.append(c)
+            continue
         local_name = p.local_start.strftime("%Y-%m-%d-%H-%M-%S")
         kind = p.fmt.replace("9", "").replace(".gz", "")
         gz = p.fmt.endswith(".gz")
         if kind == "fit" and not gz:
             rel = f"garmin/Activity/{local_name}.fit"
+            strava_file = f"activities/{_strava_id(i)}.fit.gz"  # the upload Strava got
         else:
             rel = f"strava/{_strava_id(i)}.{kind}" + (".gz" if gz else "")
+            strava_file = "activities/" + rel.removeprefix("strava/")
         path = out / rel
         kept = run
         if kind == "fit":
@@ -463,15 +610,264 @@ def write_plan(out: Path, runs: list[PlannedRun]) -> tuple[list[dict[str, Any]],
         if p.truncate_fraction is not None:
             entry["full_distance_km"] = round(run.distance_m / 1000.0, 3)
         entries.append(entry)
-        if p.role == "run":
-            counted.append((p.local_start, kept))
+        strava_id = _strava_id(i)
         if p.duplicate_as_gpx:
             rel_dup = f"strava/{_strava_id(i) + 1}.gpx"
             synth.write_gpx(run, out / rel_dup, activity_type="running")
             dup = _entry(rel_dup, "gpx", False, p, run, offset)
             dup.update(bucket="duplicate", duplicate_of=rel, note="Strava re-export of " + rel)
             entries.append(dup)
-    return entries, counted
+            strava_id, strava_file = (
+                _strava_id(i) + 1,
+                "activities/" + rel_dup.removeprefix("strava/"),
+            )
+        c = Counted(i, p, kept, rel, strava_id, strava_file)
+        known.append(c)
+        if p.role == "run":
+            counted.append(c)
+            entry.update(shoe=p.shoe, surface=c.surface)
+    return entries, counted, known
+
+
+# ----------------------------------------------------------------------------- services
+
+#: Strava's activities.csv header, names and order as a current bulk export writes them
+#: (``Elapsed Time``, ``Distance``, ``Max Heart Rate``, ``Relative Effort`` and
+#: ``Commute`` twice: the first block as Strava shows it, km for runs; the second in
+#: metres and seconds).
+_STRAVA_HEADER_TEXT = (
+    "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
+    "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,"
+    "Filename,Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,"
+    "Average Speed,Elevation Gain,Elevation Loss,Elevation Low,Elevation High,Max Grade,"
+    "Average Grade,Average Positive Grade,Average Negative Grade,Max Cadence,Average Cadence,"
+    "Max Heart Rate,Average Heart Rate,Max Watts,Average Watts,Calories,Max Temperature,"
+    "Average Temperature,Relative Effort,Total Work,Number of Runs,Uphill Time,Downhill Time,"
+    "Other Time,Perceived Exertion,Type,Start Time,Weighted Average Power,Power Count,"
+    "Prefer Perceived Exertion,Perceived Relative Effort,Commute,Total Weight Lifted,"
+    "From Upload,Grade Adjusted Distance,Weather Observation Time,Weather Condition,"
+    "Weather Temperature,Apparent Temperature,Dewpoint,Humidity,Weather Pressure,Wind Speed,"
+    "Wind Gust,Wind Bearing,Precipitation Intensity,Sunrise Time,Sunset Time,Moon Phase,Bike,"
+    "Gear,Precipitation Probability,Precipitation Type,Cloud Cover,Weather Visibility,"
+    "UV Index,Weather Ozone,Jump Count,Total Grit,Average Flow,Flagged,Average Elapsed Speed,"
+    "Dirt Distance,Newly Explored Distance,Newly Explored Dirt Distance,Activity Count,"
+    "Total Steps,Carbon Saved,Pool Length,Training Load,Intensity,Average Grade Adjusted Pace,"
+    "Timer Time,Total Cycles,Recovery,With Pet,Competition,Long Run,For a Cause,With Kid,"
+    "Downhill Distance,Total Sets,Total Reps,Media"
+)
+STRAVA_HEADER = _STRAVA_HEADER_TEXT.split(",")
+
+
+def _default_title(local: datetime, sport: str) -> str:
+    """The name Strava and Garmin give an activity nobody renamed."""
+    h = local.hour
+    part = (
+        "Night" if h < 4 or h >= 21 else
+        "Morning" if h < 11 else
+        "Lunch" if h < 14 else
+        "Afternoon" if h < 17 else
+        "Evening"
+    )  # fmt: skip
+    return f"{part} {'Ride' if sport == 'cycling' else 'Run'}"
+
+
+def _strava_type(c: Counted) -> str:
+    if c.plan.strava_type:
+        return c.plan.strava_type
+    if c.run.sport == "cycling":
+        return "Ride"
+    return "Trail Run" if c.run.sub_sport == "trail" else "Run"
+
+
+def _strava_row(c: Counted) -> list[str]:
+    """One line of activities.csv (the fields a real export fills for such an activity)."""
+    r, p = c.run, c.plan
+    manual = c.record == "strava_manual"
+    foot = r.sport in synth.FOOT_SPORTS
+    row = [""] * len(STRAVA_HEADER)
+    first: dict[str, int] = {}
+    second: dict[str, int] = {}
+    for k, name in enumerate(STRAVA_HEADER):
+        (second if name in first else first)[name] = k
+
+    def put(name: str, value: object, *, repeat: bool = False) -> None:
+        row[(second if repeat else first)[name]] = "" if value is None else str(value)
+
+    elapsed = round(r.timer_time_s if manual else r.duration_s)
+    moving = round(r.timer_time_s)
+    hr = r.samples["heart_rate_bpm"].to_numpy(float)
+    put("Activity ID", c.strava_id)
+    put("Activity Date", r.start_utc.strftime("%b %-d, %Y, %-I:%M:%S %p"))
+    put("Activity Name", p.title or _default_title(p.local_start, r.sport))
+    put("Activity Type", _strava_type(c))
+    put("Elapsed Time", elapsed)
+    put("Distance", f"{r.distance_m / 1000.0:.2f}")
+    put("Commute", "false")
+    put("Activity Gear", p.shoe)
+    put("Filename", c.strava_file)
+    put("Elapsed Time", f"{elapsed:.1f}", repeat=True)
+    put("Moving Time", f"{moving:.1f}")
+    put("Distance", f"{r.distance_m:.1f}", repeat=True)
+    put("Average Speed", f"{r.distance_m / max(moving, 1):.3f}")
+    put("Elevation Gain", f"{r.ascent_m:.1f}")
+    put("Commute", "0.0", repeat=True)
+    put("From Upload", "0.0" if manual else "1.0")
+    put("Timer Time", f"{moving:.1f}")
+    if not manual:
+        put("Max Heart Rate", f"{np.nanmax(hr):.1f}")
+        put("Max Heart Rate", f"{np.nanmax(hr):.1f}", repeat=True)
+        put("Average Heart Rate", f"{np.nanmean(hr):.1f}")
+        put("Elevation Loss", f"{r.descent_m:.1f}")
+        # Strava keeps a run's cadence per leg; a ride's is crank rpm
+        put("Average Cadence", f"{r.cadence_spm / (2.0 if foot else 1.0):.1f}")
+        if c.surface == "trail":
+            put("Dirt Distance", f"{0.9 * r.distance_m:.1f}")
+    return row
+
+
+def write_strava(out: Path, known: list[Counted]) -> dict[str, Any]:
+    """``strava/activities.csv`` and ``strava/shoes.csv``; return their manifest entry."""
+    on_strava = sorted((c for c in known if c.strava_id is not None), key=lambda c: c.run.start_utc)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(STRAVA_HEADER)
+    for c in on_strava:
+        writer.writerow(_strava_row(c))
+    (out / STRAVA_CSV).write_text(buffer.getvalue(), encoding="utf-8")
+    shoes = io.StringIO()
+    writer = csv.writer(shoes, lineterminator="\n")
+    writer.writerow(["Shoe Name", "Shoe Brand", "Shoe Model", "Shoe Default Sport Types"])
+    writer.writerows(SHOES)
+    (out / STRAVA_SHOES).write_text(shoes.getvalue(), encoding="utf-8")
+    runs = [c for c in on_strava if c.plan.role == "run"]
+    return {
+        "path": STRAVA_CSV,
+        "lines": {c.index: line for line, c in enumerate(on_strava, start=2)},
+        "shoes_path": STRAVA_SHOES,
+        "rows": len(on_strava),
+        "running_rows": len(runs),
+        "other_sport_rows": len(on_strava) - len(runs),
+        "manual_runs": sum(c.record == "strava_manual" for c in runs),
+        # runs whose file is here under the name Strava gives it, or only under another
+        # name (the watch's copy in garmin/Activity, the FIT twin of a duplicate GPX)
+        "runs_with_their_file": sum(
+            c.record == "file" and c.rel is not None and c.rel.startswith("strava/") for c in runs
+        ),
+        "runs_with_a_copy_elsewhere": sum(
+            c.record == "file" and c.rel is not None and not c.rel.startswith("strava/")
+            for c in runs
+        ),
+        "shoes_listed": [s[0] for s in SHOES],
+    }
+
+
+def _garmin_type(c: Counted) -> str:
+    if c.run.sport == "cycling":
+        return "road_biking"
+    return {"treadmill": "treadmill_running", "trail": "trail_running"}.get(
+        c.run.sub_sport, "running"
+    )
+
+
+def _garmin_summary(c: Counted) -> dict[str, Any]:
+    """One entry of summarizedActivitiesExport: centimetres, milliseconds, epoch ms."""
+    r, p = c.run, c.plan
+    gmt = int(r.start_utc.timestamp() * 1000)
+    local = gmt + r.utc_offset_s * 1000
+    hr = r.samples["heart_rate_bpm"].to_numpy(float)
+    alt = r.samples["altitude_m"].to_numpy(float)
+    foot = r.sport in synth.FOOT_SPORTS
+    item: dict[str, Any] = {
+        "activityId": 20_150_000_000 + 7_919 * c.index,
+        "name": p.title or ("Freiburg im Breisgau " + _garmin_type(c).replace("_", " ").title()),
+        "activityType": _garmin_type(c),
+        "sportType": "CYCLING" if r.sport == "cycling" else "RUNNING",
+        "eventTypeId": 1 if p.title == "Schauinsland Berglauf" else 9,
+        "beginTimestamp": gmt,
+        "startTimeGmt": gmt,
+        "startTimeLocal": local,
+        "duration": round(r.timer_time_s * 1000.0, 1),
+        "elapsedDuration": round(r.duration_s * 1000.0, 1),
+        "movingDuration": round(r.timer_time_s * 1000.0, 1),
+        "distance": round(r.distance_m * 100.0, 1),
+        "elevationGain": round(r.ascent_m * 100.0, 1),
+        "elevationLoss": round(r.descent_m * 100.0, 1),
+        "avgSpeed": round(r.distance_m / max(r.timer_time_s, 1.0) / 10.0, 5),  # cm/ms
+        "avgHr": round(float(np.nanmean(hr)), 1),
+        "maxHr": round(float(np.nanmax(hr)), 1),
+        "manufacturer": "GARMIN",
+        "deviceId": 3_442_950_411,
+        "timeZoneId": 124,
+        "locationName": "Freiburg im Breisgau",
+        "lapCount": max(1, round(r.distance_m / 1000.0)),
+        "purposeful": False,
+        "favorite": False,
+        "pr": False,
+        "parent": False,
+    }
+    if np.isfinite(alt).any():
+        item["minElevation"] = round(float(np.nanmin(alt)) * 100.0, 1)
+        item["maxElevation"] = round(float(np.nanmax(alt)) * 100.0, 1)
+    if foot:
+        item["avgDoubleCadence"] = round(r.cadence_spm, 1)
+        item["avgRunCadence"] = round(r.cadence_spm / 2.0, 1)
+        item["steps"] = round(r.cadence_spm * r.timer_time_s / 60.0)
+    else:
+        item["avgBikeCadence"] = round(r.cadence_spm, 1)
+    lat = r.samples["lat_deg"].to_numpy(float)
+    if np.isfinite(lat).any():
+        item["startLatitude"] = round(float(lat[0]), 6)
+        item["startLongitude"] = round(float(r.samples["lon_deg"].iloc[0]), 6)
+    return item
+
+
+def write_garmin(out: Path, known: list[Counted]) -> dict[str, Any]:
+    """Garmin Connect's summaries of every recording of the watch; return the manifest entry."""
+    recorded = sorted(
+        (c for c in known if c.record != "strava_manual"), key=lambda c: c.run.start_utc
+    )
+    doc = [{"summarizedActivitiesExport": [_garmin_summary(c) for c in reversed(recorded)]}]
+    path = out / GARMIN_JSON
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    runs = [c for c in recorded if c.plan.role == "run"]
+    return {
+        "path": GARMIN_JSON,
+        "summaries": len(recorded),
+        "running": len(runs),
+        "other_sport": len(recorded) - len(runs),
+        "matched_to_a_file": sum(c.record == "file" for c in runs),
+        "summary_only_runs": sum(c.record == "garmin_summary" for c in runs),
+    }
+
+
+def service_weeks(counted: list[Counted]) -> list[dict[str, Any]]:
+    """Each week's running distance as Strava and Garmin Connect report it [km].
+
+    ``differs`` names the services whose week is more than 2 % away from the
+    distance of every run that counts (what runaudit should report).
+    """
+    weeks = []
+    for w in range(N_WEEKS):
+        mine = [c for c in counted if c.week == w]
+        total = sum(c.km for c in mine)
+        strava = sum(c.km for c in mine if c.strava_id is not None)
+        garmin = sum(c.km for c in mine if c.record != "strava_manual")
+        differs = [
+            name
+            for name, km in (("garmin", garmin), ("strava", strava))
+            if km > 0 and abs(total - km) / km * 100.0 > SERVICE_DIFF_PCT
+        ]
+        weeks.append(
+            {
+                "week_start": (FIRST_MONDAY + timedelta(weeks=w)).isoformat(),
+                "distance_km": round(total, 3),
+                "strava_km": round(strava, 3),
+                "garmin_km": round(garmin, 3),
+                "differs": differs,
+            }
+        )
+    return weeks
 
 
 def count_fit_records(path: Path) -> int:
@@ -533,7 +929,8 @@ def write_extras(out: Path) -> list[dict[str, Any]]:
         )  # fmt: skip
     notes = out / "notes.fit"
     notes.write_text(
-        "Shoes\n- Pegasus 41: 412 km (retire at 700)\n- Speedgoat 6: 96 km\n"
+        "Shoes\n- Pegasus 41: 610 km (retire at 700)\n- Novablast 5: 210 km\n"
+        "- Speedgoat 6: 53 km\n"
         "Knee felt fine after the race. Keep doing step-downs 3x/week.\n",
         encoding="utf-8",
     )
@@ -578,38 +975,101 @@ def knee_pain(pain: dict[str, Any]) -> list[tuple[int, str, dict[str, Any]]]:
     return out
 
 
+def shoe_change(counted: list[Counted]) -> list[tuple[int, str, dict[str, Any]]]:
+    """A shoe never used before carrying more than half of its first week's distance.
+
+    Shoes already worn in the first week with any shoe recorded are not new.
+    """
+    week_km: dict[int, float] = {}
+    shoe_km: dict[tuple[str, int], float] = {}
+    for c in counted:
+        week_km[c.week] = week_km.get(c.week, 0.0) + c.km
+        if c.shoe:
+            shoe_km[c.shoe, c.week] = shoe_km.get((c.shoe, c.week), 0.0) + c.km
+    first = min(w for _, w in shoe_km)
+    out = []
+    for shoe in sorted({s for s, _ in shoe_km}):
+        debut = min(w for s, w in shoe_km if s == shoe)
+        if debut == first:
+            continue
+        share = shoe_km[shoe, debut] / week_km[debut]
+        _check_margin("shoe_change", debut, share / NEW_SHOE_SHARE, (1.0,))
+        if share > NEW_SHOE_SHARE:
+            out.append((debut, "warning", {"shoe": shoe, "share": round(share, 2)}))
+    return out
+
+
+def surface_change(counted: list[Counted]) -> list[tuple[int, str, dict[str, Any]]]:
+    """A week whose trail (or outdoor) share is >= 0.5 and >= 0.4 above its highest in the
+    4 weeks before."""
+    km = np.zeros(N_WEEKS)
+    parts = {"trail": np.zeros(N_WEEKS), "road after treadmill": np.zeros(N_WEEKS)}
+    for c in counted:
+        km[c.week] += c.km
+        if c.surface == "trail":
+            parts["trail"][c.week] += c.km
+        if c.surface != "treadmill":
+            parts["road after treadmill"][c.week] += c.km
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    for i in range(SURFACE_WEEKS, N_WEEKS):
+        before = km[i - SURFACE_WEEKS : i]
+        for surface, on in parts.items():
+            share = on[i] / km[i]
+            recent = float(np.max(on[i - SURFACE_WEEKS : i][before > 0] / before[before > 0]))
+            if share > 0:
+                _check_margin("surface_change", i, share / SURFACE_MIN_SHARE, (1.0,))
+            if share - recent > 0:
+                _check_margin("surface_change", i, (share - recent) / SURFACE_JUMP, (1.0,))
+            if share >= SURFACE_MIN_SHARE and share - recent >= SURFACE_JUMP:
+                ev = {
+                    "surface": surface,
+                    "share": round(share, 2),
+                    "recent_share": round(recent, 2),
+                }
+                out.append((i, "warning", ev))
+                break
+    return out
+
+
 # ----------------------------------------------------------------------------- main
 
 
-def weekly_table(counted: list[tuple[datetime, synth.SyntheticRun]]) -> list[dict[str, Any]]:
-    """Per-week totals of the counted running activities."""
+def weekly_table(counted: list[Counted]) -> list[dict[str, Any]]:
+    """Per-week totals of the counted running activities.
+
+    Runs without a file count in distance, runs and the long run; only files
+    give cadence samples; a hand-entered treadmill run has no descent.
+    """
     weeks = []
     for w in range(N_WEEKS):
         monday = FIRST_MONDAY + timedelta(weeks=w)
-        in_week = [r for t, r in counted if week_start_of(t) == monday]
+        in_week = [c for c in counted if c.week == w]
+        climbs = [c.run for c in in_week if c.record != "strava_manual"]
+        sampled = [c.run for c in in_week if c.record == "file"]
         cad = np.concatenate(
-            [np.zeros(0)] + [r.samples["cadence_spm"].to_numpy(float) for r in in_week]
+            [np.zeros(0)] + [r.samples["cadence_spm"].to_numpy(float) for r in sampled]
         )
-        wts = np.concatenate([np.zeros(0)] + [r.sample_weights_s() for r in in_week])
+        wts = np.concatenate([np.zeros(0)] + [r.sample_weights_s() for r in sampled])
         weeks.append(
             {
                 "week_start": monday.isoformat(),
                 "runs": len(in_week),
-                "distance_km": round(sum(r.distance_m for r in in_week) / 1000.0, 3),
-                "long_run_km": round(max((r.distance_m for r in in_week), default=0.0) / 1000, 3),
-                "descent_m": round(sum(r.descent_m for r in in_week), 1),
-                "ascent_m": round(sum(r.ascent_m for r in in_week), 1),
+                "distance_km": round(sum(c.km for c in in_week), 3),
+                "long_run_km": round(max((c.km for c in in_week), default=0.0), 3),
+                "descent_m": round(sum(r.descent_m for r in climbs), 1),
+                "ascent_m": round(sum(r.ascent_m for r in climbs), 1),
                 "cadence_spm": round(weighted_median(cad, wts), 1),
                 "cadence_mean_spm": round(float(np.sum(cad * wts) / np.sum(wts)), 2),
+                "trail_km": round(sum(c.km for c in in_week if c.surface == "trail"), 3),
+                "treadmill_km": round(sum(c.km for c in in_week if c.surface == "treadmill"), 3),
+                "runs_without_file": sum(c.record != "file" for c in in_week),
             }
         )
     return weeks
 
 
 def expected_findings(
-    weeks: list[dict[str, Any]],
-    counted: list[tuple[datetime, synth.SyntheticRun]],
-    pain: dict[str, Any],
+    weeks: list[dict[str, Any]], counted: list[Counted], pain: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Run the default rules over the plan; fail unless they give exactly INTENDED."""
     km = [w["distance_km"] for w in weeks]
@@ -622,10 +1082,12 @@ def expected_findings(
     def week_of(t: datetime) -> int:
         return (week_start_of(t) - FIRST_MONDAY).days // 7
 
-    starts = [t for t, _ in counted]
-    dists = [round(r.distance_m / 1000.0, 3) for _, r in counted]
+    starts = [c.plan.local_start for c in counted]
+    dists = [round(c.km, 3) for c in counted]
     found += [("long_run_spike", *f) for f in long_run_spike(starts, dists, week_of)]
     found += [("knee_pain", *f) for f in knee_pain(pain)]
+    found += [("shoe_change", *f) for f in shoe_change(counted)]
+    found += [("surface_change", *f) for f in surface_change(counted)]
     got = {(rule, w, sev) for rule, w, sev, _ in found}
     if got != INTENDED or len(got) != len(found):
         raise SystemExit(f"plan gives {sorted(got)}, intended {sorted(INTENDED)}")
@@ -635,6 +1097,36 @@ def expected_findings(
     ]
 
 
+def records(
+    counted: list[Counted], strava: dict[str, Any], garmin_path: str
+) -> list[dict[str, Any]]:
+    """Truth for the runs that have no file (a Strava row or a Garmin summary)."""
+    out = []
+    for c in counted:
+        if c.record == "file":
+            continue
+        r, p = c.run, c.plan
+        manual = c.record == "strava_manual"
+        out.append(
+            {
+                "origin": c.record,
+                "service_file": STRAVA_CSV if manual else garmin_path,
+                "strava_line": strava["lines"][c.index] if manual else None,
+                "garmin_activity_id": None if manual else 20_150_000_000 + 7_919 * c.index,
+                "start_utc": r.start_utc.isoformat().replace("+00:00", "Z"),
+                "start_local": p.local_start.replace(tzinfo=None).isoformat(),
+                "week_start": week_start_of(p.local_start).isoformat(),
+                "distance_km": round(c.km, 3),
+                "moving_time_s": round(r.timer_time_s, 1),
+                "descent_m": None if manual else round(r.descent_m, 1),
+                "shoe": p.shoe if manual else "",
+                "surface": c.surface,
+                "note": p.note,
+            }
+        )
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the demo folder; print a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -642,15 +1134,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out: Path = args.out
     t0 = time.perf_counter()
-    for sub in ("garmin", "strava"):
+    for sub in ("garmin", "strava", "garmin_connect"):
         shutil.rmtree(out / sub, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     runs = plan_runs()
-    entries, counted = write_plan(out, runs)
+    entries, counted, known = write_plan(out, runs)
     entries += write_extras(out)
+    strava = write_strava(out, known)
+    garmin = write_garmin(out, known)
     weeks = weekly_table(counted)
     pain = write_pain(out)
     findings = expected_findings(weeks, counted, pain)
+    no_file = records(counted, strava, GARMIN_JSON)
+    del strava["lines"]
     manifest = {
         "about": (
             "Demo athlete written by scripts/make_sample_data.py with runaudit.synth. "
@@ -661,7 +1157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "week cadence_spm = time-weighted median over running samples. Expected "
             "findings use the DESIGN.md default thresholds and runaudit's severity "
             "policy (low cadence: info for 1-2 weeks in a row, then warning; downhill: "
-            "alert above 2x)."
+            "alert above 2x). Runs without a file (records: a Strava row typed in by "
+            "hand, a Garmin Connect summary) count in their week's runs, distance and long "
+            "run, never in its cadence; service_weeks holds each week as Strava and Garmin "
+            "Connect report it, with the services more than 2 % away from the week's "
+            "distance named."
         ),
         "athlete": {"timezone": "Europe/Berlin", "home": list(HOME)},
         "thresholds": {
@@ -679,10 +1179,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             "low_cadence": {"min_spm": CADENCE_MIN_SPM},
             "long_run_spike": {"factor": SPIKE_FACTOR, "days": SPIKE_DAYS},
             "knee_pain": {"warning_above": PAIN_WARNING, "alert_from": PAIN_ALERT},
+            "shoe_change": {"new_shoe_share": NEW_SHOE_SHARE},
+            "surface_change": {
+                "min_share": SURFACE_MIN_SHARE,
+                "share_jump": SURFACE_JUMP,
+                "lookback_weeks": SURFACE_WEEKS,
+            },
         },
         "pain_diary": pain,
+        "services": {"strava": strava, "garmin": garmin},
         "files": sorted(entries, key=lambda e: e["path"]),
+        "records": no_file,
         "weeks": weeks,
+        "service_weeks": service_weeks(counted),
         "expected_findings": findings,
     }
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")

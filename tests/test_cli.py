@@ -66,6 +66,8 @@ def test_findings_json_has_exactly_the_finding_fields():
         "low_cadence",
         "long_run_spike",
         "knee_pain",  # sample_data/pain.csv is picked up by itself
+        "shoe_change",  # shoes from sample_data/strava/activities.csv
+        "surface_change",  # the runs it marks Trail Run
     }
     for f in findings:
         assert list(f) == ["rule", "severity", "week_start", "message", "evidence", "exercises"]

@@ -254,3 +254,59 @@ def test_surface_change_calibration():
     assert [(f.week_start.isoformat(), f.evidence["surface"]) for f in back] == [
         ("2026-02-09", "road after treadmill")
     ]
+
+
+def test_strava_row_whose_file_is_elsewhere_counts_once(tmp_path):
+    """A Strava row naming an upload that is not in the folder, while the watch's copy
+    of the same run is: one run, with the row's shoe and Trail Run surface; a Garmin
+    summary that only says "running" does not turn it back into road."""
+    when = MONDAY + timedelta(days=1)
+    (tmp_path / "watch").mkdir()
+    (tmp_path / "watch" / "2026-01-06-07-00-00.fit").write_bytes(_fit(when, 8.0))
+    rows = [
+        HEADER,
+        _row(5, when + timedelta(seconds=40), "Trails", "Trail Run", 8.0, "Speedgoat",
+             "activities/5.fit.gz"),
+        _row(6, when + timedelta(days=2), "Far away", "Run", 9.0, "Speedgoat",
+             "activities/6.fit.gz"),
+    ]  # fmt: skip
+    (tmp_path / "activities.csv").write_text("\n".join(rows) + "\n")
+    doc = [{"summarizedActivitiesExport": [_summary(1, when, 800_000.0, "running")]}]
+    (tmp_path / "x_0_summarizedActivities.json").write_text(json.dumps(doc))
+    audit = load_export(tmp_path, use_cache=False, jobs=1)
+    acts = audit.activities
+    assert acts["origin"].tolist() == ["file", "strava_row"]
+    assert acts["distance_km"].round(1).tolist() == [8.0, 9.0]
+    assert acts["shoe"].tolist() == ["Speedgoat", "Speedgoat"]
+    assert acts["surface"].tolist() == ["trail", "road"]
+    m = audit.ingest.metadata
+    assert (m.matched, m.file_failed, m.garmin_matched, m.garmin_added) == (1, 1, 1, 0)
+    assert audit.weekly.iloc[0]["distance_km"] == pytest.approx(17.0, abs=0.05)
+    assert audit.weekly.iloc[0]["trail_km"] == pytest.approx(8.0, abs=0.05)
+
+
+def test_metadata_in_zips_passes_the_zip_guards(tmp_path):
+    """Service files in an export zip meet the same guards as activity files: a zip
+    bomb, a zip-slip name and an oversized member are refused with a reason, the good
+    activities.csv beside them is read; a zip listing too many members is not opened."""
+    from runaudit.metadata import read_metadata
+    from runaudit.sources import Limits
+
+    good = HEADER + "\n" + _row(1, MONDAY, "ok", "Run", 5.0, "A", "") + "\n"
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("export/activities.csv", good)
+        z.writestr("DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json", b" " * 2**23)
+        z.writestr("../../shoes.csv", "Shoe Name\nEvil\n")
+        z.writestr("big/shoes.csv", "Shoe Name\n" + "x" * 3000 + "\n")
+    meta = read_metadata([path], limits=Limits(max_file_bytes=2000, max_ratio=200))
+    assert [row.name for _, row in meta.strava] == ["ok"]
+    assert meta.shoes == [] and meta.garmin == []
+    problems = "\n".join(meta.problems)
+    assert "me_0_summarizedActivities.json declares 8 MiB compressed" in problems
+    assert "zip bomb pattern" in problems
+    assert "../../shoes.csv: zip member name points outside the archive (zip-slip)" in problems
+    assert "big/shoes.csv declares 0 MiB, over the 0 MiB file limit" in problems
+    assert len(meta.problems) == 3
+    # more members than allowed: refused before zipfile reads the directory
+    assert read_metadata([path], limits=Limits(max_zip_members=3)).strava == []

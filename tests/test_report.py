@@ -65,6 +65,26 @@ def test_page_shows_the_ingest_summary(report_dir):
     html = (report_dir / "index.html").read_text()
     assert "notes.fit" in html and "not a FIT file (no FIT header)" in html
     assert "duplicates (counted once)" in html
+    assert "72 rows matched to a file, 4 manual runs added" in html
+
+
+def test_page_shows_each_week_as_the_services_reported_it(report_dir):
+    html = (report_dir / "index.html").read_text()
+    table = html.split("id='service-weeks'>")[1].split("</table>")[0]
+    assert table.count("<tr data-week=") == 20
+    # the manual treadmill run is not in Garmin Connect; the summary-only run not on Strava
+    assert (
+        "<tr data-week='2026-06-08'><td>8 Jun 2026</td><td class='n'>21.0</td>"
+        "<td class='n'>21.0</td><td class='n'>0.0 %</td><td class='n'>15.4</td>"
+        "<td class='n differs'><b>+36.4 %</b></td></tr>"
+    ) in table
+    assert table.count("differs") == 5
+    assert "week of 6 Jul 2026 (Strava +25.9 %)" in html
+    shoes = html.split("id='shoes'>")[1].split("</table>")[0]
+    assert "<td>Novablast 5</td><td>2026-07-21</td><td>2026-09-20</td><td class='n'>18</td>" in (
+        shoes
+    )
+    assert "<td>Ghost 15</td><td></td><td></td><td class='n'>0</td>" in shoes  # shoes.csv only
 
 
 def test_data_files(report_dir):
@@ -80,6 +100,12 @@ def test_pdf_has_one_page_per_section(report_dir):
     anchors = [a for a, _ in SECTIONS]
     assert "Plan for the coming week" in reader.pages[anchors.index("plan")].extract_text()
     assert "Findings" in reader.pages[anchors.index("findings")].extract_text()
+    read = " ".join(reader.pages[anchors.index("ingest")].extract_text().split())
+    assert "2026-06-08: runaudit 21.0 · Strava 21.0 (0.0 %) · Garmin Connect 15.4 (+36.4 %)" in (
+        read
+    )
+    assert read.count("DIFFERS") == 5 + 1  # five weeks, and the legend
+    assert "Novablast 5: 2026-07-21 – 2026-09-20, 18 runs" in read
 
 
 def test_units_mi_shows_miles_to_people(tmp_path):
@@ -146,3 +172,51 @@ def test_roster_of_the_demo_athletes_from_the_sample_generator(tmp_path):
     assert (
         page.index("cleo/index.html") < page.index("ada/index.html") < page.index("ben/index.html")
     )
+
+
+HOSTILE_SHOE = '<script>alert(1)</script> & "Co" $5$'
+HOSTILE_NAME = "<img src=x onerror=alert(2)>"
+
+
+def test_export_texts_are_escaped_in_the_page_and_literal_in_the_pdf(tmp_path):
+    """Shoe and activity names from a stranger's activities.csv never become markup (HTML)
+    or math (PDF): the page shows them escaped, the PDF as the very characters."""
+    from datetime import UTC, timedelta
+
+    from runaudit import synth
+    from runaudit.audit import load_export
+    from runaudit.report.writer import write_report
+
+    export = tmp_path / "export"
+    (export / "activities").mkdir(parents=True)
+    monday = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
+    header = (
+        "Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance,"
+        "Activity Gear,Filename,Elapsed Time,Moving Time,Distance"
+    )
+    rows = [header]
+    plan = [(0, 1, 8.0, "Old"), (0, 3, 8.0, "Old"), (1, 1, 9.0, HOSTILE_SHOE)]
+    plan += [(1, 3, 9.0, HOSTILE_SHOE), (1, 5, 2.0, "Old")]
+    for i, (week, day, km, shoe) in enumerate(plan):
+        when = monday + timedelta(weeks=week, days=day)
+        run = synth.make_run(when, km, interval_s=5.0, seed=i)
+        (export / "activities" / f"{i}.fit").write_bytes(synth.fit_bytes(run))
+        date = when.strftime("%b %-d, %Y, %-I:%M:%S %p")
+        cells = [str(i), date, HOSTILE_NAME, "Run", "0", f"{km:.2f}", shoe]
+        cells += [f"activities/{i}.fit", "0.0", "0.0", f"{km * 1000:.1f}"]
+        rows.append(",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' for c in cells))
+    (export / "activities.csv").write_text("\n".join(rows) + "\n")
+    audit = load_export(export, use_cache=False, jobs=1)
+    assert sorted(set(audit.activities["shoe"])) == sorted({"Old", HOSTILE_SHOE})
+    assert [f.evidence["shoe"] for f in audit.findings if f.rule == "shoe_change"] == [HOSTILE_SHOE]
+    files = write_report(audit, tmp_path / "out", pdf=True)
+    html = files.index.read_text()
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot; $5$"
+    assert html.count(escaped) >= 2  # the shoes table and the shoe_change finding
+    assert "<script" not in html and "alert(1)</script>" not in html
+    assert "<img src=x" not in html and "onerror=alert(2)>" not in html
+    assert files.pdf is not None
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(str(files.pdf)).pages
+    )
+    assert text.count(HOSTILE_SHOE) >= 2  # "What was read" (shoes) and "Findings"

@@ -290,7 +290,8 @@ def ingest(
         progress=progress,
         client=client,
     )
-    return build_ingest(found, outcomes, read_metadata(paths), tz=tz, cache=cache, limits=limits)
+    meta = read_metadata(paths, limits=limits)
+    return build_ingest(found, outcomes, meta, tz=tz, cache=cache, limits=limits)
 
 
 def build_ingest(

@@ -24,6 +24,8 @@ _ROUND = {
     "long_run_km": 3,
     "downhill_km": 3,
     "chronic_km": 3,
+    "trail_km": 3,
+    "treadmill_km": 3,
     "moving_time_s": 0,
     "elapsed_time_s": 0,
     "ascent_m": 1,

@@ -3,8 +3,9 @@
 Readers: :mod:`.strava` (``activities.csv``, ``shoes.csv``) and :mod:`.garmin`
 (``*_summarizedActivities.json``). :func:`read_metadata` finds those files in
 the paths a user gives (folders, export zips, the files themselves) under a
-size limit; :mod:`.merge` puts their runs, shoes and surfaces beside the
-runs read from files.
+size limit, reading zips through the guards of :mod:`runaudit.sources.zipguard`
+(the same as for activity files); :mod:`.merge` puts their runs, shoes and
+surfaces beside the runs read from files.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import ParseError
+from ..errors import LimitError, ParseError
+from ..sources.limits import Limits, read_capped
+from ..sources.names import printable
+from ..sources.zipguard import (
+    ZIP_SLIP_REASON,
+    check_directory,
+    check_member,
+    read_member,
+    read_reason,
+    safe_member_name,
+)
 from .garmin import GarminSummary, read_summaries
 from .strava import StravaRow, parse_strava_csv, read_activities_csv, read_shoes_csv
 
@@ -32,8 +43,6 @@ __all__ = [
 
 #: Largest metadata file read [bytes] (ten years of Garmin summaries are tens of MB).
 MAX_METADATA_BYTES = 128 * 2**20
-#: Most a zipped metadata file may shrink to (zip-bomb guard) [ratio].
-MAX_RATIO = 200.0
 
 
 @dataclass
@@ -109,24 +118,41 @@ def is_metadata_name(name: str) -> bool:
 
 
 def read_metadata(
-    paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_METADATA_BYTES
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    max_bytes: int = MAX_METADATA_BYTES,
+    limits: Limits | None = None,
 ) -> Metadata:
     """Find and read the service files in folders, export zips or given directly.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+    max_bytes : int
+        Largest metadata file read [bytes] (also capped by ``limits.max_file_bytes``).
+    limits : Limits, optional
+        The guards of :mod:`runaudit.sources.zipguard` apply to export zips as
+        they do for the activity files: member count before the directory is
+        parsed, declared size and compression ratio before a byte is
+        decompressed, the real size while reading, and no member name that
+        points outside the archive.
 
     Nothing raises for bad content: a file too large, a zip that cannot be
     opened or JSON that cannot be read ends in ``problems`` with its reason.
     Each file is read once into memory and dropped after parsing.
     """
+    limits = limits or Limits()
+    cap = min(max_bytes, limits.max_file_bytes)
     meta = Metadata()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for found in _walk(path):
-                _add_file(meta, found, max_bytes)
+                _add_file(meta, found, cap, limits)
         elif path.suffix.lower() == ".zip" and path.is_file():
-            _add_zip(meta, path, max_bytes)
+            _add_zip(meta, path, cap, limits)
         elif path.is_file() and is_metadata_name(path.name):
-            _add_file(meta, path, max_bytes)
+            _add_file(meta, path, cap, limits)
     return meta
 
 
@@ -137,51 +163,58 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def _add_file(meta: Metadata, path: Path, max_bytes: int) -> None:
+def _add_file(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> None:
     if path.suffix.lower() == ".zip":
-        _add_zip(meta, path, max_bytes)
+        _add_zip(meta, path, max_bytes, limits)
         return
     try:
         size = path.stat().st_size
         if size > max_bytes:
             meta.problems.append(
-                f"{path}: {size / 2**20:,.0f} MiB, over the {max_bytes / 2**20:,.0f} MiB limit"
-                " for service records; not read"
+                f"{printable(str(path))}: {size / 2**20:,.0f} MiB, over the"
+                f" {max_bytes / 2**20:,.0f} MiB limit for service records; not read"
             )
             return
         with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+            data = read_capped(handle, max_bytes)
     except OSError as err:
-        meta.problems.append(f"{path}: cannot be read ({err.strerror})")
+        meta.problems.append(f"{printable(str(path))}: cannot be read ({err.strerror})")
+        return
+    if len(data) > max_bytes:  # grew while being read
+        meta.problems.append(f"{printable(str(path))}: grew past the size limit; not read")
         return
     meta.add(str(path), data)
 
 
-def _add_zip(meta: Metadata, path: Path, max_bytes: int) -> None:
+def _add_zip(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> None:
+    """The service files at any depth of one export zip (not inside nested zips)."""
     try:
+        with path.open("rb") as handle:
+            check_directory(handle, limits, printable(str(path)))
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return  # the activity reader reports the zip itself
+    except Exception:  # a hostile zip may raise anything; the activity reader reports it
+        return
     with archive:
         for info in archive.infolist():
             if info.is_dir() or not is_metadata_name(info.filename):
                 continue
-            name = f"{path}!{info.filename}"
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > max_bytes or ratio > MAX_RATIO:
-                meta.problems.append(
-                    f"{name}: declares {info.file_size / 2**20:,.0f} MiB (ratio {ratio:,.0f});"
-                    f" over the {max_bytes / 2**20:,.0f} MiB / {MAX_RATIO:.0f}x limit for"
-                    " service records; not read"
-                )
+            name = f"{path}!{printable(info.filename)}"
+            if not safe_member_name(info.filename):
+                meta.problems.append(f"{name}: {ZIP_SLIP_REASON}")
                 continue
             try:
-                with archive.open(info) as handle:
-                    data = handle.read(max_bytes + 1)
-            except (OSError, zipfile.BadZipFile, ValueError, EOFError) as err:
-                meta.problems.append(f"{name}: cannot be read from the zip ({err})")
+                check_member(info, limits, name, file_limit=True)
+                if info.file_size > max_bytes:
+                    raise LimitError(
+                        f"zip member {name} declares {info.file_size / 2**20:,.0f} MiB, over"
+                        f" the {max_bytes / 2**20:,.0f} MiB limit for service records",
+                        limit="max_file_bytes",
+                    )
+                data = read_member(archive, info, max_bytes)
+            except LimitError as err:
+                meta.problems.append(f"{err}; not read")
                 continue
-            if len(data) > max_bytes:
-                meta.problems.append(f"{name}: expands past its declared size; not read")
+            except Exception as err:  # damaged, encrypted, unsupported compression...
+                meta.problems.append(f"{name}: {read_reason(err, member=True)}")
                 continue
             meta.add(name, data)

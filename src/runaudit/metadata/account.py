@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 #: A week whose service total differs from runaudit's by more than this is named [%].
 DIFF_PCT = 2.0
+#: Service key in :attr:`MetadataAccount.service_weeks` → the name people know.
+SERVICE_NAMES: dict[str, str] = {"strava": "Strava", "garmin": "Garmin Connect"}
+
+
+def format_pct(pct: float) -> str:
+    """A difference in percent for people, ``"–"`` when there is none.
+
+    >>> format_pct(36.36), format_pct(-0.0004), format_pct(float("nan"))
+    ('+36.4 %', '0.0 %', '–')
+    """
+    if not math.isfinite(pct):
+        return "–"
+    return "0.0 %" if round(pct, 1) == 0 else f"{pct:+.1f} %"
 
 
 @dataclass(frozen=True)
@@ -54,11 +68,11 @@ class MetadataAccount:
             return self.service_weeks
         return self.service_weeks[self.service_weeks["diff_pct"].abs() > DIFF_PCT]
 
-    def lines(self) -> list[str]:
-        """The account as lines for the ingest summary (empty without metadata)."""
+    def summary_line(self) -> str:
+        """What the records added, in one line (empty without metadata)."""
         if not self.files:
-            return []
-        out = [
+            return ""
+        return (
             f"service records ({len(self.files)} files): {self.matched} rows matched to a file,"
             f" {self.manual_added} manual runs added, {self.file_failed} rows whose file failed"
             f" counted from the row, {self.other_sport} rows of other sports"
@@ -68,12 +82,50 @@ class MetadataAccount:
                 if self.garmin_matched or self.garmin_added
                 else ""
             )
-        ]
-        for row in self.differing_weeks().itertuples():
+        )
+
+    def week_lines(self) -> list[str]:
+        """One line per week and service more than :data:`DIFF_PCT` from runaudit's total."""
+        out = []
+        for row in self.differing_weeks().to_dict("records"):
+            service = str(row["service"])
             out.append(
-                f"week of {row.week_start:%Y-%m-%d}: {row.service} says {row.service_km:.2f} km,"
-                f" runaudit {row.runaudit_km:.2f} km ({row.diff_pct:+.1f} %)"
+                f"week of {row['week_start']:%Y-%m-%d}: {SERVICE_NAMES.get(service, service)}"
+                f" says {float(row['service_km']):.2f} km, runaudit"
+                f" {float(row['runaudit_km']):.2f} km ({format_pct(float(row['diff_pct']))})"
             )
-        out.extend(self.problems)
-        out.extend(self.notes)
         return out
+
+    def weeks_side_by_side(self) -> pd.DataFrame:
+        """Each week's total as every service reported it beside runaudit's.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per week a service reported: ``week_start``, ``runaudit_km``
+            [km], then ``<service>_km`` [km] and ``<service>_diff_pct`` [%]
+            (runaudit vs that service, NaN where it reported nothing that week)
+            for each service in :data:`SERVICE_NAMES` order, and ``differs``
+            (tuple of the services more than :data:`DIFF_PCT` apart).
+        """
+        weeks = self.service_weeks
+        services = [s for s in SERVICE_NAMES if not weeks.empty and s in set(weeks["service"])]
+        columns = ["week_start", "runaudit_km"]
+        for service in services:
+            columns += [f"{service}_km", f"{service}_diff_pct"]
+        if weeks.empty:
+            return pd.DataFrame(columns=[*columns, "differs"])
+        out = weeks.groupby("week_start", sort=True)["runaudit_km"].first().to_frame()
+        for service in services:
+            mine = weeks[weeks["service"] == service].set_index("week_start")
+            out[f"{service}_km"] = mine["service_km"]
+            out[f"{service}_diff_pct"] = mine["diff_pct"]
+        far = {s: (out[f"{s}_diff_pct"].abs() > DIFF_PCT).tolist() for s in services}
+        out["differs"] = [tuple(s for s in services if far[s][k]) for k in range(len(out))]
+        return out.reset_index()[[*columns, "differs"]]
+
+    def lines(self) -> list[str]:
+        """The account as lines for the ingest summary (empty without metadata)."""
+        if not self.files:
+            return []
+        return [self.summary_line(), *self.week_lines(), *self.problems, *self.notes]

@@ -2,10 +2,14 @@
 
 * A Strava row with a good file: the file's numbers win; the row adds the
   shoe and, where the file does not say, the surface.
+* A Strava row whose file is missing, a duplicate or could not be read, but
+  whose run is read from another file (the watch's copy, the twin kept of a
+  duplicate: start within :data:`MATCH_S`, similar distance): matched to that
+  run, as if by name.
 * A Strava row without a file (a manual run), or whose file is missing or
-  could not be read: a run from the row's numbers (``origin``
-  ``strava_manual`` / ``strava_row``); the failed file's ledger entry keeps
-  its reason and says the run still counts.
+  could not be read and no other file holds the run: a run from the row's
+  numbers (``origin`` ``strava_manual`` / ``strava_row``); the failed file's
+  ledger entry keeps its reason and says the run still counts.
 * A Garmin summary is matched to a run already known (start within
   :data:`MATCH_S`, similar distance); otherwise it is a summary-only run
   (``origin`` ``garmin_summary``). Nothing is counted twice.
@@ -19,8 +23,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Container, Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
 
@@ -108,6 +112,11 @@ def merge_metadata(
     service: list[tuple[str, float, int, float]] = []  # (service, start, offset, km)
     c = dict.fromkeys(("matched", "manual", "failed", "other", "g_matched", "g_added"), 0)
     problems = list(meta.problems)
+    file_runs = _pool(
+        (float(s.timestamp()), float(d), i)
+        for i, (s, d) in enumerate(zip(acts["start_utc"], acts["distance_km"], strict=True))
+    )
+    claimed: set[int] = set()  # file runs a Strava row already speaks for
     for csv_name, row in meta.strava:
         sport, sub = normalize_sport(row.activity_type)
         running = is_running(sport, sub)
@@ -120,18 +129,30 @@ def merge_metadata(
             service.append(("strava", row.start_utc, offset, row.distance_km))
         index = by_key.get(row.file_key) if row.filename else None
         entry = entries[index] if index is not None else None
-        if entry is not None and entry.bucket in ("run", "duplicate", "other_sport"):
+        if entry is not None and entry.bucket == "not_activity":
             c["matched"] += 1
-            for aid in entry.activity_ids:
-                r = row_of_id.get(aid)
-                if r is None:
-                    continue
+            continue
+        targets = [
+            row_of_id[aid]
+            for aid in (entry.activity_ids if entry is not None else ())
+            if aid in row_of_id
+        ]
+        if not targets and row.filename and dated:
+            # Its file is not here, is a duplicate or failed: the run may be read from
+            # another file (the watch's copy, the twin kept of a duplicate).
+            same = _nearest(file_runs, row.start_utc, row.distance_km, claimed)
+            if same is not None:
+                targets = [same]
+                if entry is not None and index is not None and entry.bucket == "skipped":
+                    note = f"the same run is counted from {acts['source'].iloc[same]}"
+                    entries[index] = dataclasses.replace(entry, reason=f"{entry.reason}; {note}")
+        if targets or (entry is not None and entry.bucket in ("run", "duplicate", "other_sport")):
+            c["matched"] += 1
+            for r in targets:
+                claimed.add(r)
                 if row.gear:
                     shoes[r] = row.gear
                 surfaces[r] = surface_of(subs[r], row.activity_type)
-            continue
-        if entry is not None and entry.bucket == "not_activity":
-            c["matched"] += 1
             continue
         if not (dated and math.isfinite(row.distance_km) and row.distance_km > 0):
             problems.append(
@@ -184,7 +205,7 @@ def merge_metadata(
         )
 
     # Garmin summaries: matched against every run known so far (files and Strava rows).
-    pool = sorted(
+    pool = _pool(
         [
             (float(s.timestamp()), float(d), ("act", i))
             for i, (s, d) in enumerate(zip(acts["start_utc"], acts["distance_km"], strict=True))
@@ -192,10 +213,8 @@ def merge_metadata(
         + [
             (float(a["start_utc"]), float(a["distance_km"]), ("add", i))
             for i, a in enumerate(added)
-        ],
-        key=lambda x: x[0],
+        ]
     )
-    starts = [p[0] for p in pool]
     used: set[tuple[str, int]] = set()
     for _json_name, summary in meta.garmin:
         sport, sub = normalize_sport(summary.activity_type)
@@ -205,26 +224,21 @@ def merge_metadata(
         offset, src = offset_for(summary.start_utc, summary.utc_offset_s)
         if math.isfinite(summary.distance_km):
             service.append(("garmin", summary.start_utc, offset, summary.distance_km))
-        lo = bisect.bisect_left(starts, summary.start_utc - MATCH_S)
-        hi = bisect.bisect_right(starts, summary.start_utc + MATCH_S)
-        match = None
-        for _start, km, ref in sorted(pool[lo:hi], key=lambda p: abs(p[0] - summary.start_utc)):
-            if ref in used:
-                continue
-            if not (math.isfinite(km) and math.isfinite(summary.distance_km)) or abs(
-                km - summary.distance_km
-            ) <= max(MATCH_KM, MATCH_SHARE * max(km, summary.distance_km)):
-                match = ref
-                break
+        match = _nearest(pool, summary.start_utc, summary.distance_km, used)
         if match is not None:
             used.add(match)
             c["g_matched"] += 1
             kind, i = match
-            text_surface = surface_of(None, summary.activity_type)
+            # A plain "running" summary does not undo a trail/track/treadmill already known
+            # (from the file's sub-sport or the Strava type the runner chose).
             if kind == "act":
-                surfaces[i] = surface_of(subs[i], summary.activity_type)
-            elif added[i]["surface"] == "unknown":
-                added[i]["surface"] = text_surface
+                surfaces[i] = _more_specific(
+                    surfaces[i], surface_of(subs[i], summary.activity_type)
+                )
+            else:
+                added[i]["surface"] = _more_specific(
+                    added[i]["surface"], surface_of(None, summary.activity_type)
+                )
             continue
         if not (math.isfinite(summary.distance_km) and summary.distance_km > 0):
             continue
@@ -275,6 +289,51 @@ def merge_metadata(
         service_weeks=_service_weeks(service, acts),
     )
     return acts, entries, account
+
+
+_Ref = TypeVar("_Ref", bound=Hashable)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pool(Generic[_Ref]):
+    """Runs sorted by start: ``(start [s since epoch], distance [km], ref)``."""
+
+    runs: list[tuple[float, float, _Ref]]
+    starts: list[float]
+
+
+def _pool(runs: Iterable[tuple[float, float, _Ref]]) -> _Pool[_Ref]:
+    ordered = sorted(runs, key=lambda r: r[0])
+    return _Pool(ordered, [r[0] for r in ordered])
+
+
+def _nearest(pool: _Pool[_Ref], start: float, km: float, used: Container[_Ref]) -> _Ref | None:
+    """The run not in ``used`` starting nearest ``start`` (within :data:`MATCH_S`) whose
+    distance is within :data:`MATCH_SHARE` / :data:`MATCH_KM` of ``km`` (either unknown
+    matches on time alone)."""
+    lo = bisect.bisect_left(pool.starts, start - MATCH_S)
+    hi = bisect.bisect_right(pool.starts, start + MATCH_S)
+    for _start, run_km, ref in sorted(pool.runs[lo:hi], key=lambda p: abs(p[0] - start)):
+        if ref in used:
+            continue
+        if not (math.isfinite(run_km) and math.isfinite(km)) or abs(run_km - km) <= max(
+            MATCH_KM, MATCH_SHARE * max(run_km, km)
+        ):
+            return ref
+    return None
+
+
+def _more_specific(current: str, new: str) -> str:
+    """``new`` unless it would turn a trail/track/treadmill back into road or unknown.
+
+    >>> _more_specific("trail", "road"), _more_specific("road", "trail")
+    ('trail', 'trail')
+    >>> _more_specific("unknown", "road"), _more_specific("treadmill", "unknown")
+    ('road', 'treadmill')
+    """
+    if new == "unknown" or (current not in ("road", "unknown") and new == "road"):
+        return current
+    return new
 
 
 def _service_weeks(

@@ -18,6 +18,7 @@ import pandas as pd
 from ..analyzers.messages import format_date, format_distance
 from ..exercises import Exercise, load_catalog
 from ..findings import SEVERITIES, Finding, severity_counts
+from ..metadata.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
 from ..render import format_duration
 from ..units import km_to
 
@@ -112,6 +113,7 @@ th { background: #eef1f5; }
 .notice { background: #fff8e6; border: 1px solid #f0d48a; border-radius: 8px;
   padding: 12px 16px; }
 .redflags li { margin: 4px 0; }
+td.differs { color: var(--warning); }
 footer { color: var(--muted); font-size: .82rem; margin-top: 40px; }
 @media print { body { background: #fff; } details.ex { display: block;
   } figure { break-inside: avoid; } }
@@ -322,7 +324,7 @@ def _summary(audit: Audit, units: str) -> str:
     return f'<div class="tiles">{html}</div>{_status(audit, units)}'
 
 
-def _ingest(audit: Audit) -> str:
+def _ingest(audit: Audit, units: str = "km") -> str:
     result = audit.ingest
     counts = result.counts()
     labels = {
@@ -361,29 +363,88 @@ def _ingest(audit: Audit) -> str:
         )
     if result.tz_note:
         out.append(f"<p class='src'>{_e(result.tz_note)}</p>")
-    out.append(_service_records(audit))
+    out.append(_service_records(audit, units))
     return "".join(out)
 
 
-def _service_records(audit: Audit) -> str:
-    """The services' own records (activities.csv, Garmin summaries) and the shoes table."""
-    lines = audit.ingest.metadata.lines()
+def _service_records(audit: Audit, units: str = "km") -> str:
+    """The services' own records (activities.csv, Garmin summaries), their weekly totals
+    beside runaudit's, and the shoes table. Every text from the export is escaped."""
+    account = audit.ingest.metadata
     out = []
-    if lines:
-        items = "".join(f"<li>{_e(line)}</li>" for line in lines)
-        out.append(f"<h3 style='margin-top:16px'>The services' own records</h3><ul>{items}</ul>")
+    if account.files:
+        items = [account.summary_line(), *account.problems, *account.notes]
+        out.append(
+            "<h3 style='margin-top:16px'>The services' own records</h3><ul>"
+            + "".join(f"<li>{_e(line)}</li>" for line in items)
+            + "</ul>"
+        )
+    out.append(_service_weeks(account, units))
     shoes = audit.shoes
     if not shoes.empty:
         body = "".join(
-            f"<tr><td>{_e(r.shoe)}</td><td>{_e(r.first_run)}</td><td>{_e(r.last_run)}</td>"
-            f'<td class="n">{_e(r.runs)}</td><td class="n">{_e(f"{r.distance_km:.1f}")}</td></tr>'
-            for r in shoes.itertuples()
+            f"<tr><td>{_e(r['shoe'])}</td><td>{_e(r['first_run'])}</td>"
+            f"<td>{_e(r['last_run'])}</td><td class='n'>{_e(r['runs'])}</td>"
+            f"<td class='n'>{km_to(float(r['distance_km']), units):.1f}</td></tr>"
+            for r in shoes.to_dict("records")
         )
         out.append(
-            "<h3 style='margin-top:16px'>Shoes</h3><table><tr><th>shoe</th><th>first run</th>"
-            f"<th>last run</th><th>runs</th><th>km</th></tr>{body}</table>"
+            "<h3 style='margin-top:16px'>Shoes</h3><table class='counts' id='shoes'><tr>"
+            "<th>shoe</th><th>first run</th><th>last run</th><th>runs</th>"
+            f"<th>{_e(units)}</th></tr>{body}</table>"
         )
     return "".join(out)
+
+
+def _service_weeks(account: MetadataAccount, units: str) -> str:
+    """Each week's total as Strava / Garmin Connect reported it beside runaudit's; weeks
+    more than :data:`~runaudit.metadata.account.DIFF_PCT` apart are named and marked."""
+    weeks = account.weeks_side_by_side()
+    if weeks.empty:
+        return ""
+    services = [s for s in SERVICE_NAMES if f"{s}_km" in weeks.columns]
+
+    def km(value: float) -> str:
+        return f"{km_to(float(value), units):.1f}" if pd.notna(value) else "–"
+
+    head = "".join(
+        f"<th>{_e(SERVICE_NAMES[s])} ({_e(units)})</th><th>difference</th>" for s in services
+    )
+    rows = []
+    named = []
+    for r in weeks.to_dict("records"):
+        week = format_date(r["week_start"].date())
+        cells = []
+        for s in services:
+            pct = r[f"{s}_diff_pct"]
+            differs = s in r["differs"]
+            text = format_pct(float(pct))
+            mark = " class='n differs'" if differs else " class='n'"
+            cells.append(
+                f"<td class='n'>{km(r[f'{s}_km'])}</td><td{mark}>"
+                + (f"<b>{_e(text)}</b>" if differs else _e(text))
+                + "</td>"
+            )
+            if differs:
+                named.append(f"week of {week} ({SERVICE_NAMES[s]} {text})")
+        rows.append(
+            f"<tr data-week='{r['week_start']:%Y-%m-%d}'><td>{_e(week)}</td>"
+            f"<td class='n'>{km(r['runaudit_km'])}</td>{''.join(cells)}</tr>"
+        )
+    verdict = (
+        f"Weeks more than {DIFF_PCT:g} % apart: {'; '.join(named)}. A run the service does"
+        " not list (a manual entry, a summary-only run) or a file it does not have explains"
+        " most differences."
+        if named
+        else f"Every week is within {DIFF_PCT:g} % of the services' own totals."
+    )
+    return (
+        "<h3 style='margin-top:16px'>Each week as the services reported it</h3>"
+        f"<p>{_e(verdict)}</p><p class='src'>difference: runaudit's total against the"
+        " service's, in % of the service's.</p>"
+        "<table class='counts' id='service-weeks'><tr><th>week of</th>"
+        f"<th>runaudit ({_e(units)})</th>{head}</tr>{''.join(rows)}</table>"
+    )
 
 
 def _safety() -> str:
@@ -445,7 +506,7 @@ def render_html(
         if findings
         else "<p>Nothing in this history matches a risk pattern. Keep building gradually.</p>"
     )
-    body["ingest"] = _ingest(audit)
+    body["ingest"] = _ingest(audit, units)
     body["safety"] = _safety()
     nav = "".join(f'<a href="#{a}">{_e(h)}</a>' for a, h in SECTIONS)
     sections = "".join(

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -25,9 +26,11 @@ from ..analyzers.messages import format_date, format_distance
 from ..cache import atomic_path, write_text_atomic
 from ..exercises import Exercise, load_catalog
 from ..findings import findings_json, severity_counts
+from ..metadata.account import DIFF_PCT, SERVICE_NAMES, format_pct
 from ..overview import OPEN_FINDING_WEEKS, athlete_numbers
 from ..plan import Plan
 from ..render import to_csv
+from ..units import km_to
 from . import plots
 from .html import SECTIONS, render_html
 
@@ -126,7 +129,7 @@ def _text_page(title: str, paragraphs: list[str], *, footer: str = "") -> Figure
     fit at 7 pt is cut, with a pointer to index.html, which always has it all.
     """
     fig = Figure(figsize=_A4_LANDSCAPE)
-    fig.text(0.05, 0.93, title, fontsize=18, weight="bold", va="top")
+    fig.text(0.05, 0.93, title, fontsize=18, weight="bold", va="top", parse_math=False)
     top, bottom = 0.86, 0.06
     columns = (0.05, 0.52)
     for size in (10.0, 9.0, 8.0, 7.0):
@@ -147,7 +150,8 @@ def _text_page(title: str, paragraphs: list[str], *, footer: str = "") -> Figure
     for k, line in enumerate(lines):
         x = columns[k // per_column]
         y = top - (k % per_column) * line_h
-        fig.text(x, y, line, fontsize=size, va="top", family="DejaVu Sans")
+        # parse_math=False: a "$" in an export's text is printed, never typeset as math
+        fig.text(x, y, line, fontsize=size, va="top", family="DejaVu Sans", parse_math=False)
     if footer:
         fig.text(0.05, 0.03, footer, fontsize=8, color="#555555")
     return fig
@@ -232,12 +236,48 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
         for e in audit.ingest.ledger
         if e.bucket in ("skipped", "duplicate", "other_sport")
     ]
+    ingest_text += service_lines(audit, units)
     pages["ingest"] = _text_page("What was read", ingest_text)
     safety = [f"Not medical advice. {catalog.disclaimer}"]
     safety += [f"See a clinician: {flag.sign} — {flag.action}" for flag in catalog.red_flags]
     safety += [f"{item.title}: {item.text}" for item in catalog.advice]
     pages["safety"] = _text_page("Red flags and advice", safety)
     return [pages[anchor] for anchor, _ in SECTIONS]
+
+
+def service_lines(audit: Audit, units: str = "km") -> list[str]:
+    """The services' records, their weekly totals beside runaudit's and the shoes, as
+    short paragraphs (PDF page "What was read"); export texts are kept as written."""
+    account = audit.ingest.metadata
+    lines = [account.summary_line()] if account.files else []
+    lines += [*account.problems, *account.notes]
+    weeks = account.weeks_side_by_side()
+    if not weeks.empty:
+        services = [s for s in SERVICE_NAMES if f"{s}_km" in weeks.columns]
+        lines.append(
+            f"Each week as the services reported it ({units}; difference = runaudit against"
+            f" the service; more than {DIFF_PCT:g} % apart marked DIFFERS):"
+        )
+        for r in weeks.to_dict("records"):
+            parts = [f"{r['week_start']:%Y-%m-%d}: runaudit {km_to(r['runaudit_km'], units):.1f}"]
+            for s in services:
+                km, pct = r[f"{s}_km"], r[f"{s}_diff_pct"]
+                if pd.isna(km):
+                    continue
+                parts.append(
+                    f"{SERVICE_NAMES[s]} {km_to(km, units):.1f} ({format_pct(pct)})"
+                    + (" DIFFERS" if s in r["differs"] else "")
+                )
+            lines.append(" · ".join(parts))
+    shoes = audit.shoes
+    if not shoes.empty:
+        lines.append("Shoes (first run – last run, runs, distance):")
+        lines += [
+            f"{r['shoe']}: {r['first_run'] or '–'} – {r['last_run'] or '–'}, {r['runs']} runs,"
+            f" {format_distance(float(r['distance_km']), units)}"
+            for r in shoes.to_dict("records")
+        ]
+    return lines
 
 
 def plan_lines(plan: Plan, units: str = "km") -> list[str]:
