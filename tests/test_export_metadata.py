@@ -310,3 +310,12 @@ def test_metadata_in_zips_passes_the_zip_guards(tmp_path):
     assert len(meta.problems) == 3
     # more members than allowed: refused before zipfile reads the directory
     assert read_metadata([path], limits=Limits(max_zip_members=3)).strava == []
+
+
+def test_samples_of_a_manual_run_say_why_there_are_none(strava_zip):
+    audit = load_export(strava_zip, use_cache=False, jobs=1)
+    manual = audit.activities[audit.activities["origin"] == "strava_manual"].iloc[0]
+    with pytest.raises(KeyError, match="no samples: it comes from the export's own records"):
+        audit.ingest.samples(manual["activity_id"])
+    with pytest.raises(KeyError, match="unknown activity_id"):
+        audit.ingest.samples("nope")

@@ -125,11 +125,18 @@ class Ingest:
         Raises
         ------
         KeyError
-            For an activity_id this ingest did not see.
+            For an activity_id this ingest did not see, or one that comes from the
+            export's own records (a manual or summary-only run has no samples).
         ParseError
             When the file can no longer be read.
         """
         if activity_id not in self.origins:
+            if activity_id in set(self.activities["activity_id"]):
+                row = self.activities[self.activities["activity_id"] == activity_id].iloc[0]
+                raise KeyError(
+                    f"activity {activity_id!r} has no samples: it comes from the export's"
+                    f" own records ({row.get('origin', 'a record')}, {row['source']}), not a file"
+                )
             raise KeyError(f"unknown activity_id {activity_id!r}")
         source, index = self.origins[activity_id]
         data = read_source(source, self.limits)

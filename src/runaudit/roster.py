@@ -181,7 +181,12 @@ def load_roster(
         mine = outcomes[start : start + len(disc.sources)]
         start += len(disc.sources)
         result = build_ingest(
-            disc, mine, read_metadata([paths_of[name]]), tz=tz, cache=cache, limits=limits
+            disc,
+            mine,
+            read_metadata([paths_of[name]], limits=limits),
+            tz=tz,
+            cache=cache,
+            limits=limits,
         )
         diary = find_diary([paths_of[name]])  # the athlete's own pain.csv, as the CLI reads it
         audits[name] = audit_ingest(result, thresholds, units=units, pain=diary)
