@@ -231,9 +231,9 @@ def test_sample_data_pain_finding_names_descent_and_ledger_holds_the_diary():
     ledger = audit.ingest.ledger_frame().set_index("source")
     assert ledger.loc[str(SAMPLE / "pain.csv"), "bucket"] == "not_activity"
     assert ledger.loc[str(SAMPLE / "pain.csv"), "reason"] == "pain diary, 27 entries"
-    # pain.csv moved from "passed over" into the ledger; MANIFEST.json and the three
-    # service files (read as records, not activities) are passed over by discovery
-    assert audit.ingest.ignored == 4
+    # pain.csv moved from "passed over" into the ledger, the three service files are
+    # read as records: only MANIFEST.json is passed over
+    assert audit.ingest.ignored == 1
     assert "descent_m" in audit.plan.scale_back
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from .cache import Cache, CachedFile
 from .classify import classify
 from .errors import Interrupted, ParseError
-from .ledger import FileOutcome, Ingest, LedgerEntry, plural
+from .ledger import FileOutcome, Ingest, LedgerEntry
 from .metadata import Metadata, read_metadata
 from .metadata.merge import merge_metadata
 from .parsing import parse_file_bytes
@@ -35,7 +35,6 @@ __all__ = [
     "default_jobs",
     "ingest",
     "parse_file_bytes",
-    "plural",
     "read_all",
 ]
 
@@ -327,7 +326,8 @@ def build_ingest(
         cadence_hist={
             r.activity_id: (r.summary.cadence_bins, r.summary.cadence_seconds) for r in result.kept
         },
-        ignored=found.ignored,
+        # the service files discovery passed over were read as records: not passed over
+        ignored=max(0, found.ignored - len(meta.files)),
         parsed=sum(1 for o in outcomes if not o.from_cache and o.content_hash),
         cached=sum(1 for o in outcomes if o.from_cache),
         tz_note=result.tz_note,

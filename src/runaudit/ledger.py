@@ -18,15 +18,7 @@ from .metadata.account import MetadataAccount
 from .models import BUCKETS, with_time_column
 from .parsers import parse_bytes
 from .sources import Limits, Source, read_source
-
-
-def plural(n: int, noun: str) -> str:
-    """``"1 file"``, ``"2 files"``.
-
-    >>> plural(1, "run file"), plural(3, "duplicate")
-    ('1 run file', '3 duplicates')
-    """
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+from .words import plural
 
 
 @dataclass(frozen=True)

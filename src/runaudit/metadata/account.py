@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..words import plural
+
 #: A week whose service total differs from runaudit's by more than this is named [%].
 DIFF_PCT = 2.0
 #: Service key in :attr:`MetadataAccount.service_weeks` → the name people know.
@@ -73,12 +75,14 @@ class MetadataAccount:
         if not self.files:
             return ""
         return (
-            f"service records ({len(self.files)} files): {self.matched} rows matched to a file,"
-            f" {self.manual_added} manual runs added, {self.file_failed} rows whose file failed"
-            f" counted from the row, {self.other_sport} rows of other sports"
+            f"service records ({plural(len(self.files), 'file')}):"
+            f" {plural(self.matched, 'row')} matched to a file,"
+            f" {plural(self.manual_added, 'manual run')} added,"
+            f" {plural(self.file_failed, 'row')} whose file failed counted from the row,"
+            f" {plural(self.other_sport, 'row')} of other sports"
             + (
                 f"; Garmin summaries: {self.garmin_matched} matched to a file,"
-                f" {self.garmin_added} summary-only runs added"
+                f" {plural(self.garmin_added, 'summary-only run')} added"
                 if self.garmin_matched or self.garmin_added
                 else ""
             )
