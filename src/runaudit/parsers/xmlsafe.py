@@ -9,6 +9,14 @@ is what the safe parser sees: no second parser ever reads the raw bytes
 differently. Leading whitespace and the XML declaration are dropped, which
 is what lets Strava's TCX files (whitespace before ``<?xml``) and UTF-16 GPX
 files parse.
+
+Two parsers read that text: defusedxml's expat (:func:`parse_xml`, for the
+gpxpy-based GPX reader and the general TCX reader) and libxml2 through lxml
+(:func:`parse_fast_xml`, for the one-pass GPX and TCX readers). The second
+never sees a DTD either: a ``<!DOCTYPE`` anywhere in the text sends the file
+to the first before libxml2 reads a byte, and libxml2 runs with entity
+substitution, DTD loading and network access off and its default depth and
+size limits on.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import xml.etree.ElementTree as ET
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+from lxml import etree
 
 from ..errors import ParseError
 
@@ -111,6 +120,86 @@ def parse_xml(data: bytes, what: str) -> ET.Element:
         raise ParseError(f"malformed {what} ({err})") from err
     except (ValueError, LookupError) as err:  # expat on odd encodings or characters
         raise ParseError(f"malformed {what} ({err})") from err
+
+
+class Unusual(Exception):
+    """The file is not the plain case a one-pass reader handles; the caller falls back."""
+
+
+def parse_fast_xml(data: bytes) -> etree._Element:
+    """Parse XML bytes with libxml2 (lxml) and return the root element.
+
+    The text of :func:`decode_xml`, encoded as UTF-8, is parsed with entity
+    substitution, DTD loading and network access off and libxml2's limits on
+    (depth 256, 10 MB per text node); comments and processing instructions
+    are dropped, so an element's ``text`` is all its character data up to
+    its first child element, as expat reports it.
+
+    Raises
+    ------
+    Unusual
+        For a ``<!DOCTYPE`` anywhere in the text (refused before parsing, so
+        nothing is expanded or fetched), malformed XML, and anything libxml2
+        reports as an error (an undeclared namespace prefix, nesting beyond
+        its limit...): the caller reads such files with :func:`parse_xml`,
+        which words the error.
+    """
+    text = decode_xml(data)
+    if "<!DOCTYPE" in text:
+        raise Unusual("a DOCTYPE (refused by parse_xml)")
+    if not text.isascii() and _non_ascii_name(text):
+        raise Unusual("a non-ASCII name (expat and libxml2 allow different ones)")
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise Unusual(f"text not encodable as UTF-8 ({err.reason})") from err
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+    try:
+        root = etree.fromstring(raw, parser)
+    except (etree.XMLSyntaxError, ValueError, LookupError) as err:
+        raise Unusual(f"libxml2: {err}") from err
+    if root is None or parser.error_log.filter_from_errors():
+        raise Unusual("libxml2 reported an error")
+    if root.getroottree().docinfo.internalDTD is not None:  # defensive: no DOCTYPE got here
+        raise Unusual("a DTD")
+    return root
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+_ATTRIBUTE_AFTER = re.compile(r"[^\s=<>\"'/]*\s*=")
+
+
+def _non_ascii_name(text: str) -> bool:
+    """Whether a non-ASCII character may stand in a name (element, attribute, entity, PI).
+
+    There libxml2 follows the fifth edition of XML 1.0 and expat an earlier
+    one, so the two parsers disagree on which documents are well-formed;
+    text content and attribute values they read alike. Looks only around
+    each non-ASCII run (linear time); a false alarm costs only the fallback.
+
+    >>> _non_ascii_name('<name a="Lauf \u00e4">Lauf \u00e4 \U0001f3c3</name>')
+    False
+    >>> _non_ascii_name('<n\u00e4me>x</n\u00e4me>'), _non_ascii_name('<a b\u00e4 = "1"/>')
+    (True, True)
+    """
+    for match in _NON_ASCII.finditer(text):
+        start = match.start()
+        while start > 0 and text[start - 1] in _NAME_CHARS:
+            start -= 1
+        if start > 0 and text[start - 1] in "</?&":
+            return True
+        if start > 0 and text[start - 1].isspace() and _ATTRIBUTE_AFTER.match(text, match.end()):
+            return True
+    return False
 
 
 def local_name(tag: str) -> str:
