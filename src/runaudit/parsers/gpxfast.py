@@ -40,6 +40,7 @@ from lxml import etree
 
 from ..models import ParsedFile
 from ..sports import normalize_sport
+from .columns import floats, in_range, plain_iso_nanos
 from .track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, gpx_track_file
 from .xmlsafe import Unusual, local_name, parse_fast_xml
 
@@ -151,7 +152,18 @@ def parse_gpx_fast(data: bytes) -> ParsedFile:
     Unusual
         For anything outside the plain case (the caller falls back).
     """
-    root = parse_fast_xml(data)
+    try:
+        return _read(data, keep_blank_text=False)
+    except _BlankText:  # rare: read it again with all white space kept
+        return _read(data, keep_blank_text=True)
+
+
+class _BlankText(Unusual):
+    """A ``<time>`` with child elements, whose text may have lost white space."""
+
+
+def _read(data: bytes, keep_blank_text: bool) -> ParsedFile:
+    root = parse_fast_xml(data, keep_blank_text=keep_blank_text)
     tag = root.tag if isinstance(root.tag, str) else ""
     uri = tag[1 : tag.index("}")] if tag.startswith("{") else ""
     if local_name(tag) != "gpx":
@@ -165,23 +177,23 @@ def parse_gpx_fast(data: bytes) -> ParsedFile:
         raise Unusual("no track points")
     points = _Points(root, queries)
 
-    times = _child_column(root, n, queries.time, points, queries.tag("time"))
+    times = _child_column(root, n, queries.time, points, queries.tag("time"), not keep_blank_text)
     # A point without a time is skipped, as the gpxpy-based reader does.
     keep = np.array([bool(t) for t in times])
     if not keep.any():
         raise Unusual("no timestamped track points")
     time_s = _epoch_seconds([t for t in times if t] if not keep.all() else times)
 
-    lat = _in_range(_floats(_attribute(root, n, queries.lat, points, "lat")), -90.0, 90.0)
-    lon = _in_range(_floats(_attribute(root, n, queries.lon, points, "lon")), -180.0, 180.0)
-    eles = _child_column(root, n, queries.ele, points, queries.tag("ele"))
-    alt = _in_range(_floats(eles), *ALTITUDE_M)
+    lat = in_range(floats(_attribute(root, n, queries.lat, points, "lat")), -90.0, 90.0)
+    lon = in_range(floats(_attribute(root, n, queries.lon, points, "lon")), -180.0, 180.0)
+    eles = _child_column(root, n, queries.ele, points, queries.tag("ele"), False)
+    alt = in_range(floats(eles), *ALTITUDE_M)
     cad = hr = np.full(n, np.nan)
     if v11:
         cads = _extension_column(root, n, queries, points, _CADENCE_TAGS, _CADENCE_SPELLINGS)
         hrs = _extension_column(root, n, queries, points, _HR_TAGS, _HR_SPELLINGS)
-        cad = _in_range(_floats(cads), *RATE)
-        hr = _in_range(_floats(hrs), *RATE)
+        cad = in_range(floats(cads), *RATE)
+        hr = in_range(floats(hrs), *RATE)
     seg = _segment_numbers(root, queries, n)
     if not keep.all():
         lat, lon, alt, cad, hr, seg = (c[keep] for c in (lat, lon, alt, cad, hr, seg))
@@ -203,11 +215,20 @@ class _Points:
 
 
 def _child_column(
-    root: Any, n: int, queries: tuple[etree.XPath, etree.XPath], points: _Points, tag: str
+    root: Any,
+    n: int,
+    queries: tuple[etree.XPath, etree.XPath],
+    points: _Points,
+    tag: str,
+    blank_sensitive: bool,
 ) -> list[str | None]:
     """The text of each point's first ``tag`` child (None where a point has none).
 
-    One XPath query when every point has one, holding text only; else point by point.
+    One XPath query when every point has one, holding text only; else point by
+    point. ``blank_sensitive``: raise :class:`_BlankText` for such a child with
+    child elements (its white-space text may have been dropped, which matters
+    for a ``<time>``: blank falls back, none skips the point; a blank or
+    missing ``<ele>`` is NaN either way).
     """
     text, children = queries
     values = text(root)
@@ -218,6 +239,8 @@ def _child_column(
     out: list[str | None] = []
     for point in points():
         child = next(point.iterchildren(tag), None)
+        if blank_sensitive and child is not None and len(child):
+            raise _BlankText(f"a <{local_name(tag)}> with child elements")
         out.append(None if child is None else child.text)
     return out
 
@@ -320,62 +343,15 @@ def _sport(root: Any, queries: _Queries) -> tuple[str | None, str | None]:
     return None, None
 
 
-#: Column positions of the fixed ``YYYY-MM-DDTHH:MM:SS`` prefix.
-_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
-_SEPARATORS = np.array([4, 7, 10, 13, 16])
-_SEPARATOR_CODES = np.array([ord(c) for c in "--T::"], dtype=np.uint32)
-
-
 def _epoch_seconds(times: list[Any]) -> np.ndarray:
     """ISO 8601 times (UTC when naive) to seconds since 1970 [s]; raises Unusual otherwise."""
-    nanos = _nanos_plain(times)
+    nanos = plain_iso_nanos(times)
     if nanos is None:
         nanos = _nanos_pandas(times)
     time_s = (nanos // 1_000_000_000).astype(np.float64) + (nanos % 1_000_000_000) / 1e9
     if not ((time_s >= EARLIEST_S) & (time_s < LATEST_S)).all():
         raise Unusual("a time outside 1980..2100")
     return time_s
-
-
-def _nanos_plain(times: list[Any]) -> np.ndarray | None:
-    """The common forms (``...T06:30:00Z``, with fractions, or naive) in one NumPy call.
-
-    Returns nanoseconds since 1970, or None when any time is in another form
-    (an offset...) or outside 1980..2099, for :func:`_nanos_pandas` to read.
-    """
-    text = np.asarray(times, dtype=str)
-    width = text.dtype.itemsize // 4
-    if not 19 <= width <= 30:
-        return None
-    codes = np.ascontiguousarray(text).view(np.uint32).reshape(len(times), width)
-    head = codes[:, :19]
-    if not (
-        ((head[:, _DIGITS] >= 48) & (head[:, _DIGITS] <= 57)).all()
-        and (head[:, _SEPARATORS] == _SEPARATOR_CODES).all()
-    ):
-        return None
-    length = np.count_nonzero(codes, axis=1)  # XML text holds no NUL characters
-    rows = np.arange(len(times))
-    zulu = codes[rows, length - 1] == ord("Z")
-    core = length - zulu  # the length without the "Z"
-    column = np.arange(width)
-    in_fraction = (column >= 20) & (column < core[:, None])
-    tail_ok = np.where(in_fraction, (codes >= 48) & (codes <= 57), True)
-    dot_ok = np.where(core > 19, codes[:, min(19, width - 1)] == ord("."), True)
-    length_ok = (core == 19) | ((core >= 21) & (core <= 29))  # no fraction, or 1-9 digits
-    if not (tail_ok.all() and dot_ok.all() and length_ok.all()):
-        return None
-    year = (head[:, :4].astype(np.int64) - 48) @ np.array([1000, 100, 10, 1])
-    if not ((year >= 1980) & (year <= 2099)).all():  # safe for nanoseconds, and plausible
-        return None
-    if zulu.any():
-        codes = codes.copy()
-        codes[rows[zulu], length[zulu] - 1] = 0
-    try:
-        stamps = codes.view(text.dtype).reshape(len(times)).astype("datetime64[ns]")
-    except ValueError:  # month 13, day 32...: pandas words it the way the fallback expects
-        return None
-    return stamps.astype(np.int64)
 
 
 def _nanos_pandas(times: list[Any]) -> np.ndarray:
@@ -388,29 +364,3 @@ def _nanos_pandas(times: list[Any]) -> np.ndarray:
     except (ValueError, OverflowError) as err:
         raise Unusual(f"a time pandas cannot read ({err})") from err
     return stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-
-
-def _floats(values: list[Any]) -> np.ndarray:
-    """Strings to floats in one call; missing or unreadable values become NaN.
-
-    NumPy reads each string as Python's ``float`` does (surrounding white
-    space allowed, so a blank value is unreadable, hence NaN).
-    """
-    if None in values:
-        values = ["nan" if v is None else v for v in values]
-    try:
-        return np.array(values, dtype=np.float64)
-    except (ValueError, OverflowError):
-        return np.array([_one_float(v) for v in values], dtype=np.float64)
-
-
-def _one_float(value: str | None) -> float:
-    try:
-        return float(value) if value is not None else np.nan
-    except (ValueError, OverflowError):
-        return np.nan
-
-
-def _in_range(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return np.where((values >= low) & (values <= high), values, np.nan)
