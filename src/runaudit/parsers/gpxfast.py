@@ -264,7 +264,7 @@ def _extension_column(
 
     Every such element of the document is found in one C-level walk. When
     they all sit at the same place in the points (``extensions[1]/a[1]/cad[1]``,
-    checked with one count), each point's value is read off in file order;
+    checked with one count), their texts are the points' values in file order;
     anything else is read point by point.
 
     Raises
@@ -272,14 +272,17 @@ def _extension_column(
     Unusual
         When a point has two such values.
     """
-    found = list(root.iter(*spellings))
-    if not found:
+    first = next(root.iter(*spellings), None)
+    if first is None:
         return [None] * n
-    steps = _steps_from_point(found[0], queries)
+    steps = _steps_from_point(first, queries)
+    del first  # hold no element (each costs its proxy's upkeep)
+    # Their texts, in file order: the walk also counts them.
+    found = [element.text for element in root.iter(*spellings)]
     if steps is not None and int(_first_chain_count(queries.uri, steps)(root)) == len(found):
         # Every such element is its point's only one, at extensions[1]/.../name[1].
         if len(found) == n:
-            return [element.text for element in found]
+            return found
         point_tag = queries.tag("trkpt")
         out: list[str | None] = []
         for element in root.iter(point_tag, *spellings):

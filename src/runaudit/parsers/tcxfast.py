@@ -75,24 +75,33 @@ def trackpoint_time(text: str | None) -> float | None:
 
 
 @dataclass(frozen=True)
+class _Field:
+    """A query for at most one element per trackpoint, and its ``count()``."""
+
+    nodes: etree.XPath
+    count: etree.XPath
+
+
+@dataclass(frozen=True)
 class _Queries:
     """XPath queries from an ``Activity``, for one TCX namespace and one extension namespace."""
 
     points: etree.XPath
-    time: etree.XPath  # each trackpoint's first <Time>
-    lat: etree.XPath
-    lon: etree.XPath
-    alt: etree.XPath
-    dist: etree.XPath
-    hr_bpm: etree.XPath
-    hr: etree.XPath  # the <Value> of each trackpoint's <HeartRateBpm>
+    n_points: etree.XPath
+    time: _Field  # each trackpoint's first <Time>
+    lat: _Field
+    lon: _Field
+    alt: _Field
+    dist: _Field
+    hr_bpm: _Field
+    hr: _Field  # the <Value> of each trackpoint's <HeartRateBpm>
     hr_children: etree.XPath  # count(): children of those <HeartRateBpm> (each must be one Value)
-    cad: etree.XPath
-    run_cad: etree.XPath
-    speed: etree.XPath
+    cad: _Field
+    run_cad: _Field
+    speed: _Field
     lap_tags: tuple[str, str, str]  # <Lap> and its <DistanceMeters>, <Cadence>
 
-    def fields(self) -> tuple[etree.XPath, ...]:
+    def fields(self) -> tuple[_Field, ...]:
         """The queries of every element named in :data:`_NAMES` but <Trackpoint>."""
         return (
             self.time,
@@ -118,40 +127,32 @@ def _queries(tcd: str, ax: str) -> _Queries:
     def x(name: str) -> str:
         return f"x:{name}" if ax else name
 
-    point = f"{t('Lap')}/{t('Track')}/{t('Trackpoint')}"
-    paths = {
-        "time": f"{point}/{t('Time')}[1]",
-        "lat": f"{point}/{t('Position')}[1]/{t('LatitudeDegrees')}[1]",
-        "lon": f"{point}/{t('Position')}[1]/{t('LongitudeDegrees')}[1]",
-        "alt": f"{point}/{t('AltitudeMeters')}[1]",
-        "dist": f"{point}/{t('DistanceMeters')}[1]",
-        "hr_bpm": f"{point}/{t('HeartRateBpm')}[1]",
-        "cad": f"{point}/{t('Cadence')}[1]",
-        "run_cad": f"{point}/{t('Extensions')}[1]/{x('TPX')}[1]/{x('RunCadence')}[1]",
-        "speed": f"{point}/{t('Extensions')}[1]/{x('TPX')}[1]/{x('Speed')}[1]",
-    }
-
     def xp(expr: str) -> etree.XPath:
         return etree.XPath(expr, namespaces=ns, smart_strings=False)
 
-    hr = f"{paths['hr_bpm']}/{t('Value')}[1]"
+    def field(path: str) -> _Field:
+        return _Field(xp(path), xp(f"count({path})"))
 
     def tag(name: str) -> str:
         return f"{{{tcd}}}{name}" if tcd else name
 
+    point = f"{t('Lap')}/{t('Track')}/{t('Trackpoint')}"
+    hr_bpm = f"{point}/{t('HeartRateBpm')}[1]"
+    tpx = f"{point}/{t('Extensions')}[1]/{x('TPX')}[1]"
     return _Queries(
         points=xp(point),
-        time=xp(paths["time"]),
-        lat=xp(paths["lat"]),
-        lon=xp(paths["lon"]),
-        alt=xp(paths["alt"]),
-        dist=xp(paths["dist"]),
-        hr_bpm=xp(paths["hr_bpm"]),
-        hr=xp(hr),
-        hr_children=xp(f"count({paths['hr_bpm']}/*)"),
-        cad=xp(paths["cad"]),
-        run_cad=xp(paths["run_cad"]),
-        speed=xp(paths["speed"]),
+        n_points=xp(f"count({point})"),
+        time=field(f"{point}/{t('Time')}[1]"),
+        lat=field(f"{point}/{t('Position')}[1]/{t('LatitudeDegrees')}[1]"),
+        lon=field(f"{point}/{t('Position')}[1]/{t('LongitudeDegrees')}[1]"),
+        alt=field(f"{point}/{t('AltitudeMeters')}[1]"),
+        dist=field(f"{point}/{t('DistanceMeters')}[1]"),
+        hr_bpm=field(hr_bpm),
+        hr=field(f"{hr_bpm}/{t('Value')}[1]"),
+        hr_children=xp(f"count({hr_bpm}/*)"),
+        cad=field(f"{point}/{t('Cadence')}[1]"),
+        run_cad=field(f"{tpx}/{x('RunCadence')}[1]"),
+        speed=field(f"{tpx}/{x('Speed')}[1]"),
         lap_tags=(tag("Lap"), tag("DistanceMeters"), tag("Cadence")),
     )
 
@@ -193,13 +194,23 @@ def parse_tcx_fast(data: bytes) -> ParsedFile:
 
 
 class _Activity:
-    """One ``<Activity>``: its trackpoints and, per query, their elements (at most one each)."""
+    """One ``<Activity>``: its trackpoints' columns, at most one element per point and field.
+
+    Holds no element it does not need: each costs its proxy's upkeep.
+    """
 
     def __init__(self, activity: Any, queries: _Queries) -> None:
         self._activity, self._queries = activity, queries
-        self._points: list[Any] = queries.points(activity)
+        self._n = int(queries.n_points(activity))
+        self._counts: dict[int, int] = {}
         self._index: dict[int, int] | None = None
-        self._found: dict[int, list[Any]] = {}
+        self._points: list[Any] = []
+
+    def count(self, field: _Field) -> int:
+        key = id(field)
+        if key not in self._counts:
+            self._counts[key] = int(field.count(self._activity))
+        return self._counts[key]
 
     def placed(self) -> int:
         """How many elements named in :data:`_NAMES` the layout's places hold here."""
@@ -209,8 +220,7 @@ class _Activity:
             + (next(element.iterchildren(cadence), None) is not None)
             for element in self._activity.iterchildren(lap)
         )
-        fields = sum(len(self.elements(q)) for q in self._queries.fields())
-        return len(self._points) + fields + laps
+        return self._n + sum(self.count(f) for f in self._queries.fields()) + laps
 
     def parsed(self) -> ParsedActivity | None:
         """The activity; None when it has no timestamped trackpoint."""
@@ -225,20 +235,21 @@ class _Activity:
             secs = _number(_child_text(lap, "{*}TotalTimeSeconds"))
             if np.isfinite(secs):
                 lap_time += secs
-        if not self._points:
+        if not self._n:
             return None
-        stamps = [_stripped(e.text) for e in self.elements(queries.time)]
-        times = _times(stamps, self.owners(queries.time), len(self._points))
+        stamps, owners = self.texts(queries.time, strip=True)
+        times = np.full(self._n, np.nan)
+        times[owners] = _times(stamps)
         keep = np.isfinite(times)
         if not keep.any():
             return None
-        if self.elements(queries.hr_bpm) and int(queries.hr_children(activity)) != len(
-            self.elements(queries.hr)
+        if self.count(queries.hr_bpm) and int(queries.hr_children(activity)) != self.count(
+            queries.hr
         ):
             raise Unusual("a <HeartRateBpm> with children other than one <Value>")
-        if self.elements(queries.cad) and self.elements(queries.run_cad):
+        if self.count(queries.cad) and self.count(queries.run_cad):
             raise Unusual("both <Cadence> and <RunCadence> (the reader takes the first number)")
-        cadence = queries.cad if self.elements(queries.cad) else queries.run_cad
+        cadence = queries.cad if self.count(queries.cad) else queries.run_cad
         columns = (
             times,
             in_range(self.values(queries.lat), -90.0, 90.0),
@@ -253,29 +264,27 @@ class _Activity:
         total = lap_distance if has_lap_distance else None
         return tcx_activity(tuple(c[keep] for c in columns), sport, total, lap_time)
 
-    def elements(self, query: etree.XPath) -> list[Any]:
-        key = id(query)
-        if key not in self._found:
-            self._found[key] = query(self._activity)
-        return self._found[key]
-
-    def owners(self, query: etree.XPath) -> np.ndarray:
-        """The index of the trackpoint holding each element the query finds."""
-        found = self.elements(query)
-        n = len(self._points)
-        if len(found) == n:  # at most one per point, so exactly one each, in order
-            return np.arange(n)
+    def texts(self, field: _Field, strip: bool = False) -> tuple[list[str | None], np.ndarray]:
+        """The elements' texts and the index of the trackpoint holding each."""
+        if not self.count(field):
+            return [], np.arange(0)
+        if self.count(field) == self._n:  # at most one per point: one each, in order
+            found = [e.text for e in field.nodes(self._activity)]
+            return [_stripped(t) for t in found] if strip else found, np.arange(self._n)
+        elements = field.nodes(self._activity)
         if self._index is None:
+            self._points = self._queries.points(self._activity)
             self._index = {id(point): i for i, point in enumerate(self._points)}
-        return np.array([self._index[id(_point_of(e))] for e in found], dtype=np.intp)
+        owners = np.array([self._index[id(_point_of(e))] for e in elements], dtype=np.intp)
+        found = [_stripped(e.text) if strip else e.text for e in elements]
+        return found, owners
 
-    def values(self, query: etree.XPath, strip: bool = False) -> np.ndarray:
+    def values(self, field: _Field, strip: bool = False) -> np.ndarray:
         """One float per trackpoint (NaN where it has no such element or no number)."""
-        found = self.elements(query)
-        out = np.full(len(self._points), np.nan)
+        out = np.full(self._n, np.nan)
+        found, owners = self.texts(field, strip)
         if found:
-            texts = [_stripped(e.text) if strip else e.text for e in found]
-            out[self.owners(query)] = floats(texts)
+            out[owners] = floats(found)
         return out
 
 
@@ -287,19 +296,16 @@ def _point_of(element: Any) -> Any:
     return node
 
 
-def _times(texts: list[str | None], owners: np.ndarray, n: int) -> np.ndarray:
-    """Each of the ``n`` trackpoints' time [s since 1970 UTC]; NaN where none or unusable."""
-    out = np.full(n, np.nan)
+def _times(texts: list[str | None]) -> np.ndarray:
+    """Trackpoint times [s since 1970 UTC]; NaN where none or unusable."""
     present = [t for t in texts if t]
     nanos = plain_iso_nanos(present) if present and len(present) == len(texts) else None
-    if nanos is not None:
-        micros = nanos // 1000  # datetime keeps microseconds, dropping the rest
-        seconds = micros.astype(np.float64) / 1e6
-        seconds[(seconds < EARLIEST_S) | (seconds >= LATEST_S)] = np.nan
-    else:
-        seconds = np.array([_or_nan(trackpoint_time(t)) for t in texts], dtype=float)
-    out[owners] = seconds
-    return out
+    if nanos is None:
+        return np.array([_or_nan(trackpoint_time(t)) for t in texts], dtype=float)
+    micros = nanos // 1000  # datetime keeps microseconds, dropping the rest
+    seconds = micros.astype(np.float64) / 1e6
+    seconds[(seconds < EARLIEST_S) | (seconds >= LATEST_S)] = np.nan
+    return seconds
 
 
 def _or_nan(value: float | None) -> float:

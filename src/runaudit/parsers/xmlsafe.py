@@ -148,17 +148,22 @@ def parse_fast_xml(data: bytes, *, keep_blank_text: bool = False) -> etree._Elem
         its limit...): the caller reads such files with :func:`parse_xml`,
         which words the error.
     """
-    text = decode_xml(data)
+    ascii_xml = _ascii_xml(data)
+    if ascii_xml is not None:
+        raw, start = ascii_xml
+    else:  # not plain ASCII: decode, check the names, encode as UTF-8
+        start = 0
+        text = decode_xml(data)
+        if not text.isascii() and _non_ascii_name(text):
+            raise Unusual("a non-ASCII name (expat and libxml2 allow different ones)")
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise Unusual(f"text not encodable as UTF-8 ({err.reason})") from err
     # "<!" or "<?" after the declaration: a DOCTYPE, comment, CDATA section or PI.
-    marked = _MARKUP_DECLARATION.search(text) is not None
-    if marked and "<!DOCTYPE" in text:
+    marked = _MARKUP_DECLARATION.search(raw, start) is not None
+    if marked and b"<!DOCTYPE" in raw:
         raise Unusual("a DOCTYPE (refused by parse_xml)")
-    if not text.isascii() and _non_ascii_name(text):
-        raise Unusual("a non-ASCII name (expat and libxml2 allow different ones)")
-    try:
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise Unusual(f"text not encodable as UTF-8 ({err.reason})") from err
     parser = etree.XMLParser(
         # Only where nothing but the white space separates text from a child
         # element does dropping it leave every element's text as it was.
@@ -182,7 +187,44 @@ def parse_fast_xml(data: bytes, *, keep_blank_text: bool = False) -> etree._Elem
     return root
 
 
-_MARKUP_DECLARATION = re.compile(r"<[!?]")
+_MARKUP_DECLARATION = re.compile(rb"<[!?]")
+#: Codecs that read ASCII bytes as ASCII (what xml_encoding may name for them).
+_ASCII_SUPERSETS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
+_BYTES_DECLARATION = re.compile(rb"\A<\?xml[^>]{0,500}\?>")
+#: A declaration libxml2 reads exactly as decode_xml's dropping it would.
+_PLAIN_DECLARATION = re.compile(
+    rb"""<\?xml\s+version\s*=\s*(["'])1\.0\1"""
+    rb"""(?:\s+encoding\s*=\s*(["'])(?i:utf-8|us-ascii|iso-8859-1)\2)?"""
+    rb"""(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>"""
+)
+
+
+def _ascii_xml(data: bytes) -> tuple[bytes, int] | None:
+    """For ASCII bytes: what libxml2 may read, and where :func:`decode_xml`'s text starts.
+
+    The bytes are ``data`` itself (no copy) when it starts with a plain XML
+    declaration libxml2 reads the same way (version 1.0, an encoding that
+    reads ASCII as ASCII); else the text of :func:`decode_xml`, as bytes.
+    None for bytes that are not ASCII or that the declaration says to read
+    otherwise (EBCDIC...).
+
+    >>> _ascii_xml(b'<?xml version="1.0" encoding="UTF-8"?>\\n<gpx/>')
+    (b'<?xml version="1.0" encoding="UTF-8"?>\\n<gpx/>', 38)
+    >>> _ascii_xml(b'\\n <?xml version="1.0" encoding="UTF-8"?>\\n<gpx/>')
+    (b'<gpx/>', 0)
+    >>> _ascii_xml(b'<?xml version="1.0" encoding="cp500"?><gpx/>') is None
+    True
+    """
+    if not data.isascii() or xml_encoding(data) not in _ASCII_SUPERSETS:
+        return None
+    plain = _PLAIN_DECLARATION.match(data)
+    if plain:
+        return data, plain.end()
+    raw = data.lstrip(b" \t\r\n")
+    match = _BYTES_DECLARATION.match(raw)
+    return (raw[match.end() :].lstrip(b" \t\r\n") if match else raw), 0
+
+
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
 _ATTRIBUTE_AFTER = re.compile(r"[^\s=<>\"'/]*\s*=")
