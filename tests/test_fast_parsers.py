@@ -7,6 +7,7 @@ generated ones; plus the cases that must fall back to gpxpy.
 from __future__ import annotations
 
 import gzip
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -196,3 +197,184 @@ def test_entity_declaration_is_refused_not_expanded() -> None:
         parse_gpx_fast(bomb)
     with pytest.raises(ParseError, match="refused for safety"):
         gpx.parse_gpx(bomb)
+
+
+# --------------------------------------------------------------------------- varied layouts
+
+_TPX = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
+
+
+def _varied_gpx(rng: random.Random) -> bytes:
+    """A GPX track in one of the layouts apps write, with gaps and odd values."""
+    ns = rng.random() < 0.85
+    version = rng.choice(["1.1", "1.1", "1.1", "1.0"])
+    layout = rng.choice(["tpx", "flat", "deep", "power"])
+    cad_tag, hr_tag = {
+        "tpx": ("gpxtpx:cad", "gpxtpx:hr"),
+        "flat": (rng.choice(["cadence", "RunCadence", "cad"]), rng.choice(["hr", "HeartRate"])),
+        "deep": ("x:Cad", "x:HR"),
+        "power": ("gpxtpx:cad", "gpxtpx:hr"),
+    }[layout]
+    hr_gaps, ele_gaps, cad_gaps = (rng.choice([0.0, 0.0, 0.2, 1.0]) for _ in range(3))
+    comment = rng.random() < 0.15
+    lines = [
+        f'<?xml version="1.0" encoding="UTF-8"?><gpx version="{version}" creator="app"'
+        + (' xmlns="http://www.topografix.com/GPX/1/1"' if ns else "")
+        + f' xmlns:gpxtpx="{_TPX}" xmlns:x="urn:x">'
+    ]
+    if rng.random() < 0.3:
+        lines.append("<metadata><time>2024-05-04T06:00:00Z</time></metadata>")
+    t = 0
+    for _ in range(rng.choice([1, 1, 2])):
+        lines.append(f"<trk><type>{rng.choice(['running', '9', 'cycling', ''])}</type>")
+        for _ in range(rng.choice([1, 1, 2])):
+            lines.append("<trkseg>")
+            for _ in range(rng.randint(1, 25)):
+                t += rng.choice([1, 1, 1, 4, -2])
+                stamp = f"2024-05-04T07:{t // 60 % 60:02d}:{t % 60:02d}"
+                stamp += rng.choices(["Z", "", ".25Z", "+00:00"], [70, 10, 10, 10])[0]
+                kids = []
+                if rng.random() >= ele_gaps:
+                    kids.append(
+                        f"<ele>{rng.choice([f'{400 + t / 10:.1f}', ' 401.5 ', 'junk'])}</ele>"
+                    )
+                if rng.random() < 0.03:
+                    kids.append(f"<time>{stamp}<b/></time>")
+                else:
+                    kids.append(f"<time>{stamp}</time>")
+                inner = ""
+                if rng.random() >= hr_gaps:
+                    inner += f"<{hr_tag}>{rng.choice([140, 151, ' 150 '])}</{hr_tag}>"
+                if rng.random() >= cad_gaps:
+                    inner += f"<{cad_tag}>{rng.choice([84, 85, 170])}</{cad_tag}>"
+                if inner:
+                    body = {
+                        "tpx": f"<gpxtpx:TrackPointExtension>{inner}</gpxtpx:TrackPointExtension>",
+                        "flat": inner,
+                        "deep": f"<x:a><x:b>{inner}</x:b></x:a>",
+                        "power": f"<power>210</power><gpxtpx:TrackPointExtension>{inner}"
+                        "</gpxtpx:TrackPointExtension>",
+                    }[layout]
+                    kids.append(f"<extensions>{body}</extensions>")
+                if comment and rng.random() < 0.1:
+                    kids.append("<!-- lap -->")
+                lat, lon = 47.0 + t * 1e-4, 7.0 + t * 5e-5
+                lines.append(
+                    f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}">' + "".join(kids) + "</trkpt>"
+                )
+            lines.append("</trkseg>")
+        lines.append("</trk>")
+    lines.append("</gpx>")
+    return ("\n  " if rng.random() < 0.5 else "").join(lines).encode()
+
+
+def test_fast_gpx_matches_gpxpy_on_varied_layouts() -> None:
+    """Gaps, layouts and odd values: the fast path agrees with gpxpy or falls back."""
+    rng = random.Random(20261202)
+    fast_count = 0
+    for _ in range(300):
+        data = _varied_gpx(rng)
+        slow = gpx.parse_gpx_with_gpxpy(data)
+        try:
+            fast = parse_gpx_fast(data)
+        except Unusual:
+            _assert_same(gpx.parse_gpx(data), slow)
+            continue
+        fast_count += 1
+        _assert_same(fast, slow)
+    assert fast_count >= 250
+
+
+def _tpx_doc(points: list[str]) -> bytes:
+    return (
+        '<gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1"'
+        f' xmlns:gpxtpx="{_TPX}"><trk><trkseg>' + "".join(points) + "</trkseg></trk></gpx>"
+    ).encode()
+
+
+def _point(second: int, ext: str = "", ele: str = "<ele>400</ele>") -> str:
+    return (
+        f'<trkpt lat="47.{second:04d}" lon="7.0">{ele}<time>2024-05-04T07:00:{second:02d}Z</time>'
+        + (
+            f"<extensions><gpxtpx:TrackPointExtension>{ext}</gpxtpx:TrackPointExtension>"
+            "</extensions>"
+            if ext
+            else ""
+        )
+        + "</trkpt>"
+    )
+
+
+def test_heart_rate_gaps_and_missing_elevation_stay_in_their_points() -> None:
+    data = _tpx_doc(
+        [
+            _point(0, "<gpxtpx:hr>140</gpxtpx:hr><gpxtpx:cad>85</gpxtpx:cad>"),
+            _point(1, "<gpxtpx:cad>86</gpxtpx:cad>", ele=""),
+            _point(2, "<gpxtpx:hr>142</gpxtpx:hr><gpxtpx:cad>87</gpxtpx:cad>"),
+        ]
+    )
+    act = parse_gpx_fast(data).activities[0]
+    _assert_same(parse_gpx_fast(data), gpx.parse_gpx_with_gpxpy(data))
+    np.testing.assert_array_equal(act.samples["heart_rate_bpm"], [140.0, np.nan, 142.0])
+    np.testing.assert_array_equal(act.samples["cadence_spm"], [170.0, 172.0, 174.0])
+    np.testing.assert_array_equal(act.samples["altitude_m"], [400.0, np.nan, 400.0])
+
+
+@pytest.mark.parametrize(
+    ("points", "why"),
+    [
+        ([_point(0, "<gpxtpx:hr>140</gpxtpx:hr><gpxtpx:hr>141</gpxtpx:hr>")], "two"),
+        (
+            [_point(0, "<gpxtpx:cad>80</gpxtpx:cad><gpxtpx:RunCadence>81</gpxtpx:RunCadence>")],
+            "two",
+        ),
+    ],
+)
+def test_two_values_in_one_point_fall_back_to_gpxpy(points: list[str], why: str) -> None:
+    data = _tpx_doc(points)
+    with pytest.raises(Unusual, match=why):
+        parse_gpx_fast(data)
+    _assert_same(gpx.parse_gpx(data), gpx.parse_gpx_with_gpxpy(data))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # a name expat refuses and libxml2 accepts (U+FFFD, a name character since 5th ed.)
+        (_tpx_doc([_point(0)]).replace(b' lon="', ' l\ufffdon="'.encode(), 1), "malformed GPX"),
+        (_tpx_doc([_point(0)]).replace(b"<ele>", b"<q:ele>", 1), "malformed GPX"),  # unbound prefix
+        (_tpx_doc([_point(0)]).replace(b"<ele>400", b"<ele>&x;400", 1), "malformed GPX"),
+    ],
+    ids=["non-ascii-name", "unbound-prefix", "undefined-entity"],
+)
+def test_what_expat_refuses_the_fast_path_refuses_too(data: bytes, message: str) -> None:
+    with pytest.raises(Unusual):
+        parse_gpx_fast(data)
+    with pytest.raises(ParseError, match=message):
+        gpx.parse_gpx(data)
+
+
+def test_white_space_is_kept_where_comments_or_children_need_it() -> None:
+    # A <time> of white space and a child: gpxpy refuses the time, so the file falls back.
+    blank = _tpx_doc([_point(0), _point(1).replace("<time>2024-05-04T07:00:01Z", "<time> <b/>")])
+    with pytest.raises(Unusual):
+        parse_gpx_fast(blank)
+    # An empty one with a child is a point without a time (skipped) either way.
+    empty = _tpx_doc([_point(0), _point(1).replace("<time>2024-05-04T07:00:01Z", "<time><b/>")])
+    _assert_same(parse_gpx_fast(empty), gpx.parse_gpx_with_gpxpy(empty))
+    assert parse_gpx_fast(empty).activities[0].samples["time_s"].size == 1
+    # A comment inside a value: its text on both sides counts, as in expat.
+    split = _tpx_doc([_point(0).replace("<ele>400</ele>", "<ele>4<!-- x -->00.5</ele>")])
+    assert parse_gpx_fast(split).activities[0].samples["altitude_m"][0] == 400.5
+    _assert_same(parse_gpx_fast(split), gpx.parse_gpx_with_gpxpy(split))
+
+
+def test_non_ascii_text_and_attribute_values_stay_on_the_fast_path() -> None:
+    data = (
+        _tpx_doc([_point(0), _point(1)])
+        .replace(b'creator="x"', 'creator="Läufer 🏃"'.encode())
+        .replace(b"<trk>", "<trk><name>Morgenlauf 朝 🏃</name>".encode())
+    )
+    fast = parse_gpx_fast(data)
+    assert fast.activities[0].device == "Läufer 🏃"
+    _assert_same(fast, gpx.parse_gpx_with_gpxpy(data))

@@ -15,7 +15,7 @@ from .xmlsafe import xml_encoding
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"  # 5: lxml GPX/TCX readers (a track's sport from its first <type>, as gpxpy)
 
 
 def sniff_format(data: bytes) -> str:

@@ -25,11 +25,10 @@ import gpxpy.gpxfield
 import numpy as np
 
 from ..errors import ParseError
-from ..metrics.cadence import to_steps_per_minute
-from ..models import ParsedActivity, ParsedFile
+from ..models import ParsedFile
 from ..sports import normalize_sport
 from .gpxfast import Unusual, parse_gpx_fast
-from .track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, segment_distance
+from .track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, gpx_track_file
 from .xmlsafe import local_name, parse_xml
 
 _CADENCE_TAGS = {"cad", "cadence", "runcadence"}
@@ -100,30 +99,7 @@ def parse_gpx_with_gpxpy(data: bytes) -> ParsedFile:
         if doc.routes or doc.waypoints:
             raise ParseError("GPX holds only a route or waypoints, not a recorded activity")
         raise ParseError("GPX has no track points")
-    arr = np.array(rows, dtype=float)
-    arr = arr[np.argsort(arr[:, 0], kind="stable")]
-    time_s, lat, lon, alt, cad, hr, seg = arr.T
-    distance = segment_distance(lat, lon, seg)
-    samples = {
-        "time_s": time_s,
-        "lat_deg": lat,
-        "lon_deg": lon,
-        "altitude_m": alt,
-        "distance_m": distance,
-        "speed_mps": np.full(time_s.shape, np.nan),
-        "cadence_spm": to_steps_per_minute(cad),
-        "heart_rate_bpm": hr,
-    }
-    activity = ParsedActivity(
-        sport=sport[0],
-        sub_sport=sport[1],
-        start_utc=float(time_s[0]),
-        distance_m=float(distance[-1]),
-        elapsed_time_s=float(time_s[-1] - time_s[0]),
-        device=doc.creator or None,
-        samples=samples,
-    )
-    return ParsedFile("gpx", "activity", "gpx", [activity], [])
+    return gpx_track_file(tuple(np.array(rows, dtype=float).T), sport, doc.creator or None)
 
 
 def read_gpx_tree(root: ET.Element) -> gpxpy.gpx.GPX:

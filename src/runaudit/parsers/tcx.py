@@ -8,23 +8,41 @@ extension (per foot) or ``<Cadence>``.
 
 from __future__ import annotations
 
-import math
 import xml.etree.ElementTree as ET
-from datetime import datetime
 
 import numpy as np
 
 from ..errors import ParseError
-from ..metrics.cadence import to_steps_per_minute
-from ..metrics.moving import path_distance
 from ..models import ParsedActivity, ParsedFile
 from ..sports import normalize_sport
-from .gpx import ALTITUDE_M, RATE, _coord, _epoch, float_in_range
-from .xmlsafe import local_name, parse_xml
+from .gpx import ALTITUDE_M, RATE, _coord, float_in_range
+from .tcxfast import parse_tcx_fast, trackpoint_time
+from .track import tcx_activity
+from .xmlsafe import Unusual, local_name, parse_xml
 
 
 def parse_tcx(data: bytes) -> ParsedFile:
     """Parse TCX bytes into a :class:`ParsedFile`.
+
+    Plain Garmin-layout files take the one-pass reader of :mod:`.tcxfast`;
+    anything else (a DTD, odd layouts or times, damage) this module's reader.
+
+    Raises
+    ------
+    ParseError
+        Malformed or unsafe XML, or no activity with timestamps.
+    """
+    try:
+        return parse_tcx_fast(data)
+    except Unusual:
+        pass  # not the plain layout: the ElementTree reader reads it (and words any error)
+    return parse_tcx_with_etree(data)
+
+
+def parse_tcx_with_etree(data: bytes) -> ParsedFile:
+    """The ElementTree reader: every TCX the fast path does not recognise.
+
+    Also the reference the fast path is tested against.
 
     Raises
     ------
@@ -55,16 +73,6 @@ def _child_text(element: ET.Element, name: str) -> str | None:
     return None
 
 
-def _time(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        when = _epoch(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-    return when if math.isfinite(when) else None
-
-
 def _activity(element: ET.Element) -> ParsedActivity | None:
     sport, sub = normalize_sport(element.get("Sport"))
     laps = _children(element, "Lap")
@@ -83,7 +91,7 @@ def _activity(element: ET.Element) -> ParsedActivity | None:
         for point in lap.iter():
             if local_name(point.tag) != "Trackpoint":
                 continue
-            when = _time(_child_text(point, "Time"))
+            when = trackpoint_time(_child_text(point, "Time"))
             if when is None:
                 continue
             p_lat = p_lon = p_cad = p_hr = p_speed = float("nan")
@@ -113,29 +121,5 @@ def _activity(element: ET.Element) -> ParsedActivity | None:
             )
     if not rows:
         return None
-    arr = np.array(rows, dtype=float)
-    arr = arr[np.argsort(arr[:, 0], kind="stable")]
-    time_s, lat, lon, alt, dist, speed, cad, hr = (np.asarray(c) for c in arr.T)
-    if not np.isfinite(dist).any():
-        dist = path_distance(lat, lon)
-    finite = dist[np.isfinite(dist)]
-    total = lap_distance if has_lap_distance else (float(finite.max()) if finite.size else None)
-    return ParsedActivity(
-        sport=sport,
-        sub_sport=sub,
-        start_utc=float(time_s[0]),
-        distance_m=total,
-        timer_time_s=lap_time or None,
-        elapsed_time_s=float(time_s[-1] - time_s[0]),
-        device=None,
-        samples={
-            "time_s": time_s,
-            "lat_deg": lat,
-            "lon_deg": lon,
-            "altitude_m": alt,
-            "distance_m": dist,
-            "speed_mps": speed,
-            "cadence_spm": to_steps_per_minute(cad),
-            "heart_rate_bpm": hr,
-        },
-    )
+    columns = tuple(np.array(rows, dtype=float).T)
+    return tcx_activity(columns, (sport, sub), lap_distance if has_lap_distance else None, lap_time)

@@ -9,6 +9,14 @@ is what the safe parser sees: no second parser ever reads the raw bytes
 differently. Leading whitespace and the XML declaration are dropped, which
 is what lets Strava's TCX files (whitespace before ``<?xml``) and UTF-16 GPX
 files parse.
+
+Two parsers read that text: defusedxml's expat (:func:`parse_xml`, for the
+gpxpy-based GPX reader and the general TCX reader) and libxml2 through lxml
+(:func:`parse_fast_xml`, for the one-pass GPX and TCX readers). The second
+never sees a DTD either: a ``<!DOCTYPE`` anywhere in the text sends the file
+to the first before libxml2 reads a byte, and libxml2 runs with entity
+substitution, DTD loading and network access off and its default depth and
+size limits on.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import xml.etree.ElementTree as ET
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+from lxml import etree
 
 from ..errors import ParseError
 
@@ -111,6 +120,138 @@ def parse_xml(data: bytes, what: str) -> ET.Element:
         raise ParseError(f"malformed {what} ({err})") from err
     except (ValueError, LookupError) as err:  # expat on odd encodings or characters
         raise ParseError(f"malformed {what} ({err})") from err
+
+
+class Unusual(Exception):
+    """The file is not the plain case a one-pass reader handles; the caller falls back."""
+
+
+def parse_fast_xml(data: bytes, *, keep_blank_text: bool = False) -> etree._Element:
+    """Parse XML bytes with libxml2 (lxml) and return the root element.
+
+    The text of :func:`decode_xml`, encoded as UTF-8, is parsed with entity
+    substitution, DTD loading and network access off and libxml2's limits on
+    (depth 256, 10 MB per text node); comments and processing instructions
+    are dropped, so an element's ``text`` is all its character data up to
+    its first child element, as expat reports it. In a document without
+    comments, CDATA sections or processing instructions, white space that
+    stands alone before a child element is dropped too (libxml2 builds the
+    tree a third faster): there an element with children may have ``text``
+    None where expat reports the white space (``keep_blank_text`` keeps it).
+
+    Raises
+    ------
+    Unusual
+        For a ``<!DOCTYPE`` anywhere in the text (refused before parsing, so
+        nothing is expanded or fetched), malformed XML, and anything libxml2
+        reports as an error (an undeclared namespace prefix, nesting beyond
+        its limit...): the caller reads such files with :func:`parse_xml`,
+        which words the error.
+    """
+    ascii_xml = _ascii_xml(data)
+    if ascii_xml is not None:
+        raw, start = ascii_xml
+    else:  # not plain ASCII: decode, check the names, encode as UTF-8
+        start = 0
+        text = decode_xml(data)
+        if not text.isascii() and _non_ascii_name(text):
+            raise Unusual("a non-ASCII name (expat and libxml2 allow different ones)")
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise Unusual(f"text not encodable as UTF-8 ({err.reason})") from err
+    # "<!" or "<?" after the declaration: a DOCTYPE, comment, CDATA section or PI.
+    marked = _MARKUP_DECLARATION.search(raw, start) is not None
+    if marked and b"<!DOCTYPE" in raw:
+        raise Unusual("a DOCTYPE (refused by parse_xml)")
+    parser = etree.XMLParser(
+        # Only where nothing but the white space separates text from a child
+        # element does dropping it leave every element's text as it was.
+        remove_blank_text=not (marked or keep_blank_text),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+    try:
+        root = etree.fromstring(raw, parser)
+    except (etree.XMLSyntaxError, ValueError, LookupError) as err:
+        raise Unusual(f"libxml2: {err}") from err
+    if root is None or parser.error_log.filter_from_errors():
+        raise Unusual("libxml2 reported an error")
+    if root.getroottree().docinfo.internalDTD is not None:  # defensive: no DOCTYPE got here
+        raise Unusual("a DTD")
+    return root
+
+
+_MARKUP_DECLARATION = re.compile(rb"<[!?]")
+#: Codecs that read ASCII bytes as ASCII (what xml_encoding may name for them).
+_ASCII_SUPERSETS = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
+_BYTES_DECLARATION = re.compile(rb"\A<\?xml[^>]{0,500}\?>")
+#: A declaration libxml2 reads exactly as decode_xml's dropping it would.
+_PLAIN_DECLARATION = re.compile(
+    rb"""<\?xml\s+version\s*=\s*(["'])1\.0\1"""
+    rb"""(?:\s+encoding\s*=\s*(["'])(?i:utf-8|us-ascii|iso-8859-1)\2)?"""
+    rb"""(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>"""
+)
+
+
+def _ascii_xml(data: bytes) -> tuple[bytes, int] | None:
+    """For ASCII bytes: what libxml2 may read, and where :func:`decode_xml`'s text starts.
+
+    The bytes are ``data`` itself (no copy) when it starts with a plain XML
+    declaration libxml2 reads the same way (version 1.0, an encoding that
+    reads ASCII as ASCII); else the text of :func:`decode_xml`, as bytes.
+    None for bytes that are not ASCII or that the declaration says to read
+    otherwise (EBCDIC...).
+
+    >>> _ascii_xml(b'<?xml version="1.0" encoding="UTF-8"?>\\n<gpx/>')
+    (b'<?xml version="1.0" encoding="UTF-8"?>\\n<gpx/>', 38)
+    >>> _ascii_xml(b'\\n <?xml version="1.0" encoding="UTF-8"?>\\n<gpx/>')
+    (b'<gpx/>', 0)
+    >>> _ascii_xml(b'<?xml version="1.0" encoding="cp500"?><gpx/>') is None
+    True
+    """
+    if not data.isascii() or xml_encoding(data) not in _ASCII_SUPERSETS:
+        return None
+    plain = _PLAIN_DECLARATION.match(data)
+    if plain:
+        return data, plain.end()
+    raw = data.lstrip(b" \t\r\n")
+    match = _BYTES_DECLARATION.match(raw)
+    return (raw[match.end() :].lstrip(b" \t\r\n") if match else raw), 0
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+_ATTRIBUTE_AFTER = re.compile(r"[^\s=<>\"'/]*\s*=")
+
+
+def _non_ascii_name(text: str) -> bool:
+    """Whether a non-ASCII character may stand in a name (element, attribute, entity, PI).
+
+    There libxml2 follows the fifth edition of XML 1.0 and expat an earlier
+    one, so the two parsers disagree on which documents are well-formed;
+    text content and attribute values they read alike. Looks only around
+    each non-ASCII run (linear time); a false alarm costs only the fallback.
+
+    >>> _non_ascii_name('<name a="Lauf \u00e4">Lauf \u00e4 \U0001f3c3</name>')
+    False
+    >>> _non_ascii_name('<n\u00e4me>x</n\u00e4me>'), _non_ascii_name('<a b\u00e4 = "1"/>')
+    (True, True)
+    """
+    for match in _NON_ASCII.finditer(text):
+        start = match.start()
+        while start > 0 and text[start - 1] in _NAME_CHARS:
+            start -= 1
+        if start > 0 and text[start - 1] in "</?&":
+            return True
+        if start > 0 and text[start - 1].isspace() and _ATTRIBUTE_AFTER.match(text, match.end()):
+            return True
+    return False
 
 
 def local_name(tag: str) -> str:
