@@ -185,6 +185,20 @@ def _client(opts: dict[str, Any]) -> Any:
     return opts["_client"]
 
 
+def _reading(opts: dict[str, Any], progress: _Progress) -> dict[str, Any]:
+    """The ingest options of a command, as :func:`runaudit.ingest.ingest` and
+    :func:`runaudit.roster.load_roster` take them."""
+    return {
+        "tz": opts.get("tz"),
+        "jobs": opts.get("jobs"),
+        "cache_dir": opts.get("cache_dir"),
+        "use_cache": not opts.get("no_cache"),
+        "limits": _limits(opts),
+        "progress": progress,
+        "client": _client(opts),
+    }
+
+
 def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
     """Ingest a command's paths with a progress bar and print the ingest summary on stderr.
 
@@ -196,16 +210,7 @@ def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
 
     progress = _Progress(not opts.get("quiet"))
     try:
-        result = ingest(
-            opts["paths"],
-            tz=opts.get("tz"),
-            jobs=opts.get("jobs"),
-            cache_dir=opts.get("cache_dir"),
-            use_cache=not opts.get("no_cache"),
-            limits=_limits(opts),
-            progress=progress,
-            client=_client(opts),
-        )
+        result = ingest(opts["paths"], **_reading(opts, progress))
     finally:
         progress.close()
     if diary is not None:
@@ -487,18 +492,7 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
         )
     progress = _Progress(not opts.get("quiet"))
     try:
-        roster = load_roster(
-            folder,
-            client=_client(opts),
-            thresholds=thresholds,
-            tz=opts.get("tz"),
-            jobs=opts.get("jobs"),
-            cache_dir=opts.get("cache_dir"),
-            use_cache=not opts.get("no_cache"),
-            limits=_limits(opts),
-            units=units,
-            progress=progress,
-        )
+        roster = load_roster(folder, thresholds=thresholds, units=units, **_reading(opts, progress))
     finally:
         progress.close()
     if not opts.get("quiet"):
