@@ -220,3 +220,26 @@ def test_export_texts_are_escaped_in_the_page_and_literal_in_the_pdf(tmp_path):
         " ".join(page.extract_text().split()) for page in PdfReader(str(files.pdf)).pages
     )
     assert text.count(HOSTILE_SHOE) >= 2  # "What was read" (shoes) and "Findings"
+
+
+def test_evidence_reads_as_words_not_python():
+    """Knee-pain triggers as short text (not a list of dicts); a shoe's distance is not
+    labelled like the shoe's name."""
+    from runaudit.report.html import _evidence
+
+    html = _evidence(
+        {
+            "shoe": "Novablast 5",
+            "shoe_km": 34.4,
+            "share": 0.82,
+            "triggers": [
+                {"dimension": "trail_share", "ratio": 4.84, "week_start": "2026-08-24"},
+                {"dimension": "descent_m", "ratio": 3.61, "week_start": "2026-08-24"},
+            ],
+            "not_compared": [],
+        },
+        "km",
+    )
+    assert "shoe: <b>Novablast 5</b>" in html and "shoe distance: <b>34.4 km</b>" in html
+    assert "triggers: <b>trail share 4.84×, descent 3.61×</b>" in html
+    assert "{" not in html and "not compared" not in html

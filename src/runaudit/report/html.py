@@ -152,12 +152,34 @@ def evidence_label(key: str, units: str = "km") -> tuple[str, str]:
     return key.replace("_", " "), ""
 
 
+def _triggers(value: Any) -> str | None:
+    """``[{"dimension": ..., "ratio": ...}, ...]`` (the knee-pain triggers) as short text."""
+    if not (
+        isinstance(value, list)
+        and value
+        and all(isinstance(t, Mapping) and "dimension" in t and "ratio" in t for t in value)
+    ):
+        return None
+    return ", ".join(
+        f"{evidence_label(str(t['dimension']))[0]} {float(t['ratio']):.2f}×" for t in value
+    )
+
+
 def _evidence(evidence: Mapping[str, Any], units: str) -> str:
+    """The evidence numbers of a finding as labelled spans; lists and tables other than
+    the knee-pain triggers stay in ``findings.json``."""
     parts = []
     for key, value in evidence.items():
         if isinstance(value, bool) or value is None or key in _HIDDEN_EVIDENCE:
             continue
+        if isinstance(value, list | tuple | dict):
+            text = _triggers(value)
+            if text is not None:
+                parts.append(f"<span>{_e(key.replace('_', ' '))}: <b>{_e(text)}</b></span>")
+            continue
         label, unit = evidence_label(key, units)
+        if label in evidence and label != key:  # "shoe" beside "shoe_km": say which is which
+            label = f"{label} {'distance' if unit in ('km', 'mi') else key.rsplit('_', 1)[-1]}"
         shown: Any = value
         if key.endswith("_km") and isinstance(value, int | float):
             shown = round(km_to(float(value), units), 1)
