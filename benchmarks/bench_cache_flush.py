@@ -21,7 +21,7 @@ from itertools import count
 from pathlib import Path
 
 from runaudit import ingest
-from runaudit.cache import Cache, CachedFile
+from runaudit.reading.cache import Cache, CachedFile
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 

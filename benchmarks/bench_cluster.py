@@ -3,8 +3,8 @@
     PYTHONPATH=src python benchmarks/bench_cluster.py --athletes 20 --weeks 25
 
 ``--weeks 25`` × 4 runs a week = 100 FIT files per athlete, written once with
-``runaudit.synth`` into ``benchmarks/.data/cohort_<athletes>x<weeks>/`` and kept.
-Each engine runs :func:`runaudit.roster.load_roster` once, cold (no cache), in this
+``runaudit_demo.synth`` into ``benchmarks/.data/cohort_<athletes>x<weeks>/`` and kept.
+Each engine runs :func:`runaudit.cohort.load_roster` once, cold (no cache), in this
 one process run; the script checks that every engine gives the same cohort tables.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from runaudit.roster import Roster, load_roster
-from runaudit.synth import write_training_block
+from runaudit.cohort import Roster, load_roster
+from runaudit_demo.synth import write_training_block
 
 DATA = Path(__file__).resolve().parent / ".data"
 

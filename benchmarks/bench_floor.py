@@ -5,7 +5,7 @@ Usage::
     python benchmarks/bench_floor.py --gpx 200 --fit 200 [--jobs 2] [--data-dir DIR]
 
 Writes (or reuses, in ``benchmarks/.data/``) 1 Hz running activities of one to
-two hours made with :mod:`runaudit.synth`: Strava-style GPX 1.1 with heart-rate
+two hours made with :mod:`runaudit_demo.synth`: Strava-style GPX 1.1 with heart-rate
 and cadence extensions, and Garmin FIT written with the FIT SDK encoder. Then,
 in one process, for each format:
 
@@ -36,7 +36,7 @@ import fitdecode
 import gpxpy
 
 from runaudit import ingest, weekly_table
-from runaudit.synth import make_run, write_fit, write_gpx
+from runaudit_demo.synth import make_run, write_fit, write_gpx
 
 HERE = Path(__file__).resolve().parent
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import fitdecode
 
 from runaudit import ingest, weekly_table
-from runaudit.synth import make_run, write_fit
+from runaudit_demo.synth import make_run, write_fit
 
 HERE = Path(__file__).resolve().parent
 

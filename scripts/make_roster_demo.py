@@ -18,7 +18,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from runaudit.synth import write_training_block
+from runaudit_demo.synth import write_training_block
 
 HERE = Path(__file__).resolve().parent
 

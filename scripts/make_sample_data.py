@@ -1,4 +1,4 @@
-"""Build the demo athlete in ``sample_data/`` with :mod:`runaudit.synth`.
+"""Build the demo athlete in ``sample_data/`` with :mod:`runaudit_demo.synth`.
 
 A recreational runner living in Europe/Berlin, 20 Monday-start weeks from
 Monday 2026-05-04, 3-5 runs a week, files as the athlete keeps them:
@@ -48,10 +48,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 try:
-    from runaudit import synth
+    from runaudit_demo import synth
 except ImportError:  # running from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from runaudit import synth
+    from runaudit_demo import synth
 
 TZ = ZoneInfo("Europe/Berlin")
 FIRST_MONDAY = date(2026, 5, 4)
@@ -1149,7 +1149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     del strava["lines"]
     manifest = {
         "about": (
-            "Demo athlete written by scripts/make_sample_data.py with runaudit.synth. "
+            "Demo athlete written by scripts/make_sample_data.py with runaudit_demo.synth. "
             "Truth per file: distance_km = true distance of the samples in the file "
             "(a truncated file: the records before the cut), descent_m/ascent_m from the "
             "noise-free elevation profile, cadence_spm = time-weighted mean of the "

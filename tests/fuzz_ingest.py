@@ -1,17 +1,17 @@
 """Bounded, deterministic fuzzing of runaudit's ingest (issue 6).
 
-Valid FIT, GPX and TCX seed files are written with :mod:`runaudit.synth` and
+Valid FIT, GPX and TCX seed files are written with :mod:`runaudit_demo.synth` and
 mutated: bit flips, byte overwrites, truncation at every FIT message boundary
 (and at XML tag boundaries), inserted garbage, deleted and duplicated spans,
 duplicated FIT definition messages, FIT headers declaring huge sizes, FIT
 definitions with changed field sizes and base types, XML with DTDs, entities,
 odd encodings and broken values. Each mutant goes through
-:func:`runaudit.parsing.parse_file_bytes`, which must return a cache entry of
+:func:`runaudit.reading.backends.work.parse_file_bytes`, which must return a cache entry of
 kind ``"activity"``, ``"not_activity"`` or ``"error"`` (with a reason) within
 a per-input time limit and never raise.
 
 :func:`fuzz_end_to_end` then writes mutants into a folder (loose, gzipped and
-inside a zip) and checks that :func:`runaudit.ingest` puts every one of them
+inside a zip) and checks that :func:`runaudit.intake.pipeline` puts every one of them
 in exactly one bucket.
 
 Run it by hand for a longer budget::
@@ -45,7 +45,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-#: Kinds :func:`runaudit.parsing.parse_file_bytes` may return.
+#: Kinds :func:`runaudit.reading.backends.work.parse_file_bytes` may return.
 KINDS = ("activity", "not_activity", "error")
 #: Seconds one input may take before the fuzz run counts it as a hang.
 TIME_LIMIT_S = 2.0
@@ -74,7 +74,7 @@ class InputTimeout(BaseException):
 @cache
 def seeds() -> tuple[Seed, ...]:
     """Small valid seed files: ~2-minute activities recorded every 5 s (1-18 KB each)."""
-    from runaudit.synth import (
+    from runaudit_demo.synth import (
         fit_bytes,
         make_run,
         write_fit_non_activity,
@@ -186,7 +186,7 @@ def fix_fit(data: bytes) -> bytes:
     A mutant with a fixed frame gets past the size and CRC checks and into
     the message decoder, where the interesting bugs live.
     """
-    from runaudit.parsers.fit import fit_crc
+    from runaudit.reading.parsers.fit import fit_crc
 
     if len(data) < 16 or data[0] not in (12, 14):
         return data
@@ -560,7 +560,7 @@ def fuzz(n: int, seed: int = 0, *, time_limit_s: float = TIME_LIMIT_S) -> dict[s
         ``total_s`` [s], ``kinds`` and ``mutators`` (Counters) and
         ``failures``: up to 20 ``(index, seed, mutators, problem)`` tuples.
     """
-    from runaudit.ingest import parse_file_bytes
+    from runaudit.intake.pipeline import parse_file_bytes
 
     stats: dict[str, Any] = {
         "inputs": 0,
@@ -627,8 +627,8 @@ def fuzz_end_to_end(n_files: int, seed: int, folder: Path) -> dict[str, Any]:
         ``files`` written, ``ledger`` entries, ``buckets`` (Counter),
         ``bad_buckets`` (entries outside the known buckets), ``total_s`` [s].
     """
-    from runaudit.ingest import ingest
-    from runaudit.models import BUCKETS
+    from runaudit.intake.pipeline import ingest
+    from runaudit.reading.models import BUCKETS
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -681,8 +681,8 @@ def fuzz_zips(n_zips: int, seed: int, folder: Path) -> dict[str, Any]:
         ``zips``, ``ledger`` entries, ``buckets`` (Counter), ``bad_buckets``,
         ``silent_zips`` (zips with no ledger entry at all), ``total_s`` [s].
     """
-    from runaudit.ingest import ingest
-    from runaudit.models import BUCKETS
+    from runaudit.intake.pipeline import ingest
+    from runaudit.reading.models import BUCKETS
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)

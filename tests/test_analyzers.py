@@ -1,4 +1,4 @@
-"""Tests for runaudit.analyzers: every rule on hand-built weekly/activities tables."""
+"""Tests for runaudit.rules: every rule on hand-built weekly/activities tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runaudit.analyzers import (
+from runaudit.advice.exercises import load_catalog
+from runaudit.intake.activities import activities_frame
+from runaudit.rules import (
     analyze,
     find_downhill_spikes,
     find_long_run_spikes,
@@ -24,10 +26,9 @@ from runaudit.analyzers import (
     format_ratio,
     suggested_cadence,
 )
-from runaudit.exercises import load_catalog
-from runaudit.findings import RULES, SEVERITIES, Finding
-from runaudit.tables import WEEKLY_COLUMNS, activities_frame, weekly_table
+from runaudit.rules.findings import RULES, SEVERITIES, Finding
 from runaudit.thresholds import Thresholds
+from runaudit.training.weekly import WEEKLY_COLUMNS, weekly_table
 
 FIRST_MONDAY = date(2026, 1, 5)
 MILE_KM = 1.609344
@@ -694,7 +695,7 @@ def test_unknown_units_are_rejected(units: str) -> None:
 
 
 def test_low_cadence_streak_ends_with_weeks_without_running():
-    from runaudit.analyzers import find_low_cadence
+    from runaudit.rules import find_low_cadence
 
     weeks = pd.date_range("2026-01-05", periods=12, freq="7D")
     runs = [3, 3, 3] + [0] * 8 + [3]
@@ -707,7 +708,7 @@ def test_low_cadence_streak_ends_with_weeks_without_running():
 
 
 def test_long_run_spike_needs_half_a_window_of_history():
-    from runaudit.analyzers import find_long_run_spikes
+    from runaudit.rules import find_long_run_spikes
 
     runs = pd.DataFrame(
         {

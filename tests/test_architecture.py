@@ -110,7 +110,90 @@ def test_the_graph_sees_lazy_and_type_checking_imports(tmp_path):
 
 def test_the_ledger_types_stay_exported():
     import runaudit
-    from runaudit.ingest import Ingest, LedgerEntry
+    from runaudit.intake.pipeline import Ingest, LedgerEntry
 
     assert runaudit.Ingest is Ingest
     assert runaudit.LedgerEntry is LedgerEntry
+
+
+#: The layers, lowest first. A module may import the base modules, its own layer and
+#: the layers before it; never a later one. ``runaudit_demo`` is not imported at all.
+BASE = {"runaudit.errors", "runaudit.thresholds", "runaudit.units", "runaudit.words"}
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("runaudit.reading",),
+    ("runaudit.intake",),
+    ("runaudit.training",),
+    ("runaudit.rules",),
+    ("runaudit.advice",),
+    ("runaudit.audit", "runaudit.cohort"),
+    ("runaudit.report",),
+    ("runaudit.cli", "runaudit.__main__", "runaudit"),
+)
+
+
+def layer_of(module: str) -> int | None:
+    """Index of the layer that holds ``module`` (None for the base modules)."""
+    if module in BASE:
+        return None
+    best: tuple[int, int] | None = None
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            inside = module == prefix or module.startswith(prefix + ".")
+            if inside and (best is None or len(prefix) > best[1]):
+                best = (index, len(prefix))
+    assert best is not None, f"{module} is in no layer: add it to LAYERS or BASE"
+    return best[0]
+
+
+def package_of(module: str) -> str:
+    """The subpackage a module belongs to (``runaudit.reading.sources`` for its modules)."""
+    files = module_files()
+    path = files[module]
+    if path.name == "__init__.py":
+        return module
+    return module.rpartition(".")[0]
+
+
+def test_every_import_goes_down_the_layers():
+    wrong = []
+    for module, targets in import_graph().items():
+        here = layer_of(module)
+        for target in targets:
+            there = layer_of(target)
+            if there is None:
+                continue
+            if here is None or there > here:
+                wrong.append(f"{module} -> {target}")
+    assert not wrong, "imports up the layers: " + ", ".join(sorted(wrong))
+
+
+def test_no_package_imports_one_that_imports_it_back():
+    graph: dict[str, set[str]] = {}
+    for module, targets in import_graph().items():
+        here = package_of(module)
+        graph.setdefault(here, set())
+        for target in targets:
+            there = package_of(target)
+            # a package's own modules and its parent's __init__ are one place
+            if there != here and not here.startswith(there + ".") and there != PACKAGE:
+                graph[here].add(there)
+            graph.setdefault(there, set())
+    cycle = find_cycle(graph)
+    assert cycle is None, "package cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_base_modules_import_only_each_other():
+    graph = import_graph()
+    for module in BASE:
+        assert graph[module] <= BASE, f"{module} imports {graph[module] - BASE}"
+
+
+def test_the_library_never_imports_the_demo_writers():
+    for path in ROOT.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "runaudit_demo" not in text.replace("``runaudit_demo``", ""), path
+
+
+def test_the_package_root_holds_at_most_a_dozen_modules():
+    modules = sorted(p.name for p in ROOT.glob("*.py"))
+    assert len(modules) <= 12, modules

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from runaudit import cache as cache_mod
 from runaudit import ingest, weekly_table
-from runaudit.cache import Cache, atomic_path
-from runaudit.synth import make_run, write_fit, write_gpx
+from runaudit.reading import cache as cache_mod
+from runaudit.reading.cache import Cache, atomic_path
+from runaudit_demo.synth import make_run, write_fit, write_gpx
 
 T0 = datetime(2026, 4, 6, 7, 0, tzinfo=UTC)
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -119,7 +119,7 @@ def test_summaries_round_trip_the_index_as_typed_records(export, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from runaudit.summary import ActivitySummary
+    from runaudit.reading.summary import ActivitySummary
 
     cache_dir = tmp_path / "cache"
     ingest([export], cache_dir=cache_dir, jobs=1)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from runaudit.cli import cli
-from runaudit.synth import make_run, write_fit
+from runaudit_demo.synth import make_run, write_fit
 
 SAMPLE = str(Path(__file__).resolve().parent.parent / "sample_data")
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)

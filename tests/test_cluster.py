@@ -19,10 +19,10 @@ distributed = pytest.importorskip(
 )
 
 from runaudit import load_export  # noqa: E402
-from runaudit.cluster import batch_size, parse_on_cluster  # noqa: E402
-from runaudit.roster import load_roster  # noqa: E402
-from runaudit.sources import Limits, discover  # noqa: E402
-from runaudit.synth import make_run, write_gpx, write_training_block  # noqa: E402
+from runaudit.cohort import load_roster  # noqa: E402
+from runaudit.reading.backends.cluster import batch_size, parse_on_cluster  # noqa: E402
+from runaudit.reading.sources import Limits, discover  # noqa: E402
+from runaudit_demo.synth import make_run, write_gpx, write_training_block  # noqa: E402
 
 MONDAY = datetime(2026, 3, 2)
 
@@ -179,9 +179,9 @@ def test_a_file_whose_worker_keeps_dying_is_skipped_with_its_reason(tmp_path):
     again ends skipped with its reason, not cached; nothing raises."""
     import dask
 
-    from runaudit.cache import Cache
-    from runaudit.cluster import WORKER_CRASH_REASON
-    from runaudit.ingest import read_all
+    from runaudit.intake.pipeline import read_all
+    from runaudit.reading.backends.cluster import WORKER_CRASH_REASON
+    from runaudit.reading.cache import Cache
 
     for i in range(2):  # 1 Hz marathons: a task runs long enough to be caught
         run = make_run(datetime(2026, 3, 3 + i, 7, tzinfo=UTC), 42.0, interval_s=1.0, seed=i)

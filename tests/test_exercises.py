@@ -1,4 +1,4 @@
-"""Tests for the exercise catalog and its loader (runaudit.exercises)."""
+"""Tests for the exercise catalog and its loader (runaudit.advice.exercises)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from runaudit.exercises import (
+from runaudit.advice.exercises import (
     RULES,
     Catalog,
     Exercise,
@@ -45,7 +45,7 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="module")
 def raw() -> dict[str, Any]:
-    text = resources.files("runaudit.exercises").joinpath("catalog.toml").read_text("utf-8")
+    text = resources.files("runaudit.advice.exercises").joinpath("catalog.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
@@ -185,17 +185,17 @@ def test_format_exercise_contents(catalog: Catalog) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_rule_with_unknown_exercise_is_rejected(raw: dict[str, Any]) -> None:
+def test_group_with_unknown_exercise_is_rejected(raw: dict[str, Any]) -> None:
     bad = copy.deepcopy(raw)
-    bad["rules"]["hip_control"] = ["clamshell", "no_such_exercise"]
+    bad["groups"]["hip_control"] = ["clamshell", "no_such_exercise"]
     with pytest.raises(ValueError, match="no_such_exercise"):
         parse_catalog(bad)
 
 
-def test_missing_rule_is_rejected(raw: dict[str, Any]) -> None:
+def test_missing_group_is_rejected(raw: dict[str, Any]) -> None:
     bad = copy.deepcopy(raw)
-    del bad["rules"]["low_cadence"]
-    with pytest.raises(ValueError, match="low_cadence"):
+    del bad["groups"]["hip_control"]
+    with pytest.raises(ValueError, match="hip_control"):
         parse_catalog(bad)
 
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from runaudit import synth
-from runaudit.analyzers import find_shoe_changes, find_surface_changes
 from runaudit.audit import load_export
 from runaudit.errors import ParseError
-from runaudit.metadata.garmin import read_summaries
-from runaudit.metadata.strava import parse_strava_csv, read_activities_csv
+from runaudit.reading.records.garmin import read_summaries
+from runaudit.reading.records.strava import parse_strava_csv, read_activities_csv
+from runaudit.rules import find_shoe_changes, find_surface_changes
+from runaudit_demo import synth
 
 HEADER = (
     "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
@@ -289,8 +289,8 @@ def test_metadata_in_zips_passes_the_zip_guards(tmp_path):
     """Service files in an export zip meet the same guards as activity files: a zip
     bomb, a zip-slip name and an oversized member are refused with a reason, the good
     activities.csv beside them is read; a zip listing too many members is not opened."""
-    from runaudit.metadata import read_metadata
-    from runaudit.sources import Limits
+    from runaudit.reading.records import read_metadata
+    from runaudit.reading.sources import Limits
 
     good = HEADER + "\n" + _row(1, MONDAY, "ok", "Run", 5.0, "A", "") + "\n"
     path = tmp_path / "export.zip"

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runaudit import synth
 from runaudit.errors import ParseError
-from runaudit.models import ParsedFile
-from runaudit.parsers import gpx
-from runaudit.parsers.gpxfast import Unusual, parse_gpx_fast
+from runaudit.reading.models import ParsedFile
+from runaudit.reading.parsers import gpx
+from runaudit.reading.parsers.gpxfast import Unusual, parse_gpx_fast
+from runaudit_demo import synth
 
 from .conftest import realdata_manifest
 

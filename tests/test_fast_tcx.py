@@ -1,7 +1,7 @@
 """The one-pass TCX reader gives the numbers of the ElementTree reader.
 
 Differential over every real TCX file of the shared corpus, over files
-written by runaudit.synth and over layout variants; plus the cases that must
+written by runaudit_demo.synth and over layout variants; plus the cases that must
 fall back.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runaudit import synth
 from runaudit.errors import ParseError
-from runaudit.models import ParsedFile
-from runaudit.parsers import tcx
-from runaudit.parsers.tcxfast import Unusual, parse_tcx_fast
+from runaudit.reading.models import ParsedFile
+from runaudit.reading.parsers import tcx
+from runaudit.reading.parsers.tcxfast import Unusual, parse_tcx_fast
+from runaudit_demo import synth
 
 from .conftest import realdata_manifest
 

@@ -6,7 +6,7 @@ import fitdecode
 import numpy as np
 import pytest
 
-from runaudit.parsers.fit import _InMemoryFitReader, _lean_reader_ok
+from runaudit.reading.parsers.fit import _InMemoryFitReader, _lean_reader_ok
 
 from .conftest import realdata_manifest
 
@@ -43,7 +43,7 @@ def test_lean_reader_matches_fitdecode(realdata, path):
 # --- the optional compiled decoder (runaudit[fast]) against fitdecode --------------------
 
 from runaudit.errors import ParseError  # noqa: E402
-from runaudit.parsers import fit, fit_compiled  # noqa: E402
+from runaudit.reading.parsers import fit, fit_compiled  # noqa: E402
 
 _needs_fast = pytest.mark.skipif(
     not fit_compiled.available(),
@@ -125,7 +125,7 @@ def test_compiled_fit_reads_most_clean_real_files(realdata):
 def test_compiled_fit_matches_fitdecode_on_generated():
     from datetime import UTC, datetime
 
-    from runaudit import synth
+    from runaudit_demo import synth
 
     run = synth.make_run(
         datetime(2024, 5, 4, 7, tzinfo=UTC), 8.0, climb_m=60.0, alt_noise_m=0.5, seed=2
@@ -140,7 +140,7 @@ def test_compiled_fit_matches_fitdecode_on_generated():
 def test_damaged_fit_never_takes_the_compiled_path():
     from datetime import UTC, datetime
 
-    from runaudit import synth
+    from runaudit_demo import synth
 
     data = bytearray(synth.fit_bytes(synth.make_run(datetime(2024, 5, 4, tzinfo=UTC), 2.0)))
     data[-1] ^= 0xFF  # bad CRC

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runaudit.errors import ParseError
-from runaudit.ingest import parse_file_bytes
-from runaudit.parsers import sniff_format
-from runaudit.parsers.xmlsafe import decode_xml
-from runaudit.sources.gzipguard import gunzip
+from runaudit.intake.pipeline import parse_file_bytes
+from runaudit.reading.parsers import sniff_format
+from runaudit.reading.parsers.xmlsafe import decode_xml
+from runaudit.reading.sources.gzipguard import gunzip
 from tests.fuzz_ingest import (
     MUTATORS,
     TIME_LIMIT_S,

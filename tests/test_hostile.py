@@ -28,10 +28,10 @@ import pytest
 from click.testing import CliRunner
 
 from runaudit import Limits, ingest
-from runaudit.ingest import LedgerEntry, parse_file_bytes
-from runaudit.models import BUCKETS
-from runaudit.parsers.fit import fit_crc
-from runaudit.synth import fit_bytes, make_run, write_fit, write_gpx, write_tcx
+from runaudit.intake.pipeline import LedgerEntry, parse_file_bytes
+from runaudit.reading.models import BUCKETS
+from runaudit.reading.parsers.fit import fit_crc
+from runaudit_demo.synth import fit_bytes, make_run, write_fit, write_gpx, write_tcx
 from tests.fuzz_ingest import fit_messages
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -830,7 +830,7 @@ def test_limit_errors_name_the_field_and_the_cli_names_its_option(tmp_path):
 
     from runaudit.cli import LIMIT_FLAGS, cli
     from runaudit.errors import LimitError
-    from runaudit.sources import Source, read_source
+    from runaudit.reading.sources import Source, read_source
 
     path = tmp_path / "big.gpx"
     path.write_bytes(b"<gpx>" + b" " * (2 * MIB))

@@ -1,5 +1,5 @@
 """Ingest end to end on files written in the test with Garmin's FIT SDK encoder,
-gpxpy and ElementTree (via runaudit.synth)."""
+gpxpy and ElementTree (via runaudit_demo.synth)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from runaudit import ingest, weekly_table
-from runaudit.synth import make_run, write_fit, write_fit_non_activity, write_gpx, write_tcx
+from runaudit_demo.synth import make_run, write_fit, write_fit_non_activity, write_gpx, write_tcx
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a Monday
 
@@ -227,7 +227,7 @@ def test_weekly_table_has_every_week_and_the_contract_columns(tmp_path):
 
 @pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
 def test_nested_zip_is_read_through_a_window_or_a_spool(tmp_path, monkeypatch, compression):
-    from runaudit.sources import zipguard
+    from runaudit.reading.sources import zipguard
 
     monkeypatch.setattr(zipguard, "SPOOL_BYTES", 1024)  # force the temp-file path when deflated
     inner = io.BytesIO()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runaudit.metrics.cadence import (
+from runaudit.reading.metrics.cadence import (
     cadence_histogram,
     time_weighted_cadence,
     to_steps_per_minute,
     weighted_median,
 )
-from runaudit.metrics.elevation import climb_and_drop, elevation_stats
-from runaudit.metrics.moving import moving_time, path_distance
+from runaudit.reading.metrics.elevation import climb_and_drop, elevation_stats
+from runaudit.reading.metrics.moving import moving_time, path_distance
 
 
 def test_per_foot_cadence_is_doubled_and_spm_kept():

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from runaudit.analyzers import find_knee_pain, find_ramp_ups
+from runaudit.advice.plan import build_plan
 from runaudit.audit import load_export
 from runaudit.cli import cli
 from runaudit.errors import InputError
-from runaudit.pain import parse_diary, read_diary, with_weekly_pain
-from runaudit.plan import build_plan
+from runaudit.rules import find_knee_pain, find_ramp_ups
 from runaudit.thresholds import Thresholds
-from runaudit.triggers import find_triggers
+from runaudit.training.pain import parse_diary, read_diary, with_weekly_pain
+from runaudit.training.triggers import find_triggers
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 WEEKS = pd.date_range("2026-01-05", periods=10, freq="7D")
@@ -159,7 +159,7 @@ def test_plan_lists_each_exercise_once_and_caps_lower_while_pain_is_high():
     weekly = with_pain(steady(descent_m=[200.0] * 7 + [900.0, 200.0, 200.0]), [1] * 8 + [6, 6])
     t = Thresholds()
     findings = [*find_knee_pain(weekly, thresholds=t)]
-    from runaudit.analyzers import find_downhill_spikes
+    from runaudit.rules import find_downhill_spikes
 
     findings += find_downhill_spikes(weekly, t)
     entries = pd.DataFrame({"date": [WEEKS[8], WEEKS[9]], "pain": [6.0, 6.0]})
@@ -242,7 +242,7 @@ def test_pain_after_the_last_run_still_has_its_weeks(tmp_path):
     run are in the table (zero distance) and the pain in them is a finding."""
     from datetime import UTC, datetime, timedelta
 
-    from runaudit.synth import make_run, write_gpx
+    from runaudit_demo.synth import make_run, write_gpx
 
     start = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday
     for week in range(6):
@@ -264,8 +264,8 @@ def test_pain_after_the_last_run_still_has_its_weeks(tmp_path):
 def test_load_roster_reads_each_athletes_own_pain_csv(tmp_path):
     from datetime import UTC, datetime, timedelta
 
-    from runaudit.roster import load_roster
-    from runaudit.synth import make_run, write_gpx
+    from runaudit.cohort import load_roster
+    from runaudit_demo.synth import make_run, write_gpx
 
     start = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
     for athlete in ("ana", "bo"):

@@ -1,4 +1,4 @@
-"""Tests of runaudit.training_load (training load numbers) and runaudit.report.plots."""
+"""Tests of runaudit.training.load (training load numbers) and runaudit.report.plots."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from runaudit.findings import Finding
+from runaudit.intake.activities import activities_frame
 from runaudit.report import plots
 from runaudit.report.plots import (
     KM_PER_MILE,
@@ -33,8 +33,9 @@ from runaudit.report.plots import (
     plot_weekly_distance,
     report_figures,
 )
-from runaudit.tables import WEEKLY_COLUMNS, activities_frame, weekly_table
-from runaudit.training_load import acwr_ewma, acwr_rolling, deload_weeks
+from runaudit.rules.findings import Finding
+from runaudit.training.load import acwr_ewma, acwr_rolling, deload_weeks
+from runaudit.training.weekly import WEEKLY_COLUMNS, weekly_table
 
 MONDAY = pd.Timestamp("2026-01-05")
 DISTANCE = [20.0, 22.0, 24.0, 26.0, 40.0, 20.0, 30.0, 36.0]
@@ -172,7 +173,7 @@ PLOTTERS = {
 }
 
 
-# --- runaudit.training_load ----------------------------------------------------------
+# --- runaudit.training.load ----------------------------------------------------------
 
 
 def test_acwr_rolling_matches_weekly_table() -> None:

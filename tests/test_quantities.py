@@ -7,14 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from runaudit.analyzers.long_run import find_long_run_spikes
-from runaudit.analyzers.messages import format_distance
-from runaudit.analyzers.missing_deload import find_missing_deloads
-from runaudit.analyzers.ramp_up import find_ramp_ups
-from runaudit.render import display_frame
+from runaudit.intake.activities import activities_frame
 from runaudit.report.plots import DELOAD_COLOR, plot_long_runs, plot_weekly_distance
-from runaudit.tables import activities_frame, weekly_table
+from runaudit.report.text import display_frame
+from runaudit.rules.long_run import find_long_run_spikes
+from runaudit.rules.messages import format_distance
+from runaudit.rules.missing_deload import find_missing_deloads
+from runaudit.rules.ramp_up import find_ramp_ups
 from runaudit.thresholds import Thresholds
+from runaudit.training.weekly import weekly_table
 from runaudit.units import KM_PER_MILE, km_to
 
 # Weekly distances with deloads (week 3 light, week 8 empty) and ramp-ups.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runaudit.ingest import Ingest, ingest
+from runaudit.intake.pipeline import Ingest, ingest
 
 from .conftest import realdata_dir, realdata_manifest
 

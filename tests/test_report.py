@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from runaudit.cli import cli
 from runaudit.report.html import SECTIONS
-from runaudit.synth import write_training_block
+from runaudit_demo.synth import write_training_block
 
 SAMPLE = str(Path(__file__).resolve().parent.parent / "sample_data")
 FIGURES = ("weekly_distance", "descent", "cadence", "cadence_distribution", "long_runs")
@@ -183,9 +183,9 @@ def test_export_texts_are_escaped_in_the_page_and_literal_in_the_pdf(tmp_path):
     or math (PDF): the page shows them escaped, the PDF as the very characters."""
     from datetime import UTC, timedelta
 
-    from runaudit import synth
     from runaudit.audit import load_export
     from runaudit.report.writer import write_report
+    from runaudit_demo import synth
 
     export = tmp_path / "export"
     (export / "activities").mkdir(parents=True)

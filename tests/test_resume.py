@@ -23,8 +23,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from runaudit import ingest
-from runaudit.cache import Cache, CachedFile, _locked
-from runaudit.synth import make_run, write_gpx
+from runaudit.reading.cache import Cache, CachedFile, _locked
+from runaudit_demo.synth import make_run, write_gpx
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 N_FILES = 16
@@ -188,7 +188,7 @@ def test_killed_parent_keeps_what_it_flushed_and_its_workers_die(
 
 WATCHED_CHILD = """
 import os, threading, time
-from runaudit.pool import _watch_parent
+from runaudit.reading.backends.pool import _watch_parent
 threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 print("watching", flush=True)
 time.sleep(60)

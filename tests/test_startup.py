@@ -8,7 +8,15 @@ import sys
 
 import pytest
 
-HEAVY = ("pandas", "numpy", "matplotlib", "fitdecode", "gpxpy", "pyarrow", "runaudit.parsers")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "fitdecode",
+    "gpxpy",
+    "pyarrow",
+    "runaudit.reading.parsers",
+)
 
 PROBE = """
 import json, sys

@@ -1,4 +1,4 @@
-"""Tests for runaudit.synth: read the written files back with independent readers."""
+"""Tests for runaudit_demo.synth: read the written files back with independent readers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import gpxpy
 import numpy as np
 import pytest
 
-from runaudit import synth
+from runaudit_demo import synth
 
 START = datetime(2026, 5, 5, 4, 30, 0, tzinfo=UTC)
 TCX = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
@@ -200,7 +200,7 @@ def test_importable_without_fit_sdk() -> None:
     code = (
         "import sys; sys.modules['garmin_fit_sdk'] = None\n"
         "from datetime import datetime, timezone\n"
-        "from runaudit import synth\n"
+        "from runaudit_demo import synth\n"
         "run = synth.make_run(datetime(2026, 5, 5, tzinfo=timezone.utc), 1.0)\n"
         "try:\n    synth.fit_bytes(run)\nexcept ImportError:\n    print('ok')\n"
     )

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from runaudit.cache import Cache
-from runaudit.ingest import CRASH_REASON, read_all
-from runaudit.sources import Limits, discover
-from runaudit.synth import make_run, write_gpx
+from runaudit.intake.pipeline import CRASH_REASON, read_all
+from runaudit.reading.cache import Cache
+from runaudit.reading.sources import Limits, discover
+from runaudit_demo.synth import make_run, write_gpx
 
 T0 = datetime(2026, 5, 4, 7, 0, tzinfo=UTC)
 

@@ -15,15 +15,13 @@ runaudit`` and ``runaudit --version`` do not pay for pandas and the parsers.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 # public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
-    "analyze": ".analyzers",
+    "analyze": ".rules",
     "Audit": ".audit",
     "Recommendation": ".audit",
     "audit_ingest": ".audit",
@@ -37,17 +35,17 @@ _EXPORTS: dict[str, str] = {
     "NoRunsError": ".errors",
     "ParseError": ".errors",
     "RunauditError": ".errors",
-    "Finding": ".findings",
-    "Ingest": ".ingest",
-    "LedgerEntry": ".ingest",
-    "ingest": ".ingest",
-    "Limits": ".sources",
-    "Source": ".sources",
-    "discover": ".sources",
-    "ACTIVITY_COLUMNS": ".tables",
-    "WEEKLY_COLUMNS": ".tables",
-    "activities_frame": ".tables",
-    "weekly_table": ".tables",
+    "Finding": ".rules.findings",
+    "Ingest": ".intake.pipeline",
+    "LedgerEntry": ".intake.pipeline",
+    "ingest": ".intake.pipeline",
+    "Limits": ".reading.sources",
+    "Source": ".reading.sources",
+    "discover": ".reading.sources",
+    "ACTIVITY_COLUMNS": ".intake.activities",
+    "WEEKLY_COLUMNS": ".training.weekly",
+    "activities_frame": ".intake.activities",
+    "weekly_table": ".training.weekly",
     "Thresholds": ".thresholds",
     "load_thresholds": ".thresholds",
 }
@@ -98,27 +96,16 @@ def __dir__() -> list[str]:
     return __all__
 
 
-class _Package(types.ModuleType):
-    """The package module: a submodule named like a public function keeps the function.
-
-    Importing ``runaudit.ingest`` (the module) makes Python set the package's
-    ``ingest`` attribute to that module, which would shadow the public
-    ``runaudit.ingest()`` function; the function stays the attribute instead.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == f".{name}":
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
 if TYPE_CHECKING:  # the names as mypy and editors see them
-    from .analyzers import analyze
-    from .audit import Audit, Recommendation, audit_ingest, findings_frame, load_export, recommend
-    from .errors import (
+    from runaudit.audit import (
+        Audit,
+        Recommendation,
+        audit_ingest,
+        findings_frame,
+        load_export,
+        recommend,
+    )
+    from runaudit.errors import (
         ConfigError,
         InputError,
         LimitError,
@@ -126,8 +113,10 @@ if TYPE_CHECKING:  # the names as mypy and editors see them
         ParseError,
         RunauditError,
     )
-    from .findings import Finding
-    from .ingest import Ingest, LedgerEntry, ingest
-    from .sources import Limits, Source, discover
-    from .tables import ACTIVITY_COLUMNS, WEEKLY_COLUMNS, activities_frame, weekly_table
-    from .thresholds import Thresholds, load_thresholds
+    from runaudit.intake.activities import ACTIVITY_COLUMNS, activities_frame
+    from runaudit.intake.pipeline import Ingest, LedgerEntry, ingest
+    from runaudit.reading.sources import Limits, Source, discover
+    from runaudit.rules import analyze
+    from runaudit.rules.findings import Finding
+    from runaudit.thresholds import Thresholds, load_thresholds
+    from runaudit.training.weekly import WEEKLY_COLUMNS, weekly_table

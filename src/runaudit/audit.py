@@ -16,17 +16,24 @@ from typing import Any
 
 import pandas as pd
 
-from .analyzers import analyze
-from .errors import NoRunsError
-from .exercises import Exercise, load_catalog
-from .findings import SEVERITIES, Finding
-from .ingest import Ingest, LedgerEntry, ProgressFn, ingest
-from .pain import PainDiary, diary_from_frame, find_diary, read_diary, with_weekly_pain
-from .plan import Plan, build_plan
-from .shoes import shoes_table
-from .sources import Limits
-from .tables import dated_runs, weekly_table
-from .thresholds import Thresholds
+from runaudit.advice.exercises import Exercise, load_catalog
+from runaudit.advice.plan import Plan, build_plan
+from runaudit.errors import NoRunsError
+from runaudit.intake.activities import dated_runs
+from runaudit.intake.pipeline import Ingest, LedgerEntry, ProgressFn, ingest
+from runaudit.reading.sources import Limits
+from runaudit.rules import analyze
+from runaudit.rules.findings import SEVERITIES, Finding
+from runaudit.thresholds import Thresholds
+from runaudit.training.pain import (
+    PainDiary,
+    diary_from_frame,
+    find_diary,
+    read_diary,
+    with_weekly_pain,
+)
+from runaudit.training.shoes import shoes_table
+from runaudit.training.weekly import weekly_table
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,7 @@ class Audit:
     ingest : Ingest
         The ledger (every file's bucket) and per-run cadence histograms.
     activities, weekly : pandas.DataFrame
-        The two tables (see :mod:`runaudit.tables`); runs without a known
+        The two tables (see :mod:`runaudit.training.weekly`); runs without a known
         date (device clock never set) stay in ``ingest.activities`` only.
     findings : list of Finding
         Sorted by week, then rule.
@@ -135,7 +142,7 @@ class Audit:
 
     @property
     def plan(self) -> Plan:
-        """One plan for the coming week (see :func:`runaudit.plan.build_plan`)."""
+        """One plan for the coming week (see :func:`runaudit.advice.plan.build_plan`)."""
         entries = self.pain.entries if self.pain is not None else None
         return build_plan(self.weekly, self.findings, entries, self.thresholds)
 
@@ -143,7 +150,7 @@ class Audit:
     def shoes(self) -> pd.DataFrame:
         """One row per shoe: ``shoe``, ``first_run``, ``last_run`` (local dates), ``runs``,
         ``distance_km`` [km]; shoes the export lists but never ran in have 0 runs
-        (see :func:`runaudit.shoes.shoes_table`)."""
+        (see :func:`runaudit.training.shoes.shoes_table`)."""
         return shoes_table(self.activities, self.ingest.metadata.listed_shoes)
 
     @property
@@ -276,11 +283,11 @@ def load_export(
     thresholds : Thresholds, optional
         Rule thresholds (defaults as documented in :class:`Thresholds`).
     tz, jobs, cache_dir, use_cache, limits, progress
-        As for :func:`runaudit.ingest`.
+        As for :func:`runaudit.intake.pipeline`.
     units : {"km", "mi"}
         Distance unit of the findings' messages (tables stay in km).
     client : distributed.Client, optional
-        Parse on a Dask cluster (see :mod:`runaudit.cluster`).
+        Parse on a Dask cluster (see :mod:`runaudit.reading.backends.cluster`).
     pain : PainDiary, DataFrame or path, optional
         Knee-pain diary (``date``, ``pain`` 0–10). Without it, a ``pain.csv`` in a
         folder of ``paths`` is used when there is one.

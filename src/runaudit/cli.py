@@ -25,16 +25,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import Interrupted, RunauditError
-from .findings import CATALOG_RULES
-from .thresholds import Thresholds, load_thresholds
+from runaudit import __version__
+from runaudit.errors import Interrupted, RunauditError
+from runaudit.rules.findings import CATALOG_RULES
+from runaudit.thresholds import Thresholds, load_thresholds
 
 if TYPE_CHECKING:
-    from .audit import Audit
-    from .ingest import Ingest
-    from .pain import PainDiary
-    from .sources import Limits
+    from runaudit.audit import Audit
+    from runaudit.intake.pipeline import Ingest
+    from runaudit.reading.sources import Limits
+    from runaudit.training.pain import PainDiary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,7 +105,7 @@ def ingest_options(func: F) -> F:
     return func
 
 
-#: The option that raises each field of :class:`~runaudit.sources.Limits`.
+#: The option that raises each field of :class:`~runaudit.reading.sources.Limits`.
 LIMIT_FLAGS = {
     "max_file_bytes": "--max-file-mb",
     "max_member_bytes": "--max-member-mb",
@@ -131,7 +131,7 @@ def cli_message(text: str) -> str:
 
 
 def _limits(opts: dict[str, Any]) -> Limits:
-    from .sources import Limits
+    from runaudit.reading.sources import Limits
 
     base = Limits()
     mib = 2**20
@@ -178,7 +178,7 @@ def _client(opts: dict[str, Any]) -> Any:
     if not opts.get("scheduler"):
         return None
     if "_client" not in opts:
-        from .cluster import connect
+        from runaudit.reading.backends.cluster import connect
 
         opts["_client"] = connect(opts["scheduler"])
         click.get_current_context().call_on_close(opts["_client"].close)
@@ -186,8 +186,8 @@ def _client(opts: dict[str, Any]) -> Any:
 
 
 def _reading(opts: dict[str, Any], progress: _Progress) -> dict[str, Any]:
-    """The ingest options of a command, as :func:`runaudit.ingest.ingest` and
-    :func:`runaudit.roster.load_roster` take them."""
+    """The ingest options of a command, as :func:`runaudit.intake.pipeline.ingest` and
+    :func:`runaudit.cohort.load_roster` take them."""
     return {
         "tz": opts.get("tz"),
         "jobs": opts.get("jobs"),
@@ -205,8 +205,8 @@ def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
     A pain diary joins the ledger. Raises :class:`~runaudit.errors.NoRunsError` (after
     the summary) when no run was found.
     """
-    from .audit import require_runs, with_diary
-    from .ingest import ingest
+    from runaudit.audit import require_runs, with_diary
+    from runaudit.intake.pipeline import ingest
 
     progress = _Progress(not opts.get("quiet"))
     try:
@@ -301,7 +301,7 @@ def thresholds_from(opts: dict[str, Any]) -> Thresholds:
 
 def pain_from(opts: dict[str, Any]) -> PainDiary | None:
     """The diary of ``--pain``, else ``pain.csv`` in an export folder; bad rows warned on stderr."""
-    from .pain import find_diary, read_diary
+    from runaudit.training.pain import find_diary, read_diary
 
     path = opts.get("pain") or find_diary(list(opts["paths"]))
     if path is None:
@@ -315,7 +315,7 @@ def pain_from(opts: dict[str, Any]) -> PainDiary | None:
 
 def audit_export(opts: dict[str, Any], units: str = "km") -> Audit:
     """Thresholds and diary first (bad options fail before any reading), then ingest and analyse."""
-    from .audit import audit_ingest
+    from runaudit.audit import audit_ingest
 
     thresholds = thresholds_from(opts)
     diary = pain_from(opts)
@@ -340,7 +340,7 @@ UNITS = click.option(
 
 
 def _emit(table: Any, fmt: str, units: str) -> None:
-    from .render import to_csv, to_json, to_table
+    from runaudit.report.text import to_csv, to_json, to_table
 
     if fmt == "csv":
         click.echo(to_csv(table), nl=False)
@@ -407,8 +407,8 @@ def findings(fmt: str, units: str, **opts: Any) -> None:
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """
-    from .findings import findings_json
-    from .render import findings_table
+    from runaudit.report.text import findings_table
+    from runaudit.rules.findings import findings_json
 
     audit = audit_export(opts, units)
     click.echo(findings_json(audit.findings) if fmt == "json" else findings_table(audit.findings))
@@ -420,7 +420,7 @@ def findings(fmt: str, units: str, **opts: Any) -> None:
 @handle_errors
 def exercises(rule: str | None) -> None:
     """Print the exercise catalog, or the exercises for one RULE."""
-    from .exercises import format_catalog
+    from runaudit.advice.exercises import format_catalog
 
     click.echo(format_catalog(rule))
 
@@ -456,8 +456,8 @@ def report(
     if roster:
         _report_roster(out_dir, units, pdf, opts)
         return
-    from .overview import overview
-    from .report.writer import write_report
+    from runaudit.report.overview import overview
+    from runaudit.report.writer import write_report
 
     audit = audit_export(opts, units)
     name = title or Path(opts["paths"][0]).name or "runaudit report"
@@ -470,8 +470,8 @@ def report(
 
 
 def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) -> None:
-    from .report.roster import write_roster
-    from .roster import load_roster, loose_activity_files
+    from runaudit.cohort import load_roster, loose_activity_files
+    from runaudit.report.roster_page import write_roster
 
     if len(opts["paths"]) != 1:
         raise click.UsageError("--roster takes exactly one folder of athletes.")

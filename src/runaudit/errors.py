@@ -44,7 +44,7 @@ class LimitError(ParseError):
         it as ``Limits.<field>`` (for example ``"raise it with
         Limits.max_file_bytes"``); the command line shows its own option there.
     limit : str or None
-        The :class:`~runaudit.sources.Limits` field that was exceeded, such
+        The :class:`~runaudit.reading.sources.Limits` field that was exceeded, such
         as ``"max_file_bytes"``; None for a fixed limit no option raises.
     """
 
@@ -61,7 +61,7 @@ class Interrupted(KeyboardInterrupt):
     """The run was stopped by a signal: Ctrl-C (SIGINT) or SIGTERM.
 
     A :class:`KeyboardInterrupt`, so code that cleans up after Ctrl-C cleans up
-    after SIGTERM too. :func:`runaudit.ingest.read_all` raises it with its
+    after SIGTERM too. :func:`runaudit.intake.pipeline.read_all` raises it with its
     counts once it has stopped its workers and written the cache index.
 
     Parameters

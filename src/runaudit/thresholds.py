@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from runaudit.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analyzers.messages import format_date, format_distance
-from ..exercises import Exercise, load_catalog
-from ..findings import SEVERITIES, Finding, severity_counts
-from ..metadata.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
-from ..render import format_duration
-from ..units import km_to
+from runaudit.advice.exercises import Exercise, load_catalog
+from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
+from runaudit.report.text import format_duration
+from runaudit.rules.findings import SEVERITIES, Finding, severity_counts
+from runaudit.rules.messages import format_date, format_distance
+from runaudit.units import km_to
 
 if TYPE_CHECKING:
-    from ..audit import Audit
+    from runaudit.audit import Audit
 
 #: Sections of the report, in page order: (anchor, heading).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -420,7 +420,7 @@ def _service_records(audit: Audit, units: str = "km") -> str:
 
 def _service_weeks(account: MetadataAccount, units: str) -> str:
     """Each week's total as Strava / Garmin Connect reported it beside runaudit's; weeks
-    more than :data:`~runaudit.metadata.account.DIFF_PCT` apart are named and marked."""
+    more than :data:`~runaudit.intake.account.DIFF_PCT` apart are named and marked."""
     weeks = account.weeks_side_by_side()
     if weeks.empty:
         return ""

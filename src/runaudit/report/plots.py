@@ -37,10 +37,10 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
-from ..findings import SEVERITIES, Finding
-from ..thresholds import Thresholds
-from ..training_load import acwr_ewma, acwr_rolling, deload_weeks, longest_run_before
-from ..units import KM_PER_MILE, check_units, km_to
+from runaudit.rules.findings import SEVERITIES, Finding
+from runaudit.thresholds import Thresholds
+from runaudit.training.load import acwr_ewma, acwr_rolling, deload_weeks, longest_run_before
+from runaudit.units import KM_PER_MILE, check_units, km_to
 
 __all__ = [
     "ACWR_BAND_LOW",
@@ -272,8 +272,8 @@ def plot_weekly_distance(
 ) -> Axes:
     """Weekly distance bars with the acute:chronic ratio on a twin axis.
 
-    Deload weeks (:func:`runaudit.training_load.deload_weeks`) are lighter and hatched.
-    The ratio (:func:`runaudit.training_load.acwr_rolling`) is drawn on a twin y axis,
+    Deload weeks (:func:`runaudit.training.load.deload_weeks`) are lighter and hatched.
+    The ratio (:func:`runaudit.training.load.acwr_rolling`) is drawn on a twin y axis,
     with the 0.8–``acwr_warning`` band shaded and the ``acwr_alert`` line
     dashed. ``ramp_up`` weeks are marked on the ratio line, ``missing_deload``
     weeks by a hollow marker above the bar, both in severity colour and shape.
@@ -627,7 +627,7 @@ def _previous_longest(
 
     The value at each change time (a run's start, or the moment a run leaves
     the window, up to the last run) holds on the interval that ends there, and
-    is :func:`runaudit.training_load.longest_run_before` at that time [km; NaN
+    is :func:`runaudit.training.load.longest_run_before` at that time [km; NaN
     with no run in the window]: at a run's start the line shows exactly what the
     ``long_run_spike`` rule compares that run with.
     """
@@ -776,7 +776,7 @@ def plot_acwr_methods(
     weekly : pandas.DataFrame
         The weekly table; uses ``week_start`` and ``distance_km`` [km].
     chronic_weeks : int, optional
-        Chronic window of both methods [weeks] (see :mod:`runaudit.training_load`);
+        Chronic window of both methods [weeks] (see :mod:`runaudit.training.load`);
         ``thresholds.chronic_weeks`` when None.
     thresholds : Thresholds, optional
         Uses ``chronic_weeks`` (unless given), ``acwr_warning`` and ``acwr_alert``

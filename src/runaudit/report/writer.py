@@ -22,20 +22,20 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from ..analyzers.messages import format_date, format_distance
-from ..cache import atomic_path, write_text_atomic
-from ..exercises import Exercise, load_catalog
-from ..findings import findings_json, severity_counts
-from ..metadata.account import DIFF_PCT, SERVICE_NAMES, format_pct
-from ..overview import OPEN_FINDING_WEEKS, athlete_numbers
-from ..plan import Plan
-from ..render import to_csv
-from ..units import km_to
-from . import plots
-from .html import SECTIONS, render_html
+from runaudit.advice.exercises import Exercise, load_catalog
+from runaudit.advice.plan import Plan
+from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, format_pct
+from runaudit.reading.cache import atomic_path, write_text_atomic
+from runaudit.report import plots
+from runaudit.report.html import SECTIONS, render_html
+from runaudit.report.overview import OPEN_FINDING_WEEKS, athlete_numbers
+from runaudit.report.text import to_csv
+from runaudit.rules.findings import findings_json, severity_counts
+from runaudit.rules.messages import format_date, format_distance
+from runaudit.units import km_to
 
 if TYPE_CHECKING:
-    from ..audit import Audit
+    from runaudit.audit import Audit
 
 _A4_LANDSCAPE = (11.69, 8.27)
 

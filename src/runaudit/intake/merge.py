@@ -1,0 +1,360 @@
+"""Put the services' records beside the runs read from files (pure, no I/O).
+
+* A Strava row with a good file: the file's numbers win; the row adds the
+  shoe and, where the file does not say, the surface.
+* A Strava row whose file is missing, a duplicate or could not be read, but
+  whose run is read from another file (the watch's copy, the twin kept of a
+  duplicate: start within :data:`MATCH_S`, similar distance): matched to that
+  run, as if by name.
+* A Strava row without a file (a manual run), or whose file is missing or
+  could not be read and no other file holds the run: a run from the row's
+  numbers (``origin`` ``strava_manual`` / ``strava_row``); the failed file's
+  ledger entry keeps its reason and says the run still counts.
+* A Garmin summary is matched to a run already known (start within
+  :data:`MATCH_S`, similar distance); otherwise it is a summary-only run
+  (``origin`` ``garmin_summary``). Nothing is counted twice.
+
+Rows added here have no samples: they count in the weekly distance, runs,
+time and long run, never in a cadence median.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import math
+from collections.abc import Container, Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import pandas as pd
+
+from runaudit.intake.account import MetadataAccount
+from runaudit.intake.activities import activities_frame
+from runaudit.intake.surfaces import surface_of
+from runaudit.intake.timezones import offset_in_zone, zone
+from runaudit.reading.records import Metadata
+from runaudit.reading.records.strava import file_key
+from runaudit.reading.sports import is_running, normalize_sport
+
+if TYPE_CHECKING:
+    from runaudit.intake.ledger import LedgerEntry
+
+#: A summary and a run starting this close are the same activity [s].
+MATCH_S = 300.0
+#: ...when their distances differ by at most this share (or :data:`MATCH_KM`) [fraction].
+MATCH_SHARE = 0.10
+MATCH_KM = 0.3
+#: Offsets are borrowed from a run at most this far away in time [s].
+BORROW_S = 3 * 86400.0
+
+ORIGINS = ("file", "strava_manual", "strava_row", "garmin_summary")
+
+
+def merge_metadata(
+    activities: pd.DataFrame,
+    ledger: Sequence[LedgerEntry],
+    meta: Metadata,
+    *,
+    tz: str | None = None,
+) -> tuple[pd.DataFrame, list[LedgerEntry], MetadataAccount]:
+    """Add shoes, surfaces and record-only runs to the activities from files.
+
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        The activities table from the files (not modified).
+    ledger : sequence of LedgerEntry
+        One entry per input file.
+    meta : Metadata
+        The service records (see :func:`runaudit.reading.records.read_metadata`).
+    tz : str, optional
+        IANA zone overriding every offset.
+
+    Returns
+    -------
+    activities : pandas.DataFrame
+        With ``shoe``, ``surface`` and ``origin`` filled, record-only runs added.
+    ledger : list of LedgerEntry
+        Failed files whose run still counts say so in their reason.
+    account : MetadataAccount
+    """
+    acts = activities.copy()
+    subs: list[Any] = list(acts["sub_sport"])
+    shoes: list[str] = [""] * len(acts)
+    surfaces: list[str] = [surface_of(s) for s in subs]
+    entries = list(ledger)
+    by_key: dict[str, int] = {}
+    for i, known_entry in enumerate(entries):
+        by_key.setdefault(file_key(known_entry.source), i)
+    row_of_id = {aid: i for i, aid in enumerate(acts["activity_id"])}
+    zone_info = zone(tz) if tz else None
+    known = sorted(
+        (float(s.timestamp()), int(o))
+        for s, o, src in zip(
+            acts["start_utc"], acts["utc_offset_s"], acts["tz_source"], strict=True
+        )
+        if src != "UTC (unknown)"
+    )
+
+    def offset_for(start: float, own: int | None = None) -> tuple[int, str]:
+        if zone_info is not None:
+            return offset_in_zone(start, zone_info), "--tz"
+        if own is not None:
+            return own, "file"
+        i = bisect.bisect_left(known, (start, -(10**9)))
+        near = [known[j] for j in (i - 1, i) if 0 <= j < len(known)]
+        best = min(near, key=lambda k: abs(k[0] - start), default=None)
+        if best is not None and abs(best[0] - start) <= BORROW_S:
+            return best[1], "nearest FIT file"
+        return 0, "UTC (unknown)"
+
+    added: list[dict[str, Any]] = []
+    service: list[tuple[str, float, int, float]] = []  # (service, start, offset, km)
+    c = dict.fromkeys(("matched", "manual", "failed", "other", "g_matched", "g_added"), 0)
+    problems = list(meta.problems)
+    file_runs = _pool(
+        (float(s.timestamp()), float(d), i)
+        for i, (s, d) in enumerate(zip(acts["start_utc"], acts["distance_km"], strict=True))
+    )
+    claimed: set[int] = set()  # file runs a Strava row already speaks for
+    for csv_name, row in meta.strava:
+        sport, sub = normalize_sport(row.activity_type)
+        running = is_running(sport, sub)
+        if not running:
+            c["other"] += 1
+            continue
+        dated = math.isfinite(row.start_utc)
+        if dated and math.isfinite(row.distance_km):
+            offset, _src = offset_for(row.start_utc)
+            service.append(("strava", row.start_utc, offset, row.distance_km))
+        index = by_key.get(row.file_key) if row.filename else None
+        entry = entries[index] if index is not None else None
+        if entry is not None and entry.bucket == "not_activity":
+            c["matched"] += 1
+            continue
+        targets = [
+            row_of_id[aid]
+            for aid in (entry.activity_ids if entry is not None else ())
+            if aid in row_of_id
+        ]
+        if not targets and row.filename and dated:
+            # Its file is not here, is a duplicate or failed: the run may be read from
+            # another file (the watch's copy, the twin kept of a duplicate).
+            same = _nearest(file_runs, row.start_utc, row.distance_km, claimed)
+            if same is not None:
+                targets = [same]
+                if entry is not None and index is not None and entry.bucket == "skipped":
+                    note = f"the same run is counted from {acts['source'].iloc[same]}"
+                    entries[index] = dataclasses.replace(entry, reason=f"{entry.reason}; {note}")
+        if targets or (entry is not None and entry.bucket in ("run", "duplicate", "other_sport")):
+            c["matched"] += 1
+            for r in targets:
+                claimed.add(r)
+                if row.gear:
+                    shoes[r] = row.gear
+                surfaces[r] = surface_of(subs[r], row.activity_type)
+            continue
+        if not (dated and math.isfinite(row.distance_km) and row.distance_km > 0):
+            problems.append(
+                f"{csv_name}: line {row.line} is a run without a readable date or distance;"
+                " not counted"
+            )
+            continue
+        if not row.filename:
+            origin, what = "strava_manual", "manual entry"
+            c["manual"] += 1
+        else:
+            origin, what = "strava_row", "row of a file that could not be used"
+            c["failed"] += 1
+            note = (
+                f"still counted as a run from {csv_name} line {row.line} ({row.distance_km:.2f} km)"
+            )
+            if entry is not None and index is not None:
+                entries[index] = dataclasses.replace(entry, reason=f"{entry.reason}; {note}")
+            else:
+                problems.append(
+                    f"{csv_name}: line {row.line} names {row.filename}, which is not in the"
+                    f" export; {note}"
+                )
+        offset, src = offset_for(row.start_utc)
+        moving = row.moving_time_s if math.isfinite(row.moving_time_s) else row.elapsed_time_s
+        elapsed = row.elapsed_time_s if math.isfinite(row.elapsed_time_s) else moving
+        added.append(
+            {
+                "activity_id": f"strava-{row.activity_id or row.line}",
+                "source": f"{csv_name} line {row.line} ({what})",
+                "format": "csv",
+                "sport": "running",
+                "sub_sport": sub,
+                "start_utc": row.start_utc,
+                "end_utc": row.start_utc + (elapsed if math.isfinite(elapsed) else 0.0),
+                "utc_offset_s": offset,
+                "tz_source": src,
+                "distance_km": row.distance_km,
+                "moving_time_s": moving,
+                "elapsed_time_s": elapsed,
+                "ascent_m": row.ascent_m,
+                "descent_m": row.descent_m,
+                "cadence_spm": row.cadence_spm,
+                "device": "",
+                "date_known": True,
+                "shoe": row.gear,
+                "surface": surface_of(None, row.activity_type),
+                "origin": origin,
+            }
+        )
+
+    # Garmin summaries: matched against every run known so far (files and Strava rows).
+    pool = _pool(
+        [
+            (float(s.timestamp()), float(d), ("act", i))
+            for i, (s, d) in enumerate(zip(acts["start_utc"], acts["distance_km"], strict=True))
+        ]
+        + [
+            (float(a["start_utc"]), float(a["distance_km"]), ("add", i))
+            for i, a in enumerate(added)
+        ]
+    )
+    used: set[tuple[str, int]] = set()
+    for _json_name, summary in meta.garmin:
+        sport, sub = normalize_sport(summary.activity_type)
+        if not is_running(sport, sub):
+            c["other"] += 1
+            continue
+        offset, src = offset_for(summary.start_utc, summary.utc_offset_s)
+        if math.isfinite(summary.distance_km):
+            service.append(("garmin", summary.start_utc, offset, summary.distance_km))
+        match = _nearest(pool, summary.start_utc, summary.distance_km, used)
+        if match is not None:
+            used.add(match)
+            c["g_matched"] += 1
+            kind, i = match
+            # A plain "running" summary does not undo a trail/track/treadmill already known
+            # (from the file's sub-sport or the Strava type the runner chose).
+            if kind == "act":
+                surfaces[i] = _more_specific(
+                    surfaces[i], surface_of(subs[i], summary.activity_type)
+                )
+            else:
+                added[i]["surface"] = _more_specific(
+                    added[i]["surface"], surface_of(None, summary.activity_type)
+                )
+            continue
+        if not (math.isfinite(summary.distance_km) and summary.distance_km > 0):
+            continue
+        c["g_added"] += 1
+        moving = summary.moving_time_s
+        added.append(
+            {
+                "activity_id": f"garmin-{summary.activity_id}",
+                "source": f"{_json_name} activity {summary.activity_id} (summary only)",
+                "format": "json",
+                "sport": "running",
+                "sub_sport": sub,
+                "start_utc": summary.start_utc,
+                "end_utc": summary.start_utc
+                + (summary.elapsed_time_s if math.isfinite(summary.elapsed_time_s) else 0.0),
+                "utc_offset_s": offset,
+                "tz_source": src,
+                "distance_km": summary.distance_km,
+                "moving_time_s": moving,
+                "elapsed_time_s": summary.elapsed_time_s,
+                "ascent_m": summary.ascent_m,
+                "descent_m": summary.descent_m,
+                "cadence_spm": summary.cadence_spm,
+                "device": "",
+                "date_known": True,
+                "shoe": "",
+                "surface": surface_of(None, summary.activity_type),
+                "origin": "garmin_summary",
+            }
+        )
+
+    acts["shoe"], acts["surface"], acts["origin"] = shoes, surfaces, ["file"] * len(acts)
+    if added:
+        extra = activities_frame(added)
+        acts = pd.concat([acts, extra], ignore_index=True) if len(acts) else extra
+        acts = acts.sort_values(["start_utc", "activity_id"], kind="stable").reset_index(drop=True)
+    account = MetadataAccount(
+        files=tuple(meta.files),
+        matched=c["matched"],
+        manual_added=c["manual"],
+        file_failed=c["failed"],
+        other_sport=c["other"],
+        garmin_matched=c["g_matched"],
+        garmin_added=c["g_added"],
+        problems=tuple(problems),
+        notes=tuple(meta.notes),
+        listed_shoes=tuple(meta.shoes),
+        service_weeks=_service_weeks(service, acts),
+    )
+    return acts, entries, account
+
+
+_Ref = TypeVar("_Ref", bound=Hashable)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pool(Generic[_Ref]):
+    """Runs sorted by start: ``(start [s since epoch], distance [km], ref)``."""
+
+    runs: list[tuple[float, float, _Ref]]
+    starts: list[float]
+
+
+def _pool(runs: Iterable[tuple[float, float, _Ref]]) -> _Pool[_Ref]:
+    ordered = sorted(runs, key=lambda r: r[0])
+    return _Pool(ordered, [r[0] for r in ordered])
+
+
+def _nearest(pool: _Pool[_Ref], start: float, km: float, used: Container[_Ref]) -> _Ref | None:
+    """The run not in ``used`` starting nearest ``start`` (within :data:`MATCH_S`) whose
+    distance is within :data:`MATCH_SHARE` / :data:`MATCH_KM` of ``km`` (either unknown
+    matches on time alone)."""
+    lo = bisect.bisect_left(pool.starts, start - MATCH_S)
+    hi = bisect.bisect_right(pool.starts, start + MATCH_S)
+    for _start, run_km, ref in sorted(pool.runs[lo:hi], key=lambda p: abs(p[0] - start)):
+        if ref in used:
+            continue
+        if not (math.isfinite(run_km) and math.isfinite(km)) or abs(run_km - km) <= max(
+            MATCH_KM, MATCH_SHARE * max(run_km, km)
+        ):
+            return ref
+    return None
+
+
+def _more_specific(current: str, new: str) -> str:
+    """``new`` unless it would turn a trail/track/treadmill back into road or unknown.
+
+    >>> _more_specific("trail", "road"), _more_specific("road", "trail")
+    ('trail', 'trail')
+    >>> _more_specific("unknown", "road"), _more_specific("treadmill", "unknown")
+    ('road', 'treadmill')
+    """
+    if new == "unknown" or (current not in ("road", "unknown") and new == "road"):
+        return current
+    return new
+
+
+def _service_weeks(
+    records: list[tuple[str, float, int, float]], acts: pd.DataFrame
+) -> pd.DataFrame:
+    columns = ["service", "week_start", "service_km", "runaudit_km", "diff_pct"]
+    if not records:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(records, columns=["service", "start", "offset", "km"])
+    local = pd.to_datetime(frame["start"] + frame["offset"], unit="s")
+    day = local.dt.normalize()
+    frame["week_start"] = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    ours = (
+        acts[acts["date_known"].astype(bool)].groupby("week_start")["distance_km"].sum()
+        if len(acts)
+        else pd.Series(dtype=float)
+    )
+    out = frame.groupby(["service", "week_start"])["km"].sum().reset_index(name="service_km")
+    out["runaudit_km"] = [float(ours.get(w, 0.0)) for w in out["week_start"]]
+    out["diff_pct"] = [
+        (r - s) / s * 100.0 if s > 0 else (0.0 if r == 0 else math.inf)
+        for r, s in zip(out["runaudit_km"], out["service_km"], strict=True)
+    ]
+    return out[columns].sort_values(["week_start", "service"]).reset_index(drop=True)

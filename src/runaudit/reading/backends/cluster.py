@@ -1,0 +1,241 @@
+"""The parse stage of :func:`runaudit.intake.pipeline` as Dask tasks on a ``distributed`` cluster.
+
+Install with ``pip install 'runaudit[dask]'``. The parent process discovers the
+files, checks its parsed-file cache and sends only the misses: batches of
+:class:`~runaudit.reading.sources.Source` records (paths, not bytes). Each worker reads
+its files itself, so **paths must be readable from the workers** (a shared
+filesystem, the same mount point everywhere). Workers parse, summarise and send
+back the compact :class:`~runaudit.reading.cache.CachedFile` of each file; the parent
+classifies as it does locally, so the output equals the local run.
+
+Faults: the scheduler retries a batch whose worker died (``retries``); a batch
+that keeps killing workers is split and its files retried one by one, and a file
+that still kills a worker ends as skipped with that reason. The per-file time
+limit holds on workers through a watchdog thread (worker tasks run in threads,
+where SIGALRM cannot be used). When the workers see the cache folder (shared or
+their own), they also store each file's samples there.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from runaudit.errors import InputError, ParseError
+from runaudit.reading.cache import Cache, CachedFile
+from runaudit.reading.sources import Limits, Source, read_source
+
+EXTRA_HINT = "--scheduler needs Dask: install it with pip install 'runaudit[dask]'."
+MAX_BATCH = 64
+#: The ledger reason of a file whose parsing killed a Dask worker, alone in its task.
+WORKER_CRASH_REASON = "crashed the Dask worker that read it; skipped (not cached)"
+RETRIES = 3
+
+
+def require_distributed() -> Any:
+    """Import ``distributed`` or raise :class:`InputError` naming the extra to install."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError(EXTRA_HINT) from None
+    return distributed
+
+
+def connect(address: str) -> Any:
+    """A ``distributed.Client`` for a ``tcp://host:port`` address or a scheduler JSON file.
+
+    Raises
+    ------
+    InputError
+        When Dask is not installed or the scheduler cannot be reached.
+    """
+    distributed = require_distributed()
+    try:
+        if os.path.isfile(address):
+            return distributed.Client(scheduler_file=address, timeout="10s")
+        return distributed.Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise InputError(f"cannot reach the Dask scheduler at {address} ({err}).") from None
+
+
+def batch_size(n_files: int, n_workers: int) -> int:
+    """Files per task: about a quarter of each worker's share, 1 to :data:`MAX_BATCH`.
+
+    >>> batch_size(2000, 2), batch_size(10, 2), batch_size(100000, 8)
+    (64, 2, 64)
+    """
+    return max(1, min(MAX_BATCH, math.ceil(n_files / (4 * max(1, n_workers)))))
+
+
+@contextmanager
+def _thread_time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise the ingest per-file timeout in this thread after ``seconds`` [s].
+
+    A watchdog thread injects the exception with ``PyThreadState_SetAsyncExc``; it
+    lands at the next Python bytecode, which the parsers (pure Python) reach often.
+    """
+    from runaudit.reading.backends.work import FileTimeout
+
+    if not seconds or seconds <= 0:
+        yield
+        return
+    target = threading.get_ident()
+    done = threading.Event()
+
+    def watch() -> None:
+        if not done.wait(seconds):
+            while not done.is_set():  # again every 0.1 s in case it was swallowed
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(target), ctypes.py_object(FileTimeout)
+                )
+                done.wait(0.1)
+
+    watchdog = threading.Thread(target=watch, daemon=True)
+    watchdog.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watchdog.join()
+
+
+def parse_one(source: Source, limits: Limits, cache_root: str | None) -> CachedFile:
+    """Read one source on a worker, parse and summarise it (never raises for bad input)."""
+    import hashlib
+
+    from runaudit.reading.backends.work import FileTimeout, parse_file_bytes
+
+    if not os.access(source.path, os.R_OK):
+        reason = (
+            f"cannot be read on Dask worker {socket.gethostname()}: {source.path} must be"
+            " readable from the workers (a shared filesystem, same path everywhere)"
+        )
+        return CachedFile(source.format, "error", None, (), reason, ())
+    try:
+        data = read_source(source, limits)
+    except ParseError as err:
+        return CachedFile(source.format, "error", None, (), str(err), ())
+    limit_s = limits.max_seconds_per_file
+    try:
+        with _thread_time_limit(limit_s):
+            entry, parsed = parse_file_bytes(data, source.format, limit_s)
+    except FileTimeout:
+        return _timeout_entry(source, limit_s)
+    if parsed is not None and cache_root is not None and parsed.activities:
+        with suppress(OSError):
+            Cache(cache_root).store_samples(hashlib.sha256(data).hexdigest(), parsed)
+    return entry
+
+
+def _timeout_entry(source: Source, limit_s: float) -> CachedFile:
+    reason = (
+        f"took longer than {limit_s:g} s to read; skipped (raise the limit with --file-timeout)"
+    )
+    return CachedFile(source.format, "error", None, (), reason, ())
+
+
+def parse_batch(
+    batch: Sequence[tuple[int, Source]], limits: Limits, cache_root: str | None
+) -> tuple[int, list[tuple[int, CachedFile]]]:
+    """The Dask task: ``(worker pid, [(index, CachedFile), ...])`` for one batch."""
+    from runaudit.reading.backends.work import FileTimeout
+
+    out = []
+    for index, source in batch:
+        try:
+            entry = parse_one(source, limits, cache_root)
+        except FileTimeout:  # arrived just after the file finished: it took the limit
+            entry = _timeout_entry(source, limits.max_seconds_per_file)
+        out.append((index, entry))
+    return os.getpid(), out
+
+
+def parse_on_cluster(
+    client: Any,
+    items: Sequence[tuple[int, Source]],
+    *,
+    limits: Limits,
+    cache_root: str | None = None,
+    progress: Any = None,
+    on_result: Callable[[int, CachedFile], None] | None = None,
+) -> tuple[dict[int, CachedFile], set[int]]:
+    """Parse ``items`` (index, source) on the client's workers.
+
+    ``on_result(index, entry)`` is called for each file as its batch comes back
+    (in the order batches finish), so the caller can cache results as the run
+    goes. On an interrupt the batches still queued are cancelled.
+
+    Returns
+    -------
+    (dict, set)
+        index → :class:`CachedFile` for every item, and the pids of the worker
+        processes that did the parsing.
+    """
+    distributed = require_distributed()
+    results: dict[int, CachedFile] = {}
+    pids: set[int] = set()
+    if not items:
+        return results, pids
+    workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+    size = batch_size(len(items), workers)
+    batches = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    futures = client.map(
+        parse_batch,
+        batches,
+        limits=limits,
+        cache_root=cache_root,
+        retries=RETRIES,
+        pure=False,
+    )
+
+    def record(index: int, entry: CachedFile) -> None:
+        results[index] = entry
+        if on_result is not None:
+            on_result(index, entry)
+
+    batch_of = dict(zip(futures, batches, strict=True))
+    crashed: list[list[tuple[int, Source]]] = []
+    try:
+        for future in distributed.as_completed(futures):
+            try:
+                pid, entries = future.result()
+            except distributed.KilledWorker:
+                crashed.append(batch_of[future])
+                continue
+            pids.add(pid)
+            for index, entry in entries:
+                record(index, entry)
+            if progress is not None:
+                progress(len(entries))
+        for batch in crashed:  # one file at a time, so one bad file cannot take others with it
+            singles = client.map(
+                parse_batch,
+                [[item] for item in batch],
+                limits=limits,
+                cache_root=cache_root,
+                retries=0,
+                pure=False,
+            )
+            futures = [*futures, *singles]
+            for future, (index, source) in zip(singles, batch, strict=True):
+                try:
+                    pid, entries = future.result()
+                except distributed.KilledWorker:
+                    entry = CachedFile(source.format, "error", None, (), WORKER_CRASH_REASON, ())
+                    record(index, entry)
+                else:
+                    pids.add(pid)
+                    record(index, entries[0][1])
+                if progress is not None:
+                    progress(1)
+    except KeyboardInterrupt:
+        with suppress(Exception):
+            client.cancel(futures)
+        raise
+    return results, pids

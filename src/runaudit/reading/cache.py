@@ -1,0 +1,323 @@
+"""A parsed-file cache on disk, keyed by file content hash and parser version.
+
+Layout under the cache folder (``--cache-dir``, ``RUNAUDIT_CACHE_DIR``, else the
+user cache directory)::
+
+    v<PARSER_VERSION>/index.parquet            one row per file: its summaries
+    v<PARSER_VERSION>/index.lock               taken (flock) while the index is rewritten
+    v<PARSER_VERSION>/samples/ab/abcdef….parquet  per-sample data of one file
+
+A second run over the same export reads only ``index.parquet`` (one Parquet
+read); samples are read back only when a notebook asks for them. Every write
+goes to a temporary file that is then renamed, so an interrupted run never
+leaves a half-written file; an unreadable cache file is ignored and rebuilt,
+never trusted.
+
+**Flushing as the run goes.** :meth:`Cache.put` keeps a new entry in memory;
+:meth:`Cache.flush_if_due` writes the index when :data:`FLUSH_EVERY_S` seconds
+have passed since the last write (``$RUNAUDIT_CACHE_FLUSH_S`` overrides it), or
+20 times the last write's own duration if that is longer, so flushing never
+takes more than about 5 % of a run; :func:`runaudit.intake.pipeline.read_all` calls it
+after every file and :meth:`Cache.flush` once more at the end, also after
+Ctrl-C or SIGTERM. A run killed outright (``kill -9``, power loss) loses at
+most the files of its last few seconds.
+
+**Two runs on one cache.** One design, the simplest that loses nothing: a
+single index file, rewritten under an exclusive lock. :meth:`Cache.flush`
+takes ``fcntl.flock`` on ``index.lock``, re-reads ``index.parquet`` if another
+run replaced it since this one last read or wrote it (file identity, size and
+mtime), adds the entries it lacks, writes a temporary file and renames it over
+the index, then releases the lock. So each flush is a read-merge-write that
+never drops another run's rows; the lock is held for the few milliseconds of
+that step only, is released by the kernel if the process dies, and readers
+never take it (a rename is atomic, so a reader sees the old or the new index).
+Where ``fcntl`` is missing (Windows) or the filesystem refuses locks, the
+flush runs without the lock: the re-read and merge still happen, so only two
+flushes overlapping within those milliseconds could drop the other's newest
+rows, which the next run then simply parses again. Rows keep their string
+columns (``hash, format, kind, file_type, problems, error, summaries``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from platformdirs import user_cache_dir
+
+from runaudit.reading.models import ParsedFile
+from runaudit.reading.parsers import PARSER_VERSION
+from runaudit.reading.summary import ActivitySummary
+
+#: Seconds between index writes during a run (``$RUNAUDIT_CACHE_FLUSH_S`` overrides).
+FLUSH_EVERY_S = 1.0
+#: A flush waits at least this many times the previous flush's duration.
+FLUSH_COST_FACTOR = 20.0
+#: The index columns, all strings (``problems``/``summaries`` hold JSON lists).
+INDEX_COLUMNS = ("hash", "format", "kind", "file_type", "problems", "error", "summaries")
+INDEX_SCHEMA = pa.schema([(name, pa.string()) for name in INDEX_COLUMNS])
+
+_Stamp = tuple[int, int, int, int]
+
+
+def default_cache_dir() -> Path:
+    """Return ``$RUNAUDIT_CACHE_DIR`` or the platform's user cache folder for runaudit."""
+    env = os.environ.get("RUNAUDIT_CACHE_DIR")
+    return Path(env) if env else Path(user_cache_dir("runaudit"))
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temporary file and a rename."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class CachedFile:
+    """What the cache remembers about one file: enough to skip parsing it.
+
+    Attributes
+    ----------
+    format, kind, file_type : str or None
+        As in :class:`~runaudit.reading.models.ParsedFile`; ``kind`` is ``"error"`` for
+        a file that could not be parsed.
+    problems : tuple of str
+    error : str or None
+        The parse error's reason.
+    summaries : tuple of ActivitySummary
+        One :func:`~runaudit.reading.summary.summarize` result per activity.
+    """
+
+    format: str
+    kind: str
+    file_type: str | None
+    problems: tuple[str, ...]
+    error: str | None
+    summaries: tuple[ActivitySummary, ...]
+
+
+class Cache:
+    """The parsed-file cache of one folder (see the module docstring).
+
+    Parameters
+    ----------
+    folder : path-like, optional
+        The cache folder; :func:`default_cache_dir` when None.
+    flush_every_s : float, optional
+        Seconds between index writes in :meth:`flush_if_due` [s]; default
+        ``$RUNAUDIT_CACHE_FLUSH_S`` or :data:`FLUSH_EVERY_S`.
+    """
+
+    def __init__(
+        self, folder: str | os.PathLike[str] | None = None, *, flush_every_s: float | None = None
+    ) -> None:
+        self.root = (Path(folder) if folder else default_cache_dir()) / f"v{PARSER_VERSION}"
+        self.flush_every_s = flush_every_s if flush_every_s is not None else _flush_interval()
+        self._index: dict[str, CachedFile] | None = None
+        self._new: dict[str, CachedFile] = {}
+        self._table: pa.Table | None = None  # the index as this run last read or wrote it
+        self._stamp: _Stamp | None = None  # ... and that file's identity
+        self._next_flush = time.monotonic() + self.flush_every_s
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / "index.parquet"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / "index.lock"
+
+    def samples_path(self, content_hash: str) -> Path:
+        return self.root / "samples" / content_hash[:2] / f"{content_hash}.parquet"
+
+    def _load(self) -> dict[str, CachedFile]:
+        if self._index is None:
+            self._table, self._stamp = self._read_index()
+            self._index = {}
+            self._learn(self._table)
+        return self._index
+
+    def _read_index(self) -> tuple[pa.Table | None, _Stamp | None]:
+        """The index table (None when missing or unreadable) and its file's stamp."""
+        try:
+            with open(self.index_path, "rb") as file:
+                stamp = _stamp(os.fstat(file.fileno()))
+                data = file.read()
+        except OSError:
+            return None, None
+        try:
+            table = pq.read_table(pa.BufferReader(data))
+            return table.select(list(INDEX_COLUMNS)).cast(INDEX_SCHEMA), stamp
+        except Exception:
+            return None, stamp
+
+    def _learn(self, table: pa.Table | None) -> None:
+        """Add the rows of ``table`` this cache does not know yet to its index."""
+        known = self._index if self._index is not None else {}
+        if table is None:
+            return
+        hashes = table.column("hash").to_pylist()
+        fresh = [i for i, h in enumerate(hashes) if h not in known]
+        if len(fresh) < len(hashes):
+            table = table.take(fresh)
+        try:
+            decoded = {row["hash"]: _entry(row) for row in table.to_pylist()}
+        except Exception:  # a row that is not ours: trust none of the file
+            self._table = None
+            return
+        known.update(decoded)
+
+    def get(self, content_hash: str) -> CachedFile | None:
+        """Return the cached entry for ``content_hash`` or None."""
+        return self._new.get(content_hash) or self._load().get(content_hash)
+
+    def put(self, content_hash: str, entry: CachedFile) -> None:
+        """Remember an entry; it is written to disk by :meth:`flush` (or :meth:`flush_if_due`)."""
+        self._new[content_hash] = entry
+
+    def flush_if_due(self) -> bool:
+        """:meth:`flush` if there are new entries and the flush interval has passed.
+
+        Returns True when it wrote the index.
+        """
+        if not self._new or time.monotonic() < self._next_flush:
+            return False
+        self.flush()
+        return True
+
+    def flush(self) -> None:
+        """Merge every new entry into the index on disk, atomically, under the index lock.
+
+        Entries another run wrote since this one last read the index are kept
+        (and learnt, so this run's :meth:`get` finds them too).
+        """
+        if not self._new:
+            return
+        started = time.monotonic()
+        known = self._load()
+        with _locked(self.lock_path):
+            table = self._table
+            if self._stamp is None or _file_stamp(self.index_path) != self._stamp:
+                table, self._stamp = self._read_index()
+                self._table = table
+                self._learn(table)
+                table = self._table
+            on_disk = set(table.column("hash").to_pylist()) if table is not None else set()
+            missing = {h: e for h, e in {**known, **self._new}.items() if h not in on_disk}
+            if missing:
+                rows = _rows_table(missing)
+                out = rows if table is None else pa.concat_tables([table, rows]).combine_chunks()
+                with atomic_path(self.index_path) as tmp:
+                    pq.write_table(out, tmp)
+                    stamp = _file_stamp(tmp)
+                self._table, self._stamp = out, stamp
+        known.update(self._new)
+        self._new = {}
+        cost = time.monotonic() - started
+        self._next_flush = time.monotonic() + max(self.flush_every_s, FLUSH_COST_FACTOR * cost)
+
+    def store_samples(self, content_hash: str, parsed: ParsedFile) -> None:
+        """Write the per-sample data of every activity of a file (for notebooks)."""
+        frames = []
+        for index, activity in enumerate(parsed.activities):
+            frame = pd.DataFrame(activity.samples)
+            frame.insert(0, "activity_index", index)
+            frames.append(frame)
+        if not frames:
+            return
+        table = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+        with atomic_path(self.samples_path(content_hash)) as tmp:
+            pq.write_table(table, tmp)
+
+    def load_samples(self, content_hash: str) -> pd.DataFrame | None:
+        """Return the cached samples of a file, or None when absent or unreadable."""
+        try:
+            return pq.read_table(self.samples_path(content_hash)).to_pandas()
+        except Exception:
+            return None
+
+
+def _flush_interval() -> float:
+    try:
+        value = float(os.environ.get("RUNAUDIT_CACHE_FLUSH_S", FLUSH_EVERY_S))
+    except ValueError:
+        return FLUSH_EVERY_S
+    return value if value >= 0 else FLUSH_EVERY_S
+
+
+def _stamp(st: os.stat_result) -> _Stamp:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _file_stamp(path: Path) -> _Stamp | None:
+    try:
+        return _stamp(os.stat(path))
+    except OSError:
+        return None
+
+
+def _entry(row: Mapping[str, Any]) -> CachedFile:
+    return CachedFile(
+        row["format"],
+        row["kind"],
+        row["file_type"],
+        tuple(json.loads(row["problems"])),
+        row["error"],
+        tuple(ActivitySummary.from_dict(d) for d in json.loads(row["summaries"])),
+    )
+
+
+def _rows_table(entries: Mapping[str, CachedFile]) -> pa.Table:
+    values = entries.values()
+    rows = {
+        "hash": list(entries),
+        "format": [e.format for e in values],
+        "kind": [e.kind for e in values],
+        "file_type": [e.file_type for e in values],
+        "problems": [json.dumps(list(e.problems)) for e in values],
+        "error": [e.error for e in values],
+        "summaries": [json.dumps([x.to_dict() for x in e.summaries]) for e in values],
+    }
+    return pa.table(rows, schema=INDEX_SCHEMA)
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_path``; without ``fcntl`` or lock support, none."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the caller's re-read and merge still apply
+        yield
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        with suppress(OSError):  # a filesystem without locks (some network mounts)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

@@ -1,0 +1,175 @@
+"""The one record every services' reader returns, and the reader interface.
+
+In the spirit of pvlib's ``iotools``: each module of this package reads one
+service's file (Strava's ``activities.csv``, Garmin's summaries and gear, the
+Garmin Connect web-API JSON, Runkeeper's ``cardioActivities.csv``, Polar Flow
+sessions, Apple Health's ``export.xml``) and maps the vendor's fields onto
+:class:`ServiceRecord` through one field table (``FIELDS``: vendor name →
+canonical name). A reader returns a :class:`RecordFile`: the records, the
+shoes it lists, and its problems counted by kind (never one line per row).
+
+Units are canonical here, whatever the vendor wrote: kilometres, seconds,
+metres, steps per minute, seconds since the epoch in UTC.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+NAN = math.nan
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    """One activity as a service's own records list it (canonical names and units).
+
+    Attributes
+    ----------
+    service : str
+        ``"strava"``, ``"garmin"``, ``"garmin_api"``, ``"runkeeper"``, ``"polar"``
+        or ``"apple_health"``.
+    source_file : str
+        Display name of the records file (``export.zip!activities.csv``).
+    line : int
+        Row (CSV line, header = 1) or entry number in that file, for messages.
+    record_id : str
+        The service's activity id, ``""`` when it has none.
+    start_utc : float
+        Start [s since epoch, UTC]; NaN when the date could not be read.
+    utc_offset_s : int or None
+        Local time minus UTC [s], when the record knows its local time.
+    activity_type : str
+        The type as the service wrote it (``"Run"``, ``"Corsa"``, ``"running"``).
+    sport : str or None
+        Normalised sport (``"running"``, ``"cycling"``, …) where the type is known,
+        None for a type runaudit does not know.
+    sub_sport : str or None
+        ``"treadmill"``, ``"trail"``, ``"virtual_activity"``, … where known.
+    name : str
+        The activity's title.
+    gear : str
+        The shoe, ``""`` when unknown.
+    filename : str
+        The activity file the record links to, ``""`` for none (manual entry).
+    distance_km : float
+        [km], NaN where absent.
+    elapsed_time_s, moving_time_s : float
+        [s], NaN where absent.
+    ascent_m, descent_m : float
+        [m], NaN where absent.
+    cadence_spm : float
+        [steps/min, both feet], NaN where absent.
+    heart_rate_bpm : float
+        [beats/min], NaN where absent.
+    trail_km : float
+        [km] off-road distance the service reports (Strava's ``Dirt Distance``).
+    """
+
+    service: str
+    source_file: str
+    line: int
+    record_id: str
+    start_utc: float
+    utc_offset_s: int | None = None
+    activity_type: str = ""
+    sport: str | None = None
+    sub_sport: str | None = None
+    name: str = ""
+    gear: str = ""
+    filename: str = ""
+    distance_km: float = NAN
+    elapsed_time_s: float = NAN
+    moving_time_s: float = NAN
+    ascent_m: float = NAN
+    descent_m: float = NAN
+    cadence_spm: float = NAN
+    heart_rate_bpm: float = NAN
+    trail_km: float = NAN
+
+
+@dataclass
+class Problems:
+    """Problems of one records file, counted by kind with a few examples each.
+
+    ``add("date could not be read", "line 12: '31/02/2019'")`` counts one; the
+    stderr line shows the count and up to three examples, the ledger every row.
+    """
+
+    counts: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, kind: str, example: str = "") -> None:
+        """Count one problem of ``kind``; ``example`` names the row (``"line 12"``)."""
+        self.counts[kind] += 1
+        if example:
+            self.rows.append((kind, example))
+            shown = self.examples.setdefault(kind, [])
+            if len(shown) < 3:
+                shown.append(example)
+
+    def lines(self, source: str) -> list[str]:
+        """One line per kind: ``"activities.csv: 440 rows name a missing file (…)"``."""
+        out = []
+        for kind, count in self.counts.most_common():
+            shown = self.examples.get(kind, [])
+            more = f" (e.g. {'; '.join(shown)})" if shown else ""
+            out.append(f"{source}: {kind}: {count}{more}")
+        return out
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """What one reader made of one file.
+
+    Attributes
+    ----------
+    records : tuple of ServiceRecord
+    shoes : tuple of str
+        Shoes the file lists (Strava's ``shoes.csv``, Garmin's gear), used or not.
+    problems : Problems
+    notes : tuple of str
+        One-time facts worth a line (``"distance read in metres (2018 export)"``).
+    """
+
+    records: tuple[ServiceRecord, ...]
+    shoes: tuple[str, ...] = ()
+    problems: Problems = field(default_factory=Problems)
+    notes: tuple[str, ...] = ()
+
+
+class RecordReader(Protocol):
+    """A services' reader: ``read(data, name) -> RecordFile``.
+
+    ``data`` is the whole file's bytes (already read under the size limit),
+    ``name`` its display name for messages.
+    """
+
+    def __call__(self, data: bytes, name: str) -> RecordFile: ...
+
+
+def map_fields(
+    row: dict[str, str], fields: dict[str, str], converters: dict[str, Callable[[str], object]]
+) -> dict[str, object]:
+    """Canonical name → converted value for the vendor fields a row holds.
+
+    ``fields`` is a reader's field table (vendor name → canonical name);
+    ``converters`` turns the text of a canonical field into its value.
+    """
+    out: dict[str, object] = {}
+    for vendor, canonical in fields.items():
+        text = row.get(vendor)
+        if text is None or text == "":
+            continue
+        convert = converters.get(canonical)
+        out[canonical] = convert(text) if convert else text
+    return out
+
+
+def merge_problem_lines(files: Iterable[tuple[str, Problems]]) -> list[str]:
+    """The stderr lines of several files' problems, one per file and kind."""
+    return [line for name, problems in files for line in problems.lines(name)]

@@ -1,0 +1,295 @@
+"""The knee-pain diary: read it, check it, and give each week its pain.
+
+A diary is a CSV with a ``date`` column (ISO ``YYYY-MM-DD``) and a ``pain``
+column (a score from 0, no pain, to 10, the worst imaginable), optionally
+``time`` (``HH:MM``), ``side`` and ``note``; a day may have any number of
+entries. The parse is a pure function over text (:func:`parse_diary`) or a
+DataFrame (:func:`diary_from_frame`); :func:`read_diary` is the thin file
+reader around it. Bad rows (a date that is not a date, a score outside 0–10 or
+not a number) are left out and each is named in one line with its line number.
+
+Examples
+--------
+>>> diary = parse_diary("date,pain\\n2026-03-02,3\\n2026-03-02,6\\n2026-03-04,x\\n")
+>>> diary.entries["pain"].tolist(), diary.problems
+([3.0, 6.0], ("line 4: pain 'x' is not a number from 0 to 10; row skipped.",))
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from runaudit.errors import InputError
+
+__all__ = [
+    "DIARY_FILE",
+    "PAIN_COLUMNS",
+    "PainDiary",
+    "diary_from_frame",
+    "find_diary",
+    "latest_pain",
+    "parse_diary",
+    "read_diary",
+    "weekly_pain",
+    "with_weekly_pain",
+]
+
+#: File name picked up by itself from an export folder or an athlete's roster folder.
+DIARY_FILE = "pain.csv"
+#: Weekly columns added from the diary.
+PAIN_COLUMNS: tuple[str, ...] = ("pain_max", "pain_mean")
+#: Columns of :attr:`PainDiary.entries`.
+ENTRY_COLUMNS: tuple[str, ...] = ("date", "time", "pain", "side", "note", "line")
+#: Largest diary read [bytes]; a year of ten entries a day is well under 1 MB.
+MAX_DIARY_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class PainDiary:
+    """The kept entries of a pain diary and what was wrong with the rest.
+
+    Attributes
+    ----------
+    entries : pandas.DataFrame
+        Columns :data:`ENTRY_COLUMNS`: ``date`` (datetime64, midnight), ``time``
+        (str, may be empty), ``pain`` [score 0–10, float], ``side``, ``note``
+        (str), ``line`` (line number in the file; row number + 1 for frames).
+        Sorted by date and time.
+    problems : tuple of str
+        One line per skipped row, naming its line number.
+    source : str
+        The file (or ``"<DataFrame>"``).
+    """
+
+    entries: pd.DataFrame
+    problems: tuple[str, ...] = ()
+    source: str = "<DataFrame>"
+
+    @property
+    def ledger_reason(self) -> str:
+        """The line the ledger shows for the diary."""
+        n = len(self.entries)
+        text = f"pain diary, {n} entr{'y' if n == 1 else 'ies'}"
+        if self.problems:
+            text += (
+                f" ({len(self.problems)} bad row{'s' if len(self.problems) != 1 else ''} skipped)"
+            )
+        return text
+
+
+def _empty_entries() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.Series(dtype="datetime64[ns]"),
+            "time": pd.Series(dtype="object"),
+            "pain": pd.Series(dtype="float64"),
+            "side": pd.Series(dtype="object"),
+            "note": pd.Series(dtype="object"),
+            "line": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+def _rows_to_diary(
+    rows: list[tuple[int, dict[str, object]]], columns: list[str], source: str
+) -> PainDiary:
+    names = {c.strip().lower(): c for c in columns}
+    missing = [c for c in ("date", "pain") if c not in names]
+    if missing:
+        raise InputError(
+            f"{source}: a pain diary needs the column(s) {', '.join(missing)}"
+            f" (found: {', '.join(columns) or 'none'})."
+        )
+    problems: list[str] = []
+    kept: list[dict[str, object]] = []
+    for line, row in rows:
+        date_text = _cell(row.get(names["date"]))
+        pain_text = _cell(row.get(names["pain"]))
+        if not date_text and not pain_text:
+            continue  # a blank line
+        try:
+            day = pd.Timestamp(date_text)
+            ok_date = len(date_text) >= 8 and day is not pd.NaT and not pd.isna(day)
+        except (ValueError, TypeError, OverflowError):
+            ok_date = False
+        if not ok_date:
+            problems.append(
+                f"line {line}: date {date_text!r} is not a YYYY-MM-DD date; row skipped."
+            )
+            continue
+        try:
+            pain = float(pain_text.replace(",", "."))
+        except ValueError:
+            pain = math.nan
+        if not (0.0 <= pain <= 10.0):  # also NaN
+            problems.append(
+                f"line {line}: pain {pain_text!r} is not a number from 0 to 10; row skipped."
+            )
+            continue
+        kept.append(
+            {
+                "date": day.normalize().tz_localize(None) if day.tzinfo else day.normalize(),
+                "time": _cell(row.get(names["time"])) if "time" in names else "",
+                "pain": pain,
+                "side": _cell(row.get(names["side"])) if "side" in names else "",
+                "note": _cell(row.get(names["note"])) if "note" in names else "",
+                "line": line,
+            }
+        )
+    if kept:
+        entries = pd.DataFrame(kept, columns=list(ENTRY_COLUMNS))
+        entries["date"] = pd.to_datetime(entries["date"]).astype("datetime64[ns]")
+        entries = entries.sort_values(["date", "time", "line"], kind="stable").reset_index(
+            drop=True
+        )
+    else:
+        entries = _empty_entries()
+    return PainDiary(entries, tuple(problems), source)
+
+
+def parse_diary(text: str, source: str = "<text>") -> PainDiary:
+    """Parse a pain diary's CSV text (pure).
+
+    Parameters
+    ----------
+    text : str
+        CSV with a header row naming ``date`` and ``pain`` (any case), optionally
+        ``time``, ``side``, ``note``. A leading byte-order mark is ignored.
+    source : str
+        Name used in messages.
+
+    Returns
+    -------
+    PainDiary
+
+    Raises
+    ------
+    InputError
+        When the header lacks ``date`` or ``pain``.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = list(reader.fieldnames or [])
+    rows: list[tuple[int, dict[str, object]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, dict(row)))
+    except csv.Error as err:
+        raise InputError(f"{source}: not a readable CSV ({err}).") from err
+    return _rows_to_diary(rows, columns, source)
+
+
+def diary_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>") -> PainDiary:
+    """A diary from a DataFrame with ``date`` and ``pain`` columns (row *i* is line *i* + 2)."""
+    columns = [str(c) for c in frame.columns]
+    rows = [
+        (i + 2, {str(k): v for k, v in rec.items()})
+        for i, rec in enumerate(frame.to_dict("records"))
+    ]
+    return _rows_to_diary(rows, columns, source)
+
+
+def read_diary(path: str | os.PathLike[str]) -> PainDiary:
+    """Read a pain diary file.
+
+    Raises
+    ------
+    InputError
+        When the file does not exist, cannot be read, is too large, is not
+        UTF-8 text, or lacks the ``date``/``pain`` columns.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_DIARY_BYTES:
+            raise InputError(
+                f"{p}: the pain diary is {size / 2**20:.0f} MB, more than the"
+                f" {MAX_DIARY_BYTES // 2**20} MB a diary may be."
+            )
+        data = p.read_bytes()
+    except FileNotFoundError as err:
+        raise InputError(f"{p}: no such pain diary file.") from err
+    except IsADirectoryError as err:
+        raise InputError(f"{p}: is a folder, not a pain diary CSV.") from err
+    except OSError as err:
+        raise InputError(f"{p}: cannot read the pain diary ({err.strerror}).") from err
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{p}: the pain diary is not UTF-8 text.") from err
+    return parse_diary(text, str(p))
+
+
+def find_diary(paths: list[str | os.PathLike[str]]) -> Path | None:
+    """The ``pain.csv`` in the first folder of ``paths`` that has one, else None."""
+    for path in paths:
+        candidate = Path(path) / DIARY_FILE
+        if Path(path).is_dir() and candidate.is_file():
+            return candidate
+    return None
+
+
+def weekly_pain(entries: pd.DataFrame) -> pd.DataFrame:
+    """Highest and mean score of each Monday-start week with an entry.
+
+    Parameters
+    ----------
+    entries : pandas.DataFrame
+        ``date`` and ``pain`` columns (as :attr:`PainDiary.entries`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``week_start`` (Monday), float columns ``pain_max`` and
+        ``pain_mean`` [score 0–10]; only weeks with at least one entry.
+    """
+    if entries.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64") for c in PAIN_COLUMNS},
+            index=pd.DatetimeIndex([], name="week_start"),
+        )
+    day = pd.to_datetime(entries["date"]).dt.normalize()
+    week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    grouped = entries["pain"].astype(float).groupby(week.rename("week_start"))
+    return pd.DataFrame({"pain_max": grouped.max(), "pain_mean": grouped.mean()})
+
+
+def with_weekly_pain(weekly: pd.DataFrame, entries: pd.DataFrame | None) -> pd.DataFrame:
+    """The weekly table with ``pain_max`` and ``pain_mean`` appended (NaN without entries).
+
+    Entries before the table's first week are not added as rows;
+    :func:`runaudit.audit.audit_ingest` extends the table through the diary's last
+    week, so pain after the runner stopped running still has its weeks.
+    """
+    out = weekly.copy()
+    if entries is None or entries.empty or weekly.empty:
+        for col in PAIN_COLUMNS:
+            out[col] = pd.Series(float("nan"), index=out.index, dtype="float64")
+        return out
+    pain = weekly_pain(entries)
+    starts = pd.DatetimeIndex(pd.to_datetime(out["week_start"]))
+    for col in PAIN_COLUMNS:
+        out[col] = pain[col].reindex(starts).to_numpy(dtype="float64")
+    return out
+
+
+def latest_pain(entries: pd.DataFrame | None) -> tuple[pd.Timestamp, float] | None:
+    """Date and score of the most recent diary entry (the last of that day), or None."""
+    if entries is None or entries.empty:
+        return None
+    last = entries.iloc[-1]
+    return pd.Timestamp(last["date"]), float(last["pain"])
