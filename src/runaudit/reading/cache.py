@@ -44,7 +44,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +118,15 @@ class CachedFile:
     problems: tuple[str, ...]
     error: str | None
     summaries: tuple[ActivitySummary, ...]
+
+    @classmethod
+    def failed(cls, format: str, reason: str) -> CachedFile:
+        """The entry of a file that could not be used: kind ``"error"`` with its ``reason``.
+
+        >>> CachedFile.failed("gpx", "empty file").error
+        'empty file'
+        """
+        return cls(format, "error", None, (), reason, ())
 
 
 class Cache:
@@ -240,10 +249,18 @@ class Cache:
         cost = time.monotonic() - started
         self._next_flush = time.monotonic() + max(self.flush_every_s, FLUSH_COST_FACTOR * cost)
 
-    def store_samples(self, content_hash: str, parsed: ParsedFile) -> None:
-        """Write the per-sample data of every activity of a file (for notebooks)."""
+    def store_samples(
+        self, content_hash: str, parsed: ParsedFile, indices: Sequence[int] | None = None
+    ) -> None:
+        """Write the per-sample data of a file's activities (for notebooks).
+
+        ``indices``: the activities to write (all when None); each row carries
+        its ``activity_index``.
+        """
         frames = []
         for index, activity in enumerate(parsed.activities):
+            if indices is not None and index not in indices:
+                continue
             frame = pd.DataFrame(activity.samples)
             frame.insert(0, "activity_index", index)
             frames.append(frame)
