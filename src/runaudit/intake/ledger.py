@@ -134,10 +134,14 @@ class Ingest:
         data = read_source(source, self.limits)
         if self.cache_dir is not None:
             cached = Cache(self.cache_dir).load_samples(hashlib.sha256(data).hexdigest())
-            if cached is not None and "activity_index" in cached:
+            if (
+                cached is not None
+                and "activity_index" in cached
+                and ((cached["activity_index"] == index).any())
+            ):  # another sport's samples are not cached: read again below
                 frame = cached[cached["activity_index"] == index].drop(columns="activity_index")
                 return with_time_column(frame.reset_index(drop=True))
-        parsed = parse_bytes(data, source.format)
+        parsed = parse_bytes(data, source.format)  # in full, whatever the sport
         return parsed.activities[index].samples_frame()
 
     def __repr__(self) -> str:

@@ -15,7 +15,7 @@ from runaudit.reading.parsers.xmlsafe import xml_encoding
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
-PARSER_VERSION = "5"  # 5: lxml GPX/TCX readers (a track's sport from its first <type>, as gpxpy)
+PARSER_VERSION = "6"  # 6: sport first: other sports summarised lightly, their samples not cached
 
 
 def sniff_format(data: bytes) -> str:
@@ -47,7 +47,7 @@ _MISSING = {
 }
 
 
-def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
+def parse_bytes(data: bytes, expected: str = "unknown", *, sport_first: bool = False) -> ParsedFile:
     """Parse one file's bytes.
 
     Parameters
@@ -57,6 +57,12 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
     expected : str
         Format guessed from the file name, used in the error message when the
         content is not what the name says.
+    sport_first : bool
+        Read the sport first and, for an activity of a stated sport other than
+        running (:func:`~runaudit.reading.sports.is_other_sport`), only its
+        start, duration and distance: its samples may be left out or hold
+        time, position and distance only. Runs, and files naming no sport,
+        are read in full either way.
 
     Returns
     -------
@@ -73,29 +79,33 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
         raise ParseError("empty file (only zero bytes: the device never wrote it)")
     fmt = sniff_format(data)
     if fmt == "fit":
-        return parse_fit_bytes(data)
+        return parse_fit_bytes(data, sport_first=sport_first)
     if fmt == "gpx":
-        return gpx.parse_gpx(data)
+        return gpx.parse_gpx(data, sport_first=sport_first)
     if fmt == "tcx":
-        return tcx.parse_tcx(data)
+        return tcx.parse_tcx(data, sport_first=sport_first)
     if expected in _MISSING:
         raise ParseError(f"not a {expected.upper()} file ({_MISSING[expected]})")
     raise ParseError("unsupported format (not FIT, GPX or TCX)")
 
 
-def parse_fit_bytes(data: bytes) -> ParsedFile:
+def parse_fit_bytes(data: bytes, *, sport_first: bool = False) -> ParsedFile:
     """FIT bytes to a :class:`ParsedFile`: the compiled decoder for clean files, else fitdecode.
+
+    ``sport_first``: as for :func:`parse_bytes`.
 
     Raises
     ------
     ParseError
         When nothing usable can be read.
     """
-    problems, truncated, checked = fit.check_structure(data)
-    if not problems and not truncated:
-        compiled = fit_compiled.parse_fit_compiled(checked)  # None without [fast] or on doubt
+    if fit_compiled.plain_single_file(data):
+        # fitfast checks the file's CRC itself: a clean decode needs no CRC pass in Python
+        compiled = fit_compiled.parse_fit_compiled(data, sport_first=sport_first)
         if compiled is not None:
             return compiled
+    # Damaged, chained or doubtful files: sizes and CRCs checked here, fitdecode decodes.
+    problems, truncated, checked = fit.check_structure(data)
     return fit.parse_fit_with_fitdecode(checked, problems, truncated)
 
 
