@@ -22,7 +22,7 @@ from runaudit.intake.merge import merge_metadata
 from runaudit.reading.backends import Backend, Job, make_backend
 from runaudit.reading.backends.local import CRASH_REASON
 from runaudit.reading.backends.work import parse_file_bytes
-from runaudit.reading.cache import Cache, CachedFile
+from runaudit.reading.cache import Cache, CachedFile, file_key
 from runaudit.reading.options import ProgressFn, ReadOptions, default_jobs
 from runaudit.reading.records import Metadata, read_metadata
 from runaudit.reading.sources import Discovery, Limits, Source, discover, read_source
@@ -53,7 +53,9 @@ def read_all(
 ) -> list[FileOutcome]:
     """Read and parse every source; results in the order of ``sources``.
 
-    Files found in the cache are not parsed. The rest go to ``backend``
+    Files found in the cache are not parsed; files unchanged since a run read
+    them (same identity, :func:`~runaudit.reading.cache.file_key`) are not even
+    read. The rest go to ``backend``
     (default :func:`~runaudit.reading.backends.make_backend` of ``jobs`` and
     ``client``: Dask with a client, else this process when ``jobs`` is 1, else
     a process pool started only when some file is not cached), with at most a
@@ -97,12 +99,20 @@ def read_all(
     def misses() -> Iterator[Job]:
         """Read and hash each source; finish the cached and unreadable ones, yield the rest."""
         for index, source in enumerate(sources):
+            key = file_key(source, limits) if cache is not None else None
+            known = cache.hash_of(key) if cache is not None and key is not None else None
+            cached = cache.get(known) if cache is not None and known is not None else None
+            if known is not None and cached is not None:  # unchanged since a run read it
+                finish(index, known, cached, True)
+                continue
             try:
                 data = read_source(source, limits)
             except ParseError as err:
                 finish(index, None, CachedFile.failed(source.format, str(err)), False)
                 continue
             content_hash = hashlib.sha256(data).hexdigest()
+            if cache is not None and key is not None:
+                cache.remember(key, content_hash)
             cached = cache.get(content_hash) if cache is not None else None
             if cached is not None:
                 finish(index, content_hash, cached, True)

@@ -99,8 +99,7 @@ class ActivitySummary:
 
         Raises ``KeyError`` or ``TypeError`` when a field is missing or malformed.
         """
-        names = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
+        values = {name: data[name] for name in _FIELD_NAMES}  # unknown keys ignored
         values["cadence_bins"] = tuple(int(b) for b in values["cadence_bins"])
         values["cadence_seconds"] = tuple(float(x) for x in values["cadence_seconds"])
         nan = float("nan")
@@ -110,6 +109,7 @@ class ActivitySummary:
         return cls(**values)
 
 
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(ActivitySummary))
 _FLOAT_FIELDS = tuple(
     f.name for f in dataclasses.fields(ActivitySummary) if f.type in ("float", float)
 )

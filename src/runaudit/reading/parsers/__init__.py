@@ -4,14 +4,19 @@ The format is sniffed from the content (a FIT header, a ``<gpx>`` or
 ``<TrainingCenterDatabase>`` root), so renamed files are read correctly; the
 name only breaks ties. Every parser raises :class:`~runaudit.errors.ParseError`
 with a one-line reason for a file it cannot use.
+
+The readers (and lxml, gpxpy, fitdecode, fitfast behind them) are imported on
+the first parse, so a run whose files are all cached never loads them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from runaudit.errors import ParseError
-from runaudit.reading.models import ParsedFile
-from runaudit.reading.parsers import fit, fit_compiled, gpx, tcx
-from runaudit.reading.parsers.xmlsafe import xml_encoding
+
+if TYPE_CHECKING:
+    from runaudit.reading.models import ParsedFile
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
@@ -28,6 +33,8 @@ def sniff_format(data: bytes) -> str:
     """
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
+    from runaudit.reading.parsers.xmlsafe import xml_encoding
+
     head = data[:4096]
     encoding = xml_encoding(head)
     if encoding.startswith(("utf-16", "utf-32")):  # with or without a byte-order mark
@@ -78,6 +85,8 @@ def parse_bytes(data: bytes, expected: str = "unknown", *, sport_first: bool = F
     if not data.strip(b"\x00 \t\r\n"):
         raise ParseError("empty file (only zero bytes: the device never wrote it)")
     fmt = sniff_format(data)
+    from runaudit.reading.parsers import gpx, tcx
+
     if fmt == "fit":
         return parse_fit_bytes(data, sport_first=sport_first)
     if fmt == "gpx":
@@ -99,6 +108,8 @@ def parse_fit_bytes(data: bytes, *, sport_first: bool = False) -> ParsedFile:
     ParseError
         When nothing usable can be read.
     """
+    from runaudit.reading.parsers import fit, fit_compiled
+
     if fit_compiled.plain_single_file(data):
         # fitfast checks the file's CRC itself: a clean decode needs no CRC pass in Python
         compiled = fit_compiled.parse_fit_compiled(data, sport_first=sport_first)
