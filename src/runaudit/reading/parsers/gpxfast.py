@@ -184,6 +184,12 @@ def _read(data: bytes, keep_blank_text: bool, sport_first: bool = False) -> Pars
     if not keep.any():
         raise Unusual("no timestamped track points")
     time_s = _epoch_seconds([t for t in times if t] if not keep.all() else times)
+    possible = np.isfinite(time_s)
+    if not possible.all():  # impossible times (1970, 2100...): the points are dropped
+        if not possible.any():
+            raise Unusual("no possible time")  # the gpxpy-based reader words it
+        keep[np.flatnonzero(keep)[~possible]] = False
+        time_s = time_s[possible]
 
     lat = in_range(floats(_attribute(root, n, queries.lat, points, "lat")), -90.0, 90.0)
     lon = in_range(floats(_attribute(root, n, queries.lon, points, "lon")), -180.0, 180.0)
@@ -349,14 +355,16 @@ def _sport(root: Any, queries: _Queries) -> tuple[str | None, str | None]:
 
 
 def _epoch_seconds(times: list[Any]) -> np.ndarray:
-    """ISO 8601 times (UTC when naive) to seconds since 1970 [s]; raises Unusual otherwise."""
+    """ISO 8601 times (UTC when naive) to seconds since 1970 [s], NaN for an impossible one.
+
+    Raises Unusual for a time in another form or out of pandas' range.
+    """
     nanos = plain_iso_nanos(times)
     if nanos is None:
         nanos = _nanos_pandas(times)
     time_s = (nanos // 1_000_000_000).astype(np.float64) + (nanos % 1_000_000_000) / 1e9
-    if not ((time_s >= EARLIEST_S) & (time_s < LATEST_S)).all():
-        raise Unusual("a time outside 1980..2100")
-    return time_s
+    # Outside 1980..2100 a time is impossible: NaN, and the point is skipped (as gpxpy's reader).
+    return np.where((time_s >= EARLIEST_S) & (time_s < LATEST_S), time_s, np.nan)
 
 
 def _nanos_pandas(times: list[Any]) -> np.ndarray:
@@ -368,4 +376,6 @@ def _nanos_pandas(times: list[Any]) -> np.ndarray:
         stamps = pd.to_datetime(time_text, utc=True, format="ISO8601")
     except (ValueError, OverflowError) as err:
         raise Unusual(f"a time pandas cannot read ({err})") from err
+    if not stamps.dt.year.between(1678, 2261).all():  # would wrap around in nanoseconds
+        raise Unusual("a time outside the nanosecond range")
     return stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
