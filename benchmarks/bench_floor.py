@@ -1,29 +1,42 @@
-"""runaudit against the plain library loops and the floor, GPX and FIT, side by side.
+"""runaudit against the plain library loops and the floor, on a real-shaped export and on FIT.
 
 Usage::
 
-    python benchmarks/bench_floor.py --gpx 200 --fit 200 [--jobs 2] [--data-dir DIR]
+    python benchmarks/bench_floor.py [--export 2000] [--fit 200] [--jobs 2] [--data-dir DIR]
 
-Writes (or reuses, in ``benchmarks/.data/``) 1 Hz running activities of one to
-two hours made with :mod:`runaudit_demo.synth`: Strava-style GPX 1.1 with heart-rate
-and cadence extensions, and Garmin FIT written with the FIT SDK encoder. Then,
-in one process, for each format:
+Two sets, written once and kept in ``benchmarks/.data/``:
 
-- the plain library loop: ``gpxpy.parse`` of every GPX file / iterating every
-  frame of every FIT file with fitdecode's defaults;
-- the floor: expat with no handlers over the same bytes / the compiled FIT
-  decoder alone (``fitfast.records`` + ``fitfast.parse``), when installed;
-- runaudit cold (empty cache) and warm, files to weekly table;
+- **export**: :mod:`make_export`'s real-shaped Strava history (GPX; half rides
+  and walks... a tenth empty files, a few impossible timestamps, runs with and
+  without extensions, ``activities.csv`` and Garmin summaries beside them);
+- **fit**: one- to two-hour 1 Hz runs written with Garmin's FIT SDK encoder.
 
-and prints the ratios to the plain loop, and the peak memory (the larger
-resident set of this process and of its reaped workers).
+For each set, in this one process and one after the other (so the machine's
+load hits every column alike):
+
+1. **cold**: runaudit, empty cache, files → weekly table, in this process
+   (``ingest`` + ``weekly_table``, ``--jobs`` workers); then the peak resident
+   set of this process and of its reaped workers (for the first set,
+   runaudit's own peak: no plain loop has run yet);
+2. **warm**: the same again, everything cached, in this process;
+3. **warm CLI**: ``runaudit weekly SET --format csv`` in a new process (the
+   interpreter, the imports, the index read and the tables: what a user waits);
+4. **plain**: ``gpxpy.parse`` of every GPX file / every frame of every FIT
+   file with fitdecode's defaults (sequential, one core);
+5. **floor**: expat with no handlers over the same bytes / the compiled FIT
+   decoder alone (``fitfast.records`` + ``fitfast.parse``), sequential.
+
+Every column reads the files itself. Prints the times and the ratios to the
+plain loop, with the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,12 +46,15 @@ from pathlib import Path
 from xml.parsers import expat
 
 import fitdecode
+import fitfast
 import gpxpy
 
 from runaudit import ingest, weekly_table
-from runaudit_demo.synth import make_run, write_fit, write_gpx
+from runaudit_demo.synth import make_run, write_fit
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from make_export import make_export  # noqa: E402
 
 
 def _run(i: int):
@@ -54,42 +70,46 @@ def _run(i: int):
     )
 
 
-def make_files(folder: Path, n: int, kind: str) -> list[Path]:
-    """Write (or reuse) ``n`` activities of ``kind`` ("gpx" or "fit") in ``folder``."""
+def make_fit_files(folder: Path, n: int) -> list[Path]:
+    """Write (or reuse) ``n`` FIT runs in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):
-        path = folder / f"run_{i:05d}.{kind}"
+        path = folder / f"run_{i:05d}.fit"
         if not path.exists():
-            if kind == "gpx":
-                write_gpx(_run(i), path)
-            else:
-                write_fit(_run(i), path)
+            write_fit(_run(i), path)
         paths.append(path)
     return paths
 
 
-def gpxpy_loop(blobs: list[bytes]) -> None:
-    for data in blobs:
-        gpxpy.parse(data.decode("utf-8"))
+def gpxpy_loop(paths: list[Path]) -> None:
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            gpxpy.parse(data.decode("utf-8"))
+        except Exception:  # an empty file, as a plain script would skip it
+            continue
 
 
-def expat_floor(blobs: list[bytes]) -> None:
-    for data in blobs:
-        expat.ParserCreate().Parse(data, True)
+def expat_floor(paths: list[Path]) -> None:
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            expat.ParserCreate().Parse(data, True)
+        except expat.ExpatError:  # an empty file
+            continue
 
 
-def fitdecode_loop(blobs: list[bytes]) -> None:
-    for data in blobs:
-        with fitdecode.FitReader(data) as reader:
+def fitdecode_loop(paths: list[Path]) -> None:
+    for path in paths:
+        with fitdecode.FitReader(path.read_bytes()) as reader:
             for _ in reader:
                 pass
 
 
-def fitfast_floor(blobs: list[bytes]) -> None:
-    import fitfast
-
-    for data in blobs:
+def fitfast_floor(paths: list[Path]) -> None:
+    for path in paths:
+        data = path.read_bytes()
         fitfast.records(data, "record", degrees=False)
         fitfast.parse(data)
 
@@ -107,51 +127,69 @@ def _timed(what: Callable[[], object]) -> float:
     return time.perf_counter() - t
 
 
-def bench(kind: str, paths: list[Path], jobs: int | None) -> dict[str, float]:
-    blobs = [p.read_bytes() for p in paths]
-    mb = sum(map(len, blobs)) / 2**20
-    print(f"\n{kind.upper()}: {len(paths)} files, {mb:.0f} MB")
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bench(kind: str, root: Path, paths: list[Path], jobs: int | None) -> dict[str, float]:
+    mb = sum(p.stat().st_size for p in paths) / 2**20
+    print(f"\n{kind}: {len(paths)} files, {mb:.0f} MB; load average {_load()}", flush=True)
     out: dict[str, float] = {}
-    if kind == "gpx":
-        out["plain"] = _timed(lambda: gpxpy_loop(blobs))
-        out["floor"] = _timed(lambda: expat_floor(blobs))
-    else:
-        out["plain"] = _timed(lambda: fitdecode_loop(blobs))
-        try:
-            out["floor"] = _timed(lambda: fitfast_floor(blobs))
-        except ImportError:
-            out["floor"] = float("nan")
     cache_dir = Path(tempfile.mkdtemp(prefix="runaudit-bench-cache-"))
     try:
 
         def run() -> None:
-            result = ingest(paths, cache_dir=cache_dir, jobs=jobs)
+            result = ingest([root], cache_dir=cache_dir, jobs=jobs)
             weekly_table(result.activities, result.cadence_hist)
 
         out["cold"] = _timed(run)
+        out["peak_mb"] = peak_mb()
         out["warm"] = _timed(run)
+        cli = [sys.executable, "-m", "runaudit", "weekly", str(root), "--format", "csv", "-q"]
+        env = {**os.environ, "RUNAUDIT_CACHE_DIR": str(cache_dir)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python caches its bytecode
+        subprocess.run(cli, env=env, check=True, capture_output=True)  # bytecode written
+        out["warm_cli"] = min(
+            _timed(lambda: subprocess.run(cli, env=env, check=True, capture_output=True))
+            for _ in range(3)
+        )
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
-    plain = out["plain"]
-    for name in ("plain", "floor", "cold", "warm"):
-        print(f"  {name:6s} {out[name]:8.2f} s   {out[name] / plain:7.4f} x plain")
+    if kind == "export":
+        out["plain"] = _timed(lambda: gpxpy_loop(paths))
+        out["floor"] = _timed(lambda: expat_floor(paths))
+    else:
+        out["plain"] = _timed(lambda: fitdecode_loop(paths))
+        out["floor"] = _timed(lambda: fitfast_floor(paths))
+    plain, floor = out["plain"], out["floor"]
+    for name in ("plain", "floor", "cold", "warm", "warm_cli"):
+        print(
+            f"  {name:8s} {out[name]:8.2f} s   {out[name] / plain:7.4f} x plain"
+            f"   {out[name] / floor:6.2f} x floor"
+        )
+    print(f"  peak memory so far (this process and its workers): {out['peak_mb']:.0f} MB")
+    print(f"  load average after: {_load()}", flush=True)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gpx", type=int, default=200, help="GPX files (0: skip)")
+    parser.add_argument("--export", type=int, default=2000, help="export files (0: skip)")
     parser.add_argument("--fit", type=int, default=200, help="FIT files (0: skip)")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--data-dir", type=Path, default=HERE / ".data")
     args = parser.parse_args(argv)
-    for kind, n in (("gpx", args.gpx), ("fit", args.fit)):
-        if n:
-            t = time.perf_counter()
-            paths = make_files(args.data_dir / f"floor_{kind}", n, kind)
-            print(f"{kind}: {n} files ready in {time.perf_counter() - t:.1f} s")
-            bench(kind, paths, args.jobs)
-    print(f"\npeak memory {peak_mb():.0f} MB")
+    print(f"runaudit bench_floor, Python {sys.version.split()[0]}")
+    if args.export:
+        t = time.perf_counter()
+        root = args.data_dir / f"export{args.export}"
+        paths = make_export(root, args.export)
+        print(f"export: {args.export} files ready in {time.perf_counter() - t:.1f} s")
+        bench("export", root, paths, args.jobs)
+    if args.fit:
+        root = args.data_dir / f"fit{args.fit}"
+        paths = make_fit_files(root, args.fit)
+        bench("fit", root, paths, args.jobs)
     return 0
 
 

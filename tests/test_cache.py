@@ -139,3 +139,42 @@ def test_summaries_round_trip_the_index_as_typed_records(export, tmp_path):
     pq.write_table(pa.Table.from_pylist(broken), cache.index_path)
     again = ingest([export], cache_dir=cache_dir, jobs=1)
     assert (again.parsed, again.cached) == (5, 0)
+
+
+def test_a_warm_run_reads_no_unchanged_file_and_sees_every_change(export, tmp_path, monkeypatch):
+    """files.parquet: an unchanged file is looked up by identity, not read; rewriting it
+    (same size or not) changes its change time, so it is read, hashed and parsed again."""
+    import runaudit.intake.pipeline as pipeline
+
+    monkeypatch.setattr(cache_mod, "RACY_S", 0.0)  # the files were written just now
+    cache_dir = tmp_path / "cache"
+    reads: list[str] = []
+    real_read = pipeline.read_source
+
+    def counting(source, limits=None):
+        reads.append(Path(source.path).name)
+        return real_read(source, limits)
+
+    monkeypatch.setattr(pipeline, "read_source", counting)
+    first = ingest([export], cache_dir=cache_dir, jobs=1)
+    assert len(reads) == 5 and (cache_dir / f"v{cache_mod.PARSER_VERSION}/files.parquet").exists()
+    reads.clear()
+    second = ingest([export], cache_dir=cache_dir, jobs=1)
+    assert reads == [] and (second.parsed, second.cached) == (0, 5)
+    pd.testing.assert_frame_equal(first.activities, second.activities)
+    data = bytearray((export / "2.fit").read_bytes())
+    (export / "2.fit").write_bytes(bytes(data))  # same bytes, new ctime: read, found cached
+    write_fit(make_run(T0 + timedelta(days=1), 11.0, interval_s=5.0), export / "1.fit")
+    third = ingest([export], cache_dir=cache_dir, jobs=1)
+    assert sorted(reads) == ["1.fit", "2.fit"] and (third.parsed, third.cached) == (1, 4)
+    assert 11.0 in third.activities["distance_km"].round(1).tolist()
+
+
+def test_a_file_changed_just_now_is_always_read(export, tmp_path):
+    cache_dir = tmp_path / "cache"
+    ingest([export], cache_dir=cache_dir, jobs=1)
+    from runaudit.reading.sources import Limits, discover
+
+    source = discover([export / "0.fit"], Limits()).sources[0]
+    assert cache_mod.file_key(source, Limits()) is None  # written under RACY_S seconds ago
+    assert not Cache(cache_dir).hash_of("no such key")

@@ -158,6 +158,44 @@ def test_fast_gpx_times_offsets_fractions(t1: str, t2: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("t1", "t2"),
+    [
+        ("1970-01-01T00:00:00Z", "2024-05-04T07:30:10Z"),  # a GPS receiver without the time
+        ("2024-05-04T07:30:00Z", "2100-01-01T00:00:00Z"),  # the first instant out of range
+        ("1979-12-31T23:59:59.5Z", "2024-05-04T07:30:10+02:00"),
+    ],
+)
+def test_impossible_times_are_dropped_on_the_fast_path_as_by_gpxpy(t1: str, t2: str) -> None:
+    data = _doc(t1, t2)
+    fast = parse_gpx_fast(data)
+    _assert_same(fast, gpx.parse_gpx_with_gpxpy(data))
+    assert fast.activities[0].samples["time_s"].size == 1
+
+
+def test_every_time_impossible_falls_back_and_gpxpy_words_it() -> None:
+    data = _doc("1970-01-01T00:00:00Z", "1970-01-01T00:00:10Z")
+    with pytest.raises(Unusual):
+        parse_gpx_fast(data)
+    with pytest.raises(ParseError, match="no valid timestamps"):
+        gpx.parse_gpx(data)
+
+
+def test_sport_first_reads_another_sport_without_elevation_or_rates() -> None:
+    ride = _doc("2024-05-04T07:30:00Z", "2024-05-04T07:30:10Z").replace(
+        b"<type>running</type>", b"<type>cycling</type>"
+    )
+    full, light = parse_gpx_fast(ride), parse_gpx_fast(ride, sport_first=True)
+    a, b = full.activities[0], light.activities[0]
+    assert (b.sport, b.start_utc, b.elapsed_time_s) == ("cycling", a.start_utc, 10.0)
+    assert b.distance_m == a.distance_m == pytest.approx(111.19, abs=0.5)
+    assert a.samples["heart_rate_bpm"][0] == 140.0
+    for name in ("altitude_m", "heart_rate_bpm", "cadence_spm"):
+        assert np.isnan(b.samples[name]).all(), name
+    run = _doc("2024-05-04T07:30:00Z", "2024-05-04T07:30:10Z")  # a run: read in full either way
+    _assert_same(parse_gpx_fast(run, sport_first=True), parse_gpx_fast(run))
+
+
+@pytest.mark.parametrize(
     "data",
     [
         _doc("2024-05-04 07:30:00Z", "2024-05-04T07:30:10Z"),  # gpxpy's own time forms

@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "LedgerEntry": ".intake.pipeline",
     "ingest": ".intake.pipeline",
     "Limits": ".reading.sources",
+    "ReadOptions": ".reading.options",
     "Source": ".reading.sources",
     "discover": ".reading.sources",
     "ACTIVITY_COLUMNS": ".intake.activities",
@@ -64,6 +65,7 @@ __all__ = [
     "Limits",
     "NoRunsError",
     "ParseError",
+    "ReadOptions",
     "Recommendation",
     "RunauditError",
     "Source",
@@ -115,6 +117,7 @@ if TYPE_CHECKING:  # the names as mypy and editors see them
     )
     from runaudit.intake.activities import ACTIVITY_COLUMNS, activities_frame
     from runaudit.intake.pipeline import Ingest, LedgerEntry, ingest
+    from runaudit.reading.options import ReadOptions
     from runaudit.reading.sources import Limits, Source, discover
     from runaudit.rules import analyze
     from runaudit.rules.findings import Finding

@@ -20,8 +20,8 @@ from runaudit.advice.exercises import Exercise, load_catalog
 from runaudit.advice.plan import Plan, build_plan
 from runaudit.errors import NoRunsError
 from runaudit.intake.activities import dated_runs
-from runaudit.intake.pipeline import Ingest, LedgerEntry, ProgressFn, ingest
-from runaudit.reading.sources import Limits
+from runaudit.intake.pipeline import Ingest, LedgerEntry, ingest
+from runaudit.reading.options import ReadOptions
 from runaudit.rules import analyze
 from runaudit.rules.findings import SEVERITIES, Finding
 from runaudit.thresholds import Thresholds
@@ -262,17 +262,12 @@ def audit_ingest(
 
 def load_export(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    options: ReadOptions | None = None,
     *,
     thresholds: Thresholds | None = None,
-    tz: str | None = None,
-    jobs: int | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    use_cache: bool = True,
-    limits: Limits | None = None,
-    progress: ProgressFn | None = None,
     units: str = "km",
-    client: Any = None,
     pain: PainInput | None = None,
+    **keywords: Any,
 ) -> Audit:
     """Read an export and audit it in one call.
 
@@ -280,35 +275,31 @@ def load_export(
     ----------
     paths : path-like or iterable of path-like
         Activity files, folders or export zips.
+    options : ReadOptions, optional
+        How to read the export (time zone, workers, cache, limits, progress,
+        Dask client): :class:`~runaudit.reading.options.ReadOptions`.
     thresholds : Thresholds, optional
         Rule thresholds (defaults as documented in :class:`Thresholds`).
-    tz, jobs, cache_dir, use_cache, limits, progress
-        As for :func:`runaudit.intake.pipeline`.
     units : {"km", "mi"}
         Distance unit of the findings' messages (tables stay in km).
-    client : distributed.Client, optional
-        Parse on a Dask cluster (see :mod:`runaudit.reading.backends.cluster`).
     pain : PainDiary, DataFrame or path, optional
         Knee-pain diary (``date``, ``pain`` 0–10). Without it, a ``pain.csv`` in a
         folder of ``paths`` is used when there is one.
+
+    **keywords
+        The fields of :class:`ReadOptions` one by one (``tz=``, ``jobs=``,
+        ``cache_dir=``, ``use_cache=``, ``limits=``, ``progress=``, ``client=``),
+        as before the options object; they override ``options``.
 
     Returns
     -------
     Audit
     """
+    options = ReadOptions.build(options, **keywords)
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     paths = list(paths)
     if pain is None:
         pain = find_diary(paths)
-    result = ingest(
-        paths,
-        tz=tz,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        use_cache=use_cache,
-        limits=limits,
-        progress=progress,
-        client=client,
-    )
+    result = ingest(paths, options)
     return audit_ingest(result, thresholds, units=units, pain=pain)

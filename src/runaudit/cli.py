@@ -33,6 +33,7 @@ from runaudit.thresholds import Thresholds, load_thresholds
 if TYPE_CHECKING:
     from runaudit.audit import Audit
     from runaudit.intake.pipeline import Ingest
+    from runaudit.reading.options import ReadOptions
     from runaudit.reading.sources import Limits
     from runaudit.training.pain import PainDiary
 
@@ -185,18 +186,20 @@ def _client(opts: dict[str, Any]) -> Any:
     return opts["_client"]
 
 
-def _reading(opts: dict[str, Any], progress: _Progress) -> dict[str, Any]:
-    """The ingest options of a command, as :func:`runaudit.intake.pipeline.ingest` and
+def _reading(opts: dict[str, Any], progress: _Progress) -> ReadOptions:
+    """The reading options of a command, as :func:`runaudit.intake.pipeline.ingest` and
     :func:`runaudit.cohort.load_roster` take them."""
-    return {
-        "tz": opts.get("tz"),
-        "jobs": opts.get("jobs"),
-        "cache_dir": opts.get("cache_dir"),
-        "use_cache": not opts.get("no_cache"),
-        "limits": _limits(opts),
-        "progress": progress,
-        "client": _client(opts),
-    }
+    from runaudit.reading.options import ReadOptions
+
+    return ReadOptions(
+        tz=opts.get("tz"),
+        jobs=opts.get("jobs"),
+        cache_dir=opts.get("cache_dir"),
+        use_cache=not opts.get("no_cache"),
+        limits=_limits(opts),
+        progress=progress,
+        client=_client(opts),
+    )
 
 
 def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
@@ -210,7 +213,7 @@ def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
 
     progress = _Progress(not opts.get("quiet"))
     try:
-        result = ingest(opts["paths"], **_reading(opts, progress))
+        result = ingest(opts["paths"], _reading(opts, progress))
     finally:
         progress.close()
     if diary is not None:
@@ -492,7 +495,7 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
         )
     progress = _Progress(not opts.get("quiet"))
     try:
-        roster = load_roster(folder, thresholds=thresholds, units=units, **_reading(opts, progress))
+        roster = load_roster(folder, _reading(opts, progress), thresholds=thresholds, units=units)
     finally:
         progress.close()
     if not opts.get("quiet"):

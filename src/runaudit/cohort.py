@@ -19,10 +19,11 @@ import pandas as pd
 
 from runaudit.audit import Audit, audit_ingest, findings_frame
 from runaudit.errors import InputError, RunauditError
-from runaudit.intake.pipeline import ProgressFn, build_ingest, default_jobs, read_all
+from runaudit.intake.pipeline import build_ingest, read_all
 from runaudit.reading.cache import Cache
+from runaudit.reading.options import ReadOptions
 from runaudit.reading.records import read_metadata
-from runaudit.reading.sources import Limits, discover, split_suffix
+from runaudit.reading.sources import discover, split_suffix
 from runaudit.thresholds import Thresholds
 from runaudit.training.pain import find_diary
 
@@ -121,16 +122,11 @@ def _stack(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def load_roster(
     folder: str | os.PathLike[str],
+    options: ReadOptions | None = None,
     *,
-    client: Any = None,
     thresholds: Thresholds | None = None,
-    tz: str | None = None,
-    jobs: int | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    use_cache: bool = True,
-    limits: Limits | None = None,
     units: str = "km",
-    progress: ProgressFn | None = None,
+    **keywords: Any,
 ) -> Roster:
     """Audit every athlete (sub-folder or zip) of ``folder``.
 
@@ -138,12 +134,14 @@ def load_roster(
     ----------
     folder : path-like
         One sub-folder or export zip per athlete.
-    client : distributed.Client, optional
-        Parse all athletes' files in one pass over this Dask cluster.
-    thresholds, tz, jobs, cache_dir, use_cache, limits, units
+    options : ReadOptions, optional
+        How to read (:class:`~runaudit.reading.options.ReadOptions`); with a Dask
+        ``client`` all athletes' files are parsed in one pass over the cluster,
+        and ``progress(done, total)`` counts the files of that one pass.
+    thresholds, units
         As for :func:`runaudit.load_export`.
-    progress : callable, optional
-        ``progress(done, total)`` after each file of the one pass over all athletes.
+    **keywords
+        The fields of :class:`ReadOptions` one by one, as before the options object.
 
     Returns
     -------
@@ -154,8 +152,9 @@ def load_roster(
     InputError
         When ``folder`` holds no athlete.
     """
-    limits = limits or Limits()
-    cache = Cache(cache_dir) if use_cache else None
+    opts = ReadOptions.build(options, **keywords)
+    limits = opts.limits
+    cache = Cache(opts.cache_dir) if opts.use_cache else None
     inputs = athlete_inputs(folder)
     found = {}
     errors: dict[str, str] = {}
@@ -171,9 +170,9 @@ def load_roster(
         sources,
         limits=limits,
         cache=cache,
-        jobs=jobs or default_jobs(),
-        progress=progress,
-        client=client,
+        jobs=opts.n_jobs,
+        progress=opts.progress,
+        client=opts.client,
     )
     audits: dict[str, Audit] = {}
     start = 0
@@ -184,7 +183,7 @@ def load_roster(
             disc,
             mine,
             read_metadata([paths_of[name]], limits=limits),
-            tz=tz,
+            tz=opts.tz,
             cache=cache,
             limits=limits,
         )

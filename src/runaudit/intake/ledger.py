@@ -16,7 +16,6 @@ import pandas as pd
 from runaudit.intake.account import MetadataAccount
 from runaudit.reading.cache import Cache, CachedFile
 from runaudit.reading.models import BUCKETS, with_time_column
-from runaudit.reading.parsers import parse_bytes
 from runaudit.reading.sources import Limits, Source, read_source
 from runaudit.words import plural
 
@@ -134,10 +133,16 @@ class Ingest:
         data = read_source(source, self.limits)
         if self.cache_dir is not None:
             cached = Cache(self.cache_dir).load_samples(hashlib.sha256(data).hexdigest())
-            if cached is not None and "activity_index" in cached:
+            if (
+                cached is not None
+                and "activity_index" in cached
+                and ((cached["activity_index"] == index).any())
+            ):  # another sport's samples are not cached: read again below
                 frame = cached[cached["activity_index"] == index].drop(columns="activity_index")
                 return with_time_column(frame.reset_index(drop=True))
-        parsed = parse_bytes(data, source.format)
+        from runaudit.reading.parsers import parse_bytes  # the parsers only when needed
+
+        parsed = parse_bytes(data, source.format)  # in full, whatever the sport
         return parsed.activities[index].samples_frame()
 
     def __repr__(self) -> str:

@@ -11,9 +11,7 @@ import contextlib
 import hashlib
 import os
 import signal
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from runaudit.errors import Interrupted, ParseError
@@ -21,65 +19,26 @@ from runaudit.intake.activities import activities_frame
 from runaudit.intake.classify import classify
 from runaudit.intake.ledger import FileOutcome, Ingest, LedgerEntry
 from runaudit.intake.merge import merge_metadata
-from runaudit.reading.backends.pool import start_pool, stop_pool
+from runaudit.reading.backends import Backend, Job, make_backend
+from runaudit.reading.backends.local import CRASH_REASON
 from runaudit.reading.backends.work import parse_file_bytes
-from runaudit.reading.cache import Cache, CachedFile
+from runaudit.reading.cache import Cache, CachedFile, file_key
+from runaudit.reading.options import ProgressFn, ReadOptions, default_jobs
 from runaudit.reading.records import Metadata, read_metadata
 from runaudit.reading.sources import Discovery, Limits, Source, discover, read_source
 
 __all__ = [
+    "CRASH_REASON",
     "FileOutcome",
     "Ingest",
     "LedgerEntry",
     "ProgressFn",
+    "ReadOptions",
     "default_jobs",
     "ingest",
     "parse_file_bytes",
     "read_all",
 ]
-
-
-ProgressFn = Callable[[int, int], None]
-
-
-def _worker(
-    data: bytes, expected: str, content_hash: str, cache_root: str | None, time_limit_s: float
-) -> CachedFile:
-    entry, parsed = parse_file_bytes(data, expected, time_limit_s)
-    if parsed is not None and cache_root is not None and parsed.activities:
-        with contextlib.suppress(OSError):
-            Cache(cache_root).store_samples(content_hash, parsed)
-    return entry
-
-
-#: The ledger reason of a file whose parsing killed its worker process twice.
-CRASH_REASON = "its parser process died while reading it, twice; skipped (not cached)"
-
-
-def _parse_alone(
-    source: Source, content_hash: str, limits: Limits, cache_root: str | None
-) -> tuple[CachedFile, bool]:
-    """Parse one file in a fresh one-worker pool: its entry, and whether to cache it."""
-    try:
-        data = read_source(source, limits)
-    except ParseError as err:
-        return CachedFile(source.format, "error", None, (), str(err), ()), False
-    pool = start_pool(1)
-    try:
-        future = pool.submit(
-            _worker, data, source.format, content_hash, cache_root, limits.max_seconds_per_file
-        )
-        return future.result(), True
-    except BrokenProcessPool:
-        return CachedFile(source.format, "error", None, (), CRASH_REASON, ()), False
-    finally:
-        stop_pool(pool, kill=True)
-
-
-def default_jobs() -> int:
-    """All cores (``os.process_cpu_count`` where available)."""
-    counter = getattr(os, "process_cpu_count", None) or os.cpu_count
-    return max(1, counter() or 1)
 
 
 def read_all(
@@ -90,19 +49,23 @@ def read_all(
     jobs: int,
     progress: ProgressFn | None = None,
     client: Any = None,
+    backend: Backend | None = None,
 ) -> list[FileOutcome]:
     """Read and parse every source; results in the order of ``sources``.
 
-    Files found in the cache are not parsed. The rest are parsed in ``jobs``
-    processes (in this process when ``jobs`` is 1; no pool is started when
-    every file is cached), with at most a few files' bytes in flight at once,
-    so memory stays bounded on large exports. New entries reach the cache
-    index as the run goes (:meth:`Cache.flush_if_due`) and once more at the end.
+    Files found in the cache are not parsed; files unchanged since a run read
+    them (same identity, :func:`~runaudit.reading.cache.file_key`) are not even
+    read. The rest go to ``backend``
+    (default :func:`~runaudit.reading.backends.make_backend` of ``jobs`` and
+    ``client``: Dask with a client, else this process when ``jobs`` is 1, else
+    a process pool started only when some file is not cached), with at most a
+    few files' bytes in flight at once, so memory stays bounded on large
+    exports. New entries reach the cache index as the run goes
+    (:meth:`Cache.flush_if_due`) and once more at the end.
 
-    A worker process that dies (the system killed it, a decoder crashed) takes
-    no file with it: the pool is restarted and the files it had in flight are
-    parsed again one at a time in a fresh process; a file that kills that one
-    too is skipped with :data:`CRASH_REASON` and not cached (the next run tries it
+    A worker process that dies takes no file with it (see
+    :mod:`runaudit.reading.backends.local`); a file that kills its worker twice
+    is skipped with :data:`CRASH_REASON` and not cached (the next run tries it
     again).
 
     Raises
@@ -112,17 +75,10 @@ def read_all(
         are stopped and every file finished so far is written to the cache.
     """
     outcomes: list[FileOutcome | None] = [None] * len(sources)
-    limit_s = limits.max_seconds_per_file
     done = 0
     cache_root = str(cache.root.parent) if cache is not None else None
-    pool: ProcessPoolExecutor | None = None
-    misses: list[
-        tuple[int, Source]
-    ] = []  # cluster seam: cache misses go to runaudit.reading.backends.cluster
-    miss_hash: dict[int, str] = {}
-    pending: dict[Future[CachedFile], tuple[int, str]] = {}
-
-    crashed: list[tuple[int, str]] = []  # in flight when a worker died: parsed again alone
+    if backend is None:
+        backend = make_backend(jobs=jobs, client=client, limits=limits, cache_root=cache_root)
 
     def finish(
         index: int, content_hash: str | None, entry: CachedFile, hit: bool, keep: bool = True
@@ -140,88 +96,41 @@ def read_all(
         if progress is not None:
             progress(done, len(sources))
 
-    def collect(future: Future[CachedFile]) -> None:
-        index, content_hash = pending.pop(future)
-        try:
-            entry = future.result()
-        except BrokenProcessPool:
-            crashed.append((index, content_hash))
-            return
-        except Exception as err:
-            reason = f"could not be read ({type(err).__name__}: {err})"
-            entry = CachedFile(sources[index].format, "error", None, (), reason, ())
-        finish(index, content_hash, entry, False)
-
-    def drain(limit: int) -> None:
-        while len(pending) > limit:
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in finished:
-                collect(future)
-
-    stopped: KeyboardInterrupt | None = None
-    try:
+    def misses() -> Iterator[Job]:
+        """Read and hash each source; finish the cached and unreadable ones, yield the rest."""
         for index, source in enumerate(sources):
+            key = file_key(source, limits) if cache is not None else None
+            known = cache.hash_of(key) if cache is not None and key is not None else None
+            cached = cache.get(known) if cache is not None and known is not None else None
+            if known is not None and cached is not None:  # unchanged since a run read it
+                finish(index, known, cached, True)
+                continue
             try:
                 data = read_source(source, limits)
             except ParseError as err:
-                finish(
-                    index, None, CachedFile(source.format, "error", None, (), str(err), ()), False
-                )
+                finish(index, None, CachedFile.failed(source.format, str(err)), False)
                 continue
             content_hash = hashlib.sha256(data).hexdigest()
+            if cache is not None and key is not None:
+                cache.remember(key, content_hash)
             cached = cache.get(content_hash) if cache is not None else None
             if cached is not None:
                 finish(index, content_hash, cached, True)
                 continue
-            if client is not None:
-                misses.append((index, source))
-                miss_hash[index] = content_hash
-                continue
-            if jobs <= 1:
-                entry = _worker(data, source.format, content_hash, cache_root, limit_s)
-                finish(index, content_hash, entry, False)
-                continue
-            if pool is not None and crashed:  # a worker died: start afresh for the rest
-                drain(0)
-                stop_pool(pool, kill=True)
-                pool = None
-            if pool is None:
-                pool = start_pool(jobs)
-            try:
-                future = pool.submit(
-                    _worker, data, source.format, content_hash, cache_root, limit_s
-                )
-            except BrokenProcessPool:
-                crashed.append((index, content_hash))
-                continue
-            pending[future] = (index, content_hash)
-            drain(4 * jobs)
-        drain(0)
-        if crashed and pool is not None:
-            stop_pool(pool, kill=True)
-            pool = None
-        for index, content_hash in sorted(crashed):
-            entry, keep = _parse_alone(sources[index], content_hash, limits, cache_root)
-            finish(index, content_hash, entry, False, keep)
-        if client is not None:
-            from runaudit.reading.backends.cluster import WORKER_CRASH_REASON, parse_on_cluster
+            yield Job(index, source, content_hash, data)
 
-            parse_on_cluster(
-                client,
-                misses,
-                limits=limits,
-                cache_root=cache_root,
-                on_result=lambda i, entry: finish(
-                    i, miss_hash[i], entry, False, entry.error != WORKER_CRASH_REASON
-                ),
-            )
+    stopped: KeyboardInterrupt | None = None
+    try:
+        for result in backend.parse(misses()):
+            job = result.job
+            finish(job.index, job.content_hash, result.entry, False, result.keep)
     except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM through the CLI's handler
         stopped = err
-        for future in [f for f in pending if f.done() and not f.cancelled()]:
-            collect(future)  # results that arrived are finished files: keep them
+        for result in backend.salvage():  # results that arrived are finished files: keep them
+            job = result.job
+            finish(job.index, job.content_hash, result.entry, False, result.keep)
     finally:
-        if pool is not None:
-            stop_pool(pool, kill=stopped is not None)
+        backend.close(kill=stopped is not None)
         flushed = False
         if cache is not None:
             with contextlib.suppress(OSError):
@@ -239,36 +148,21 @@ def read_all(
 
 def ingest(
     paths: Iterable[str | os.PathLike[str]],
-    *,
-    tz: str | None = None,
-    jobs: int | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    use_cache: bool = True,
-    limits: Limits | None = None,
-    progress: ProgressFn | None = None,
-    client: Any = None,
+    options: ReadOptions | None = None,
+    **keywords: Any,
 ) -> Ingest:
     """Read an export (files, folders, zips) into classified activities.
 
     Parameters
     ----------
     paths : iterable of path-like
-    tz : str, optional
-        IANA time zone (``"Europe/Berlin"``) that overrides every file's own
-        offset for local times and weeks.
-    jobs : int, optional
-        Parser processes; all cores by default, 1 parses in this process.
-    cache_dir : path-like, optional
-        Cache folder (default ``$RUNAUDIT_CACHE_DIR`` or the user cache dir).
-    use_cache : bool
-        False parses everything and writes no cache.
-    limits : Limits, optional
-        Safety limits on file and zip sizes.
-    progress : callable, optional
-        Called as ``progress(done, total)`` after each file.
-    client : distributed.Client, optional
-        Parse the cache misses as Dask tasks on this cluster's workers
-        (:mod:`runaudit.reading.backends.cluster`; paths must be readable from the workers).
+    options : ReadOptions, optional
+        How to read (time zone, workers, cache, limits, progress, Dask client);
+        defaults as :class:`~runaudit.reading.options.ReadOptions` states.
+    **keywords
+        The fields of :class:`ReadOptions` one by one (``tz=``, ``jobs=``,
+        ``cache_dir=``, ``use_cache=``, ``limits=``, ``progress=``,
+        ``client=``), as before the options object; they override ``options``.
 
     Returns
     -------
@@ -278,21 +172,24 @@ def ingest(
     ------
     InputError
         When a path does not exist or ``tz`` is not a known time zone.
+    TypeError
+        For a keyword that is not an option.
     """
-    limits = limits or Limits()
+    opts = ReadOptions.build(options, **keywords)
+    limits = opts.limits
     paths = list(paths)
     found: Discovery = discover(paths, limits)
-    cache = Cache(cache_dir) if use_cache else None
+    cache = Cache(opts.cache_dir) if opts.use_cache else None
     outcomes = read_all(
         found.sources,
         limits=limits,
         cache=cache,
-        jobs=jobs or default_jobs(),
-        progress=progress,
-        client=client,
+        jobs=opts.n_jobs,
+        progress=opts.progress,
+        client=opts.client,
     )
     meta = read_metadata(paths, limits=limits)
-    return build_ingest(found, outcomes, meta, tz=tz, cache=cache, limits=limits)
+    return build_ingest(found, outcomes, meta, tz=opts.tz, cache=cache, limits=limits)
 
 
 def build_ingest(

@@ -6,9 +6,19 @@ user cache directory)::
     v<PARSER_VERSION>/index.parquet            one row per file: its summaries
     v<PARSER_VERSION>/index.lock               taken (flock) while the index is rewritten
     v<PARSER_VERSION>/samples/ab/abcdef….parquet  per-sample data of one file
+    v<PARSER_VERSION>/files.parquet            file identity → content hash
 
 A second run over the same export reads only ``index.parquet`` (one Parquet
-read); samples are read back only when a notebook asks for them. Every write
+read); samples are read back only when a notebook asks for them.
+
+**Files not read again.** ``files.parquet`` remembers each file's content
+hash under its identity (:func:`file_key`: path, zip members, device, inode,
+size, modification and change times, and the limits of the run), so a warm
+run stats each file instead of reading and hashing it, as ``git status``
+does. Any change to the file changes its change time (``st_ctime``, which no
+tool can set back) and so its key; a file changed in the last
+:data:`RACY_S` seconds is always read, and the table is only a shortcut:
+losing it costs one full read. Every write
 goes to a temporary file that is then renamed, so an interrupted run never
 leaves a half-written file; an unreadable cache file is ignored and rebuilt,
 never trusted.
@@ -44,7 +54,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +67,16 @@ from platformdirs import user_cache_dir
 
 from runaudit.reading.models import ParsedFile
 from runaudit.reading.parsers import PARSER_VERSION
+from runaudit.reading.sources import Limits, Source
 from runaudit.reading.summary import ActivitySummary
 
 #: Seconds between index writes during a run (``$RUNAUDIT_CACHE_FLUSH_S`` overrides).
 FLUSH_EVERY_S = 1.0
 #: A flush waits at least this many times the previous flush's duration.
 FLUSH_COST_FACTOR = 20.0
+#: Files modified this recently [s] are read and hashed, never looked up by identity.
+RACY_S = 2.0
+FILES_SCHEMA = pa.schema([("key", pa.string()), ("hash", pa.string())])
 #: The index columns, all strings (``problems``/``summaries`` hold JSON lists).
 INDEX_COLUMNS = ("hash", "format", "kind", "file_type", "problems", "error", "summaries")
 INDEX_SCHEMA = pa.schema([(name, pa.string()) for name in INDEX_COLUMNS])
@@ -119,6 +133,15 @@ class CachedFile:
     error: str | None
     summaries: tuple[ActivitySummary, ...]
 
+    @classmethod
+    def failed(cls, format: str, reason: str) -> CachedFile:
+        """The entry of a file that could not be used: kind ``"error"`` with its ``reason``.
+
+        >>> CachedFile.failed("gpx", "empty file").error
+        'empty file'
+        """
+        return cls(format, "error", None, (), reason, ())
+
 
 class Cache:
     """The parsed-file cache of one folder (see the module docstring).
@@ -142,10 +165,36 @@ class Cache:
         self._table: pa.Table | None = None  # the index as this run last read or wrote it
         self._stamp: _Stamp | None = None  # ... and that file's identity
         self._next_flush = time.monotonic() + self.flush_every_s
+        self._files: dict[str, str] | None = None  # file_key → content hash, from disk
+        self._new_files: dict[str, str] = {}
 
     @property
     def index_path(self) -> Path:
         return self.root / "index.parquet"
+
+    @property
+    def files_path(self) -> Path:
+        return self.root / "files.parquet"
+
+    def hash_of(self, key: str) -> str | None:
+        """The content hash remembered for a :func:`file_key`, or None."""
+        if self._files is None:
+            self._files = {}
+            with suppress(Exception):  # missing or unreadable: a shortcut only
+                table = _read_parquet(self.files_path).cast(FILES_SCHEMA)
+                self._files = dict(
+                    zip(
+                        table.column("key").to_pylist(),
+                        table.column("hash").to_pylist(),
+                        strict=True,
+                    )
+                )
+        return self._new_files.get(key) or self._files.get(key)
+
+    def remember(self, key: str, content_hash: str) -> None:
+        """Remember the content hash of the file of ``key`` (written by :meth:`flush`)."""
+        if self.hash_of(key) != content_hash:
+            self._new_files[key] = content_hash
 
     @property
     def lock_path(self) -> Path:
@@ -170,7 +219,7 @@ class Cache:
         except OSError:
             return None, None
         try:
-            table = pq.read_table(pa.BufferReader(data))
+            table = _read_parquet(pa.BufferReader(data))
             return table.select(list(INDEX_COLUMNS)).cast(INDEX_SCHEMA), stamp
         except Exception:
             return None, stamp
@@ -185,7 +234,7 @@ class Cache:
         if len(fresh) < len(hashes):
             table = table.take(fresh)
         try:
-            decoded = {row["hash"]: _entry(row) for row in table.to_pylist()}
+            decoded = _entries(table)
         except Exception:  # a row that is not ours: trust none of the file
             self._table = None
             return
@@ -215,6 +264,8 @@ class Cache:
         Entries another run wrote since this one last read the index are kept
         (and learnt, so this run's :meth:`get` finds them too).
         """
+        if self._new_files:
+            self._flush_files()
         if not self._new:
             return
         started = time.monotonic()
@@ -240,10 +291,26 @@ class Cache:
         cost = time.monotonic() - started
         self._next_flush = time.monotonic() + max(self.flush_every_s, FLUSH_COST_FACTOR * cost)
 
-    def store_samples(self, content_hash: str, parsed: ParsedFile) -> None:
-        """Write the per-sample data of every activity of a file (for notebooks)."""
+    def _flush_files(self) -> None:
+        """Write the file identities learnt (merged with the table as read; last writer wins)."""
+        known = {**(self._files or {}), **self._new_files}
+        table = pa.table({"key": list(known), "hash": list(known.values())}, schema=FILES_SCHEMA)
+        with suppress(OSError), atomic_path(self.files_path) as tmp:
+            pq.write_table(table, tmp)
+        self._files, self._new_files = known, {}
+
+    def store_samples(
+        self, content_hash: str, parsed: ParsedFile, indices: Sequence[int] | None = None
+    ) -> None:
+        """Write the per-sample data of a file's activities (for notebooks).
+
+        ``indices``: the activities to write (all when None); each row carries
+        its ``activity_index``.
+        """
         frames = []
         for index, activity in enumerate(parsed.activities):
+            if indices is not None and index not in indices:
+                continue
             frame = pd.DataFrame(activity.samples)
             frame.insert(0, "activity_index", index)
             frames.append(frame)
@@ -256,9 +323,34 @@ class Cache:
     def load_samples(self, content_hash: str) -> pd.DataFrame | None:
         """Return the cached samples of a file, or None when absent or unreadable."""
         try:
-            return pq.read_table(self.samples_path(content_hash)).to_pandas()
+            return _read_parquet(self.samples_path(content_hash)).to_pandas()
         except Exception:
             return None
+
+
+def file_key(source: Source, limits: Limits) -> str | None:
+    """The identity of a source's file as :meth:`Cache.hash_of` looks it up.
+
+    Path, zip members, gz flag, device, inode, size, modification and change
+    times [ns] of the file on disk (the outer zip for members), and the run's
+    limits. None when the file cannot be stat'ed or changed less than
+    :data:`RACY_S` seconds ago (then it is read and hashed).
+    """
+    try:
+        st = os.stat(source.path)
+    except OSError:
+        return None
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_S * 1e9:
+        return None
+    return "\0".join(
+        (
+            os.path.abspath(source.path),
+            *source.members,
+            "gz" if source.gz else "",
+            f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}",
+            repr(limits),
+        )
+    )
 
 
 def _flush_interval() -> float:
@@ -280,15 +372,43 @@ def _file_stamp(path: Path) -> _Stamp | None:
         return None
 
 
-def _entry(row: Mapping[str, Any]) -> CachedFile:
-    return CachedFile(
-        row["format"],
-        row["kind"],
-        row["file_type"],
-        tuple(json.loads(row["problems"])),
-        row["error"],
-        tuple(ActivitySummary.from_dict(d) for d in json.loads(row["summaries"])),
-    )
+def _read_parquet(source: Any) -> pa.Table:
+    """One Parquet file as a table, in this thread.
+
+    ``pq.ParquetFile`` rather than ``pq.read_table``, which imports
+    ``pyarrow.dataset`` (about 0.3 s, more than the whole read of a warm run's
+    index).
+    """
+    return pq.ParquetFile(source).read(use_threads=False)
+
+
+def _entries(table: pa.Table) -> dict[str, CachedFile]:
+    """The index rows of ``table`` by hash; the JSON columns decoded in one call each."""
+    columns = {name: table.column(name).to_pylist() for name in INDEX_COLUMNS}
+    problems = json.loads("[" + ",".join(columns["problems"]) + "]")
+    summaries = json.loads("[" + ",".join(columns["summaries"]) + "]")
+    if not (len(problems) == len(summaries) == table.num_rows):
+        raise ValueError("index columns of different lengths")
+    return {
+        content_hash: CachedFile(
+            fmt,
+            kind,
+            file_type,
+            tuple(problem),
+            error,
+            tuple(ActivitySummary.from_dict(d) for d in summary),
+        )
+        for content_hash, fmt, kind, file_type, problem, error, summary in zip(
+            columns["hash"],
+            columns["format"],
+            columns["kind"],
+            columns["file_type"],
+            problems,
+            columns["error"],
+            summaries,
+            strict=True,
+        )
+    }
 
 
 def _rows_table(entries: Mapping[str, CachedFile]) -> pa.Table:

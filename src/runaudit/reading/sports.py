@@ -97,6 +97,20 @@ def is_running(sport: str | None, sub_sport: str | None = None) -> bool:
     return sport in ("generic", "fitness_equipment") and sub_sport in ("treadmill",)
 
 
+def is_other_sport(sport: str | None, sub_sport: str | None = None) -> bool:
+    """True when a file states a sport that is not running (its sport decides its bucket).
+
+    False for no sport and for ``generic``: those can still become runs (from the
+    export's ``activities.csv`` or the pace), so they are read in full.
+
+    >>> is_other_sport("cycling"), is_other_sport("generic"), is_other_sport(None)
+    (True, False, False)
+    >>> is_other_sport("running", "trail"), is_other_sport("fitness_equipment", "treadmill")
+    (False, False)
+    """
+    return sport is not None and sport != "generic" and not is_running(sport, sub_sport)
+
+
 def describe_sport(sport: str | None, sub_sport: str | None) -> str:
     """Return a short human label such as ``"running (treadmill)"`` or ``"cycling"``."""
     if sport is None:
@@ -106,4 +120,4 @@ def describe_sport(sport: str | None, sub_sport: str | None) -> str:
     return sport
 
 
-__all__ = ["describe_sport", "is_running", "normalize_sport"]
+__all__ = ["describe_sport", "is_other_sport", "is_running", "normalize_sport"]

@@ -99,8 +99,7 @@ class ActivitySummary:
 
         Raises ``KeyError`` or ``TypeError`` when a field is missing or malformed.
         """
-        names = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
+        values = {name: data[name] for name in _FIELD_NAMES}  # unknown keys ignored
         values["cadence_bins"] = tuple(int(b) for b in values["cadence_bins"])
         values["cadence_seconds"] = tuple(float(x) for x in values["cadence_seconds"])
         nan = float("nan")
@@ -110,9 +109,72 @@ class ActivitySummary:
         return cls(**values)
 
 
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(ActivitySummary))
 _FLOAT_FIELDS = tuple(
     f.name for f in dataclasses.fields(ActivitySummary) if f.type in ("float", float)
 )
+
+
+def summarize_other_sport(activity: ParsedActivity) -> ActivitySummary:
+    """The few numbers an activity of another sport needs: start, duration, distance.
+
+    For a file that states a sport other than running
+    (:func:`~runaudit.reading.sports.is_other_sport`): it only ever lands in the
+    ``other_sport`` bucket, so no elevation, cadence or heart-rate statistics
+    are computed (NaN, no cadence histogram), and its samples may be absent
+    (a FIT file read from its session message alone).
+
+    Returns
+    -------
+    ActivitySummary
+        ``start_utc``/``end_utc`` [s], ``elapsed_time_s`` and ``moving_time_s``
+        (the timer time, else the elapsed time) [s], ``distance_km`` [km].
+    """
+    s = activity.samples
+    time_s = s.get("time_s", np.empty(0))
+    n = int(time_s.size)
+    nan = float("nan")
+    distance_m = activity.distance_m
+    if distance_m is None or not distance_m > 0:
+        dist = s.get("distance_m", np.empty(0))
+        finite = dist[np.isfinite(dist)]
+        distance_m = float(finite.max() - finite.min()) if finite.size else nan
+    elapsed = activity.elapsed_time_s
+    if elapsed is None:
+        elapsed = float(time_s[-1] - time_s[0]) if n else nan
+    moving = activity.timer_time_s if activity.timer_time_s is not None else elapsed
+    lat, lon = s.get("lat_deg"), s.get("lon_deg")
+    has_gps = bool(
+        n
+        and lat is not None
+        and lon is not None
+        and (np.isfinite(lat) & np.isfinite(lon)).sum() > 1
+    )
+    start = activity.start_utc
+    end = float(time_s[-1]) if n else start + (elapsed if np.isfinite(elapsed) else 0.0)
+    return ActivitySummary(
+        sport=activity.sport,
+        sub_sport=activity.sub_sport,
+        start_utc=float(start),
+        end_utc=max(float(end), float(start)),
+        utc_offset_s=activity.utc_offset_s,
+        device=activity.device,
+        distance_km=float(distance_m) / 1000.0,
+        moving_time_s=float(moving),
+        elapsed_time_s=float(elapsed),
+        ascent_m=float(activity.ascent_m) if activity.ascent_m is not None else nan,
+        descent_m=float(activity.descent_m) if activity.descent_m is not None else nan,
+        downhill_km=nan,
+        cadence_spm=nan,
+        run_cadence_spm=nan,
+        heart_rate_bpm=nan,
+        has_gps=has_gps,
+        n_samples=n,
+        channels=int(has_gps),
+        date_known=bool(activity.date_known),
+        cadence_bins=(),
+        cadence_seconds=(),
+    )
 
 
 def summarize(activity: ParsedActivity) -> ActivitySummary:

@@ -23,11 +23,12 @@ import math
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
 from runaudit.errors import InputError, ParseError
+from runaudit.reading.backends.base import Job, Parsed
 from runaudit.reading.cache import Cache, CachedFile
 from runaudit.reading.sources import Limits, Source, read_source
 
@@ -109,27 +110,26 @@ def parse_one(source: Source, limits: Limits, cache_root: str | None) -> CachedF
     """Read one source on a worker, parse and summarise it (never raises for bad input)."""
     import hashlib
 
-    from runaudit.reading.backends.work import FileTimeout, parse_file_bytes
+    from runaudit.reading.backends.work import FileTimeout, parse_file_bytes, store_samples
 
     if not os.access(source.path, os.R_OK):
         reason = (
             f"cannot be read on Dask worker {socket.gethostname()}: {source.path} must be"
             " readable from the workers (a shared filesystem, same path everywhere)"
         )
-        return CachedFile(source.format, "error", None, (), reason, ())
+        return CachedFile.failed(source.format, reason)
     try:
         data = read_source(source, limits)
     except ParseError as err:
-        return CachedFile(source.format, "error", None, (), str(err), ())
+        return CachedFile.failed(source.format, str(err))
     limit_s = limits.max_seconds_per_file
     try:
         with _thread_time_limit(limit_s):
             entry, parsed = parse_file_bytes(data, source.format, limit_s)
     except FileTimeout:
         return _timeout_entry(source, limit_s)
-    if parsed is not None and cache_root is not None and parsed.activities:
-        with suppress(OSError):
-            Cache(cache_root).store_samples(hashlib.sha256(data).hexdigest(), parsed)
+    if parsed is not None and cache_root is not None:
+        store_samples(Cache(cache_root), hashlib.sha256(data).hexdigest(), parsed)
     return entry
 
 
@@ -137,7 +137,7 @@ def _timeout_entry(source: Source, limit_s: float) -> CachedFile:
     reason = (
         f"took longer than {limit_s:g} s to read; skipped (raise the limit with --file-timeout)"
     )
-    return CachedFile(source.format, "error", None, (), reason, ())
+    return CachedFile.failed(source.format, reason)
 
 
 def parse_batch(
@@ -177,42 +177,57 @@ def parse_on_cluster(
         index → :class:`CachedFile` for every item, and the pids of the worker
         processes that did the parsing.
     """
-    distributed = require_distributed()
     results: dict[int, CachedFile] = {}
     pids: set[int] = set()
-    if not items:
-        return results, pids
-    workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
-    size = batch_size(len(items), workers)
-    batches = [list(items[i : i + size]) for i in range(0, len(items), size)]
-    futures = client.map(
-        parse_batch,
-        batches,
-        limits=limits,
-        cache_root=cache_root,
-        retries=RETRIES,
-        pure=False,
-    )
-
-    def record(index: int, entry: CachedFile) -> None:
+    for index, entry in iter_cluster(
+        client, items, limits=limits, cache_root=cache_root, pids=pids
+    ):
         results[index] = entry
         if on_result is not None:
             on_result(index, entry)
+        if progress is not None:
+            progress(1)
+    return results, pids
 
-    batch_of = dict(zip(futures, batches, strict=True))
+
+def iter_cluster(
+    client: Any,
+    items: Sequence[tuple[int, Source]],
+    *,
+    limits: Limits,
+    cache_root: str | None = None,
+    pids: set[int] | None = None,
+    futures: list[Any] | None = None,
+) -> Iterator[tuple[int, CachedFile]]:
+    """``(index, entry)`` for each of ``items`` as its batch comes back from the workers.
+
+    ``pids`` gathers the worker processes' ids; ``futures`` the tasks submitted
+    (so a caller can cancel them). On an interrupt the tasks still queued are
+    cancelled.
+    """
+    distributed = require_distributed()
+    pids = pids if pids is not None else set()
+    submitted = futures if futures is not None else []
+    if not items:
+        return
+    workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+    size = batch_size(len(items), workers)
+    batches = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    first = client.map(
+        parse_batch, batches, limits=limits, cache_root=cache_root, retries=RETRIES, pure=False
+    )
+    submitted.extend(first)
+    batch_of = dict(zip(first, batches, strict=True))
     crashed: list[list[tuple[int, Source]]] = []
     try:
-        for future in distributed.as_completed(futures):
+        for future in distributed.as_completed(first):
             try:
                 pid, entries = future.result()
             except distributed.KilledWorker:
                 crashed.append(batch_of[future])
                 continue
             pids.add(pid)
-            for index, entry in entries:
-                record(index, entry)
-            if progress is not None:
-                progress(len(entries))
+            yield from entries
         for batch in crashed:  # one file at a time, so one bad file cannot take others with it
             singles = client.map(
                 parse_batch,
@@ -222,20 +237,50 @@ def parse_on_cluster(
                 retries=0,
                 pure=False,
             )
-            futures = [*futures, *singles]
+            submitted.extend(singles)
             for future, (index, source) in zip(singles, batch, strict=True):
                 try:
                     pid, entries = future.result()
                 except distributed.KilledWorker:
-                    entry = CachedFile(source.format, "error", None, (), WORKER_CRASH_REASON, ())
-                    record(index, entry)
+                    yield index, CachedFile.failed(source.format, WORKER_CRASH_REASON)
                 else:
                     pids.add(pid)
-                    record(index, entries[0][1])
-                if progress is not None:
-                    progress(1)
-    except KeyboardInterrupt:
+                    yield entries[0]
+    except (KeyboardInterrupt, GeneratorExit):
         with suppress(Exception):
-            client.cancel(futures)
+            client.cancel(submitted)
         raise
-    return results, pids
+
+
+class DaskCluster:
+    """The parse backend on a Dask cluster (module docstring): the workers read the files.
+
+    Jobs are gathered first (paths and hashes only, no bytes) and sent in
+    batches; results come back as batches finish.
+    """
+
+    def __init__(self, client: Any, limits: Limits, cache_root: str | None) -> None:
+        self.client, self.limits, self.cache_root = client, limits, cache_root
+        self.pids: set[int] = set()
+        self._futures: list[Any] = []
+
+    def parse(self, jobs: Iterable[Job]) -> Iterator[Parsed]:
+        by_index = {job.index: Job(job.index, job.source, job.content_hash) for job in jobs}
+        items = [(i, job.source) for i, job in by_index.items()]
+        for index, entry in iter_cluster(
+            self.client,
+            items,
+            limits=self.limits,
+            cache_root=self.cache_root,
+            pids=self.pids,
+            futures=self._futures,
+        ):
+            yield Parsed(by_index[index], entry, keep=entry.error != WORKER_CRASH_REASON)
+
+    def salvage(self) -> list[Parsed]:
+        return []
+
+    def close(self, *, kill: bool) -> None:
+        if kill:
+            with suppress(Exception):
+                self.client.cancel(self._futures)

@@ -4,18 +4,23 @@ The format is sniffed from the content (a FIT header, a ``<gpx>`` or
 ``<TrainingCenterDatabase>`` root), so renamed files are read correctly; the
 name only breaks ties. Every parser raises :class:`~runaudit.errors.ParseError`
 with a one-line reason for a file it cannot use.
+
+The readers (and lxml, gpxpy, fitdecode, fitfast behind them) are imported on
+the first parse, so a run whose files are all cached never loads them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from runaudit.errors import ParseError
-from runaudit.reading.models import ParsedFile
-from runaudit.reading.parsers import fit, fit_compiled, gpx, tcx
-from runaudit.reading.parsers.xmlsafe import xml_encoding
+
+if TYPE_CHECKING:
+    from runaudit.reading.models import ParsedFile
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
-PARSER_VERSION = "5"  # 5: lxml GPX/TCX readers (a track's sport from its first <type>, as gpxpy)
+PARSER_VERSION = "6"  # 6: sport first: other sports summarised lightly, their samples not cached
 
 
 def sniff_format(data: bytes) -> str:
@@ -28,6 +33,8 @@ def sniff_format(data: bytes) -> str:
     """
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
+    from runaudit.reading.parsers.xmlsafe import xml_encoding
+
     head = data[:4096]
     encoding = xml_encoding(head)
     if encoding.startswith(("utf-16", "utf-32")):  # with or without a byte-order mark
@@ -47,7 +54,7 @@ _MISSING = {
 }
 
 
-def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
+def parse_bytes(data: bytes, expected: str = "unknown", *, sport_first: bool = False) -> ParsedFile:
     """Parse one file's bytes.
 
     Parameters
@@ -57,6 +64,12 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
     expected : str
         Format guessed from the file name, used in the error message when the
         content is not what the name says.
+    sport_first : bool
+        Read the sport first and, for an activity of a stated sport other than
+        running (:func:`~runaudit.reading.sports.is_other_sport`), only its
+        start, duration and distance: its samples may be left out or hold
+        time, position and distance only. Runs, and files naming no sport,
+        are read in full either way.
 
     Returns
     -------
@@ -72,30 +85,38 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
     if not data.strip(b"\x00 \t\r\n"):
         raise ParseError("empty file (only zero bytes: the device never wrote it)")
     fmt = sniff_format(data)
+    from runaudit.reading.parsers import gpx, tcx
+
     if fmt == "fit":
-        return parse_fit_bytes(data)
+        return parse_fit_bytes(data, sport_first=sport_first)
     if fmt == "gpx":
-        return gpx.parse_gpx(data)
+        return gpx.parse_gpx(data, sport_first=sport_first)
     if fmt == "tcx":
-        return tcx.parse_tcx(data)
+        return tcx.parse_tcx(data, sport_first=sport_first)
     if expected in _MISSING:
         raise ParseError(f"not a {expected.upper()} file ({_MISSING[expected]})")
     raise ParseError("unsupported format (not FIT, GPX or TCX)")
 
 
-def parse_fit_bytes(data: bytes) -> ParsedFile:
+def parse_fit_bytes(data: bytes, *, sport_first: bool = False) -> ParsedFile:
     """FIT bytes to a :class:`ParsedFile`: the compiled decoder for clean files, else fitdecode.
+
+    ``sport_first``: as for :func:`parse_bytes`.
 
     Raises
     ------
     ParseError
         When nothing usable can be read.
     """
-    problems, truncated, checked = fit.check_structure(data)
-    if not problems and not truncated:
-        compiled = fit_compiled.parse_fit_compiled(checked)  # None without [fast] or on doubt
+    from runaudit.reading.parsers import fit, fit_compiled
+
+    if fit_compiled.plain_single_file(data):
+        # fitfast checks the file's CRC itself: a clean decode needs no CRC pass in Python
+        compiled = fit_compiled.parse_fit_compiled(data, sport_first=sport_first)
         if compiled is not None:
             return compiled
+    # Damaged, chained or doubtful files: sizes and CRCs checked here, fitdecode decodes.
+    problems, truncated, checked = fit.check_structure(data)
     return fit.parse_fit_with_fitdecode(checked, problems, truncated)
 
 

@@ -525,28 +525,32 @@ def _samples_from_columns(columns: dict[str, np.ndarray], n: int) -> dict[str, n
     speed = np.where(np.isfinite(speed), speed, col("speed"))
     cadence = col("cadence")
     fractional = col("fractional_cadence")
-    frame = pd.DataFrame(
-        {
-            "time_s": ts + FIT_EPOCH_S,
-            "lat_deg": col("position_lat") * _SEMICIRCLE_DEG,
-            "lon_deg": col("position_long") * _SEMICIRCLE_DEG,
-            "altitude_m": alt,
-            "distance_m": col("distance"),
-            "speed_mps": speed,
-            "cadence_raw": cadence + np.nan_to_num(fractional),
-            "heart_rate_bpm": col("heart_rate"),
-        }
-    )[keep]
-    bad_pos = (frame["lat_deg"].abs() > 90) | (frame["lon_deg"].abs() > 180)
-    frame.loc[bad_pos, ["lat_deg", "lon_deg"]] = np.nan
-    # Values outside what a body or a watch can produce are damage, not data.
-    for column, (low, high) in _PLAUSIBLE.items():
-        values = frame[column]
-        frame.loc[(values < low) | (values > high), column] = np.nan
+    columns_out = {
+        "time_s": ts + FIT_EPOCH_S,
+        "lat_deg": col("position_lat") * _SEMICIRCLE_DEG,
+        "lon_deg": col("position_long") * _SEMICIRCLE_DEG,
+        "altitude_m": alt,
+        "distance_m": col("distance"),
+        "speed_mps": speed,
+        "cadence_raw": cadence + np.nan_to_num(fractional),
+        "heart_rate_bpm": col("heart_rate"),
+    }
+    if not keep.all():
+        columns_out = {name: values[keep] for name, values in columns_out.items()}
+    with np.errstate(invalid="ignore"):
+        bad_pos = (np.abs(columns_out["lat_deg"]) > 90) | (np.abs(columns_out["lon_deg"]) > 180)
+        for name in ("lat_deg", "lon_deg"):
+            columns_out[name] = np.where(bad_pos, np.nan, columns_out[name])
+        # Values outside what a body or a watch can produce are damage, not data.
+        for name, (low, high) in _PLAUSIBLE.items():
+            values = columns_out[name]
+            columns_out[name] = np.where((values < low) | (values > high), np.nan, values)
+    if (np.diff(columns_out["time_s"]) > 0).all():
+        out = {c: v for c, v in columns_out.items() if c != "cadence_raw"}
+        out["cadence_spm"] = to_steps_per_minute(columns_out["cadence_raw"])
+        return out
     # Some writers (Strava's app) split one instant over several records: merge them.
-    if not (np.diff(frame["time_s"].to_numpy()) > 0).all():
-        frame = frame.groupby("time_s", sort=True).first().reset_index()
-
+    frame = pd.DataFrame(columns_out).groupby("time_s", sort=True).first().reset_index()
     out = {c: frame[c].to_numpy(float) for c in frame.columns if c != "cadence_raw"}
     out["cadence_spm"] = to_steps_per_minute(frame["cadence_raw"].to_numpy(float))
     return out

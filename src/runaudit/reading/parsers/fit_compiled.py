@@ -1,7 +1,9 @@
-"""Optional compiled FIT decoding with ``fitfast`` (Rust, the ``runaudit[fast]`` extra).
+"""Compiled FIT decoding with ``fitfast`` (Rust; a default dependency).
 
 Used by :func:`runaudit.reading.parsers.parse_fit_bytes` for clean files only: one FIT
-header whose declared size matches the bytes and whose CRC is right. The
+header whose declared size matches the bytes and whose CRC is right (``fitfast``
+checks the file's CRC while decoding and refuses a wrong one, so no CRC pass in
+Python is needed first). The
 record columns come from ``fitfast.records`` (NumPy arrays made in Rust), the
 few other messages from ``fitfast.parse``; both are turned into the same
 :class:`ParsedFile` that the fitdecode path builds, by the same code.
@@ -25,16 +27,20 @@ import fitdecode
 import numpy as np
 from fitdecode.profile import FIELD_TYPES
 
-from runaudit.reading.models import ParsedFile
+from runaudit.reading.models import ParsedActivity, ParsedFile
 from runaudit.reading.parsers.fit import (
     _MESG_RECORD,
     FIT_EPOCH_S,
+    MAX_DECLARED_BYTES,
     _Collected,
     _device_name,
+    _finite_float_or_none,
     _samples_from_columns,
     _text,
+    _unique_sessions,
     fit_reader,
 )
+from runaudit.reading.sports import is_other_sport
 
 #: Session total distance vs the records' largest distance: allowed gap [m] and share.
 _DISTANCE_SLACK_M, _DISTANCE_SLACK_SHARE = 50.0, 0.05
@@ -51,25 +57,73 @@ def available() -> bool:
     return True
 
 
-def parse_fit_compiled(data: bytes) -> ParsedFile | None:
-    """Decode a clean single FIT file with ``fitfast``; None to fall back to fitdecode."""
+def parse_fit_compiled(data: bytes, *, sport_first: bool = False) -> ParsedFile | None:
+    """Decode a clean single FIT file with ``fitfast``; None to fall back to fitdecode.
+
+    A file that is not an activity (monitoring, settings...) is answered from
+    its messages without decoding the record columns. With ``sport_first``, so
+    is an activity whose every session states another sport than running and
+    has its start time and duration: its activities carry the session totals
+    and no samples.
+    """
     if not available() or not _single_file(data):
         return None
     import fitfast
 
     try:
         messages = fitfast.parse(data, enum_names=True)
-        columns = fitfast.records(data, "record", degrees=False)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # fitfast's Rust panics are BaseExceptions (pyo3)
         return None  # any failure of the compiled decoder: fitdecode decides
+    try:
+        collected = _collect(messages)
+        if collected.file_type is not None and collected.file_type != "activity":
+            return ParsedFile("fit", "not_activity", collected.file_type, [], [])
+        if sport_first:
+            other = _other_sport_activities(collected)
+            if other:
+                return ParsedFile("fit", "activity", collected.file_type, other, [])
+    except (TypeError, ValueError, KeyError):
+        return None
+    try:
+        columns = fitfast.records(data, "record", degrees=False)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
+        return None
     if messages.get("record") and not _first_record_is_plain(data):
         return None  # array-valued timestamps, which fitfast reads as their first element
     try:
-        return _build(messages, columns)
+        return _build(collected, messages, columns)
     except (TypeError, ValueError, KeyError):
         return None
+
+
+def _other_sport_activities(collected: _Collected) -> list[ParsedActivity]:
+    """The activities from the sessions alone when every one is another sport's, else []."""
+    sessions = _unique_sessions(collected.sessions)
+    for session in sessions:
+        if _finite_float_or_none(session.get("start_time")) is None:
+            return []
+        if (
+            _finite_float_or_none(session.get("total_elapsed_time")) is None
+            and _finite_float_or_none(session.get("timestamp")) is None
+        ):
+            return []
+    activities = collected.activities({})
+    if len(activities) != len(sessions) or not all(
+        is_other_sport(a.sport, a.sub_sport) for a in activities
+    ):
+        return []
+    return activities
+
+
+def plain_single_file(data: bytes) -> bool:
+    """One FIT file whose header's data size matches the bytes exactly (a size
+    :func:`~runaudit.reading.parsers.fit.check_structure` accepts): what the
+    compiled decoder is tried on."""
+    return _single_file(data) and struct.unpack_from("<I", data, 4)[0] <= MAX_DECLARED_BYTES
 
 
 def _single_file(data: bytes) -> bool:
@@ -79,17 +133,14 @@ def _single_file(data: bytes) -> bool:
     return data_size > 0 and data[0] + data_size + 2 == len(data)
 
 
-def _build(
-    messages: dict[str, list[dict[Any, Any]]], columns: dict[str, np.ndarray]
-) -> ParsedFile | None:
+def _collect(messages: dict[str, list[dict[Any, Any]]]) -> _Collected:
+    """Everything but the records: file type, device, offsets, sport, sessions."""
     collected = _Collected()
     for values in messages.get("file_id", []):
         if collected.file_type is None and values.get("type") is not None:
             collected.file_type = str(values["type"])
         if collected.device is None:
             collected.device = _device_name(_product_named(values))
-    if collected.file_type is not None and collected.file_type != "activity":
-        return ParsedFile("fit", "not_activity", collected.file_type, [], [])
     for values in messages.get("activity", []):
         ts, local = values.get("timestamp"), values.get("local_timestamp")
         if isinstance(ts, int | float) and isinstance(local, int | float):
@@ -104,7 +155,14 @@ def _build(
             if isinstance(session.get(name), int | float):
                 session[name] = session[name] - FIT_EPOCH_S  # fitfast gives Unix times
         collected.sessions.append(session)
+    return collected
 
+
+def _build(
+    collected: _Collected,
+    messages: dict[str, list[dict[Any, Any]]],
+    columns: dict[str, np.ndarray],
+) -> ParsedFile | None:
     records = messages.get("record", [])
     n_records = len(records)
     if any(_COMPRESSED in values for values in records):

@@ -35,11 +35,13 @@ _CADENCE_TAGS = {"cad", "cadence", "runcadence"}
 _HR_TAGS = {"hr", "heartrate", "heart_rate"}
 
 
-def parse_gpx(data: bytes) -> ParsedFile:
+def parse_gpx(data: bytes, *, sport_first: bool = False) -> ParsedFile:
     """Parse GPX bytes into a :class:`ParsedFile` with one activity.
 
     Plain GPX 1.1 tracks take the one-pass reader of :mod:`.gpxfast`;
     anything else (GPX 1.0, a DTD, odd times, damage) is read with gpxpy.
+    ``sport_first``: a track of another sport gets time, position and
+    distance only (see :func:`runaudit.reading.parsers.parse_bytes`).
 
     Raises
     ------
@@ -47,7 +49,7 @@ def parse_gpx(data: bytes) -> ParsedFile:
         Malformed or unsafe XML, no track, or a track without timestamps.
     """
     try:
-        return parse_gpx_fast(data)
+        return parse_gpx_fast(data, sport_first=sport_first)
     except Unusual:
         pass  # not the plain GPX 1.1 track: gpxpy reads it (and words any error)
     return parse_gpx_with_gpxpy(data)

@@ -42,7 +42,7 @@ from runaudit.reading.models import ParsedFile
 from runaudit.reading.parsers.columns import floats, in_range, plain_iso_nanos
 from runaudit.reading.parsers.track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, gpx_track_file
 from runaudit.reading.parsers.xmlsafe import Unusual, local_name, parse_fast_xml
-from runaudit.reading.sports import normalize_sport
+from runaudit.reading.sports import is_other_sport, normalize_sport
 
 __all__ = ["Unusual", "parse_gpx_fast"]
 
@@ -141,11 +141,12 @@ def _first_chain_count(uri: str, steps: tuple[str, ...]) -> etree.XPath:
     return _xpath(f"count({_points_path(uri)}/{ext}/{'/'.join(names)})", ns or None)
 
 
-def parse_gpx_fast(data: bytes) -> ParsedFile:
+def parse_gpx_fast(data: bytes, *, sport_first: bool = False) -> ParsedFile:
     """Parse a plain GPX track file (1.1, or 1.0 without extensions).
 
     Returns the same :class:`~runaudit.reading.models.ParsedFile` as the gpxpy-based
-    reader would.
+    reader would. With ``sport_first``, a track whose ``<type>`` names another
+    sport than running gets NaN elevation, cadence and heart rate (not read).
 
     Raises
     ------
@@ -153,16 +154,16 @@ def parse_gpx_fast(data: bytes) -> ParsedFile:
         For anything outside the plain case (the caller falls back).
     """
     try:
-        return _read(data, keep_blank_text=False)
+        return _read(data, keep_blank_text=False, sport_first=sport_first)
     except _BlankText:  # rare: read it again with all white space kept
-        return _read(data, keep_blank_text=True)
+        return _read(data, keep_blank_text=True, sport_first=sport_first)
 
 
 class _BlankText(Unusual):
     """A ``<time>`` with child elements, whose text may have lost white space."""
 
 
-def _read(data: bytes, keep_blank_text: bool) -> ParsedFile:
+def _read(data: bytes, keep_blank_text: bool, sport_first: bool = False) -> ParsedFile:
     root = parse_fast_xml(data, keep_blank_text=keep_blank_text)
     tag = root.tag if isinstance(root.tag, str) else ""
     uri = tag[1 : tag.index("}")] if tag.startswith("{") else ""
@@ -183,13 +184,21 @@ def _read(data: bytes, keep_blank_text: bool) -> ParsedFile:
     if not keep.any():
         raise Unusual("no timestamped track points")
     time_s = _epoch_seconds([t for t in times if t] if not keep.all() else times)
+    possible = np.isfinite(time_s)
+    if not possible.all():  # impossible times (1970, 2100...): the points are dropped
+        if not possible.any():
+            raise Unusual("no possible time")  # the gpxpy-based reader words it
+        keep[np.flatnonzero(keep)[~possible]] = False
+        time_s = time_s[possible]
 
     lat = in_range(floats(_attribute(root, n, queries.lat, points, "lat")), -90.0, 90.0)
     lon = in_range(floats(_attribute(root, n, queries.lon, points, "lon")), -180.0, 180.0)
-    eles = _child_column(root, n, queries.ele, points, queries.tag("ele"), False)
-    alt = in_range(floats(eles), *ALTITUDE_M)
-    cad = hr = np.full(n, np.nan)
-    if v11:
+    sport = _sport(root, queries) if v11 else (None, None)
+    cad = hr = alt = np.full(n, np.nan)
+    if not (sport_first and is_other_sport(*sport)):  # another sport needs no more columns
+        eles = _child_column(root, n, queries.ele, points, queries.tag("ele"), False)
+        alt = in_range(floats(eles), *ALTITUDE_M)
+    if v11 and not (sport_first and is_other_sport(*sport)):
         cads = _extension_column(root, n, queries, points, _CADENCE_TAGS, _CADENCE_SPELLINGS)
         hrs = _extension_column(root, n, queries, points, _HR_TAGS, _HR_SPELLINGS)
         cad = in_range(floats(cads), *RATE)
@@ -197,7 +206,6 @@ def _read(data: bytes, keep_blank_text: bool) -> ParsedFile:
     seg = _segment_numbers(root, queries, n)
     if not keep.all():
         lat, lon, alt, cad, hr, seg = (c[keep] for c in (lat, lon, alt, cad, hr, seg))
-    sport = _sport(root, queries) if v11 else (None, None)
     return gpx_track_file((time_s, lat, lon, alt, cad, hr, seg), sport, root.get("creator") or None)
 
 
@@ -347,14 +355,16 @@ def _sport(root: Any, queries: _Queries) -> tuple[str | None, str | None]:
 
 
 def _epoch_seconds(times: list[Any]) -> np.ndarray:
-    """ISO 8601 times (UTC when naive) to seconds since 1970 [s]; raises Unusual otherwise."""
+    """ISO 8601 times (UTC when naive) to seconds since 1970 [s], NaN for an impossible one.
+
+    Raises Unusual for a time in another form or out of pandas' range.
+    """
     nanos = plain_iso_nanos(times)
     if nanos is None:
         nanos = _nanos_pandas(times)
     time_s = (nanos // 1_000_000_000).astype(np.float64) + (nanos % 1_000_000_000) / 1e9
-    if not ((time_s >= EARLIEST_S) & (time_s < LATEST_S)).all():
-        raise Unusual("a time outside 1980..2100")
-    return time_s
+    # Outside 1980..2100 a time is impossible: NaN, and the point is skipped (as gpxpy's reader).
+    return np.where((time_s >= EARLIEST_S) & (time_s < LATEST_S), time_s, np.nan)
 
 
 def _nanos_pandas(times: list[Any]) -> np.ndarray:
@@ -366,4 +376,6 @@ def _nanos_pandas(times: list[Any]) -> np.ndarray:
         stamps = pd.to_datetime(time_text, utc=True, format="ISO8601")
     except (ValueError, OverflowError) as err:
         raise Unusual(f"a time pandas cannot read ({err})") from err
+    if not stamps.dt.year.between(1678, 2261).all():  # would wrap around in nanoseconds
+        raise Unusual("a time outside the nanosecond range")
     return stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)

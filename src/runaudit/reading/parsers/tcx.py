@@ -21,11 +21,12 @@ from runaudit.reading.parsers.xmlsafe import Unusual, local_name, parse_xml
 from runaudit.reading.sports import normalize_sport
 
 
-def parse_tcx(data: bytes) -> ParsedFile:
+def parse_tcx(data: bytes, *, sport_first: bool = False) -> ParsedFile:
     """Parse TCX bytes into a :class:`ParsedFile`.
 
     Plain Garmin-layout files take the one-pass reader of :mod:`.tcxfast`;
     anything else (a DTD, odd layouts or times, damage) this module's reader.
+    ``sport_first``: see :func:`runaudit.reading.parsers.parse_bytes`.
 
     Raises
     ------
@@ -33,7 +34,7 @@ def parse_tcx(data: bytes) -> ParsedFile:
         Malformed or unsafe XML, or no activity with timestamps.
     """
     try:
-        return parse_tcx_fast(data)
+        return parse_tcx_fast(data, sport_first=sport_first)
     except Unusual:
         pass  # not the plain layout: the ElementTree reader reads it (and words any error)
     return parse_tcx_with_etree(data)

@@ -33,7 +33,7 @@ from runaudit.reading.parsers.columns import floats, in_range, plain_iso_nanos
 from runaudit.reading.parsers.gpx import _epoch
 from runaudit.reading.parsers.track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, tcx_activity
 from runaudit.reading.parsers.xmlsafe import Unusual, local_name, parse_fast_xml
-from runaudit.reading.sports import normalize_sport
+from runaudit.reading.sports import is_other_sport, normalize_sport
 
 __all__ = ["Unusual", "parse_tcx_fast", "trackpoint_time"]
 
@@ -162,10 +162,12 @@ def _namespace(element: Any) -> str:
     return tag[1 : tag.index("}")] if tag.startswith("{") else ""
 
 
-def parse_tcx_fast(data: bytes) -> ParsedFile:
+def parse_tcx_fast(data: bytes, *, sport_first: bool = False) -> ParsedFile:
     """Parse a TCX file of the common layout into a :class:`ParsedFile`.
 
-    Returns what :func:`runaudit.reading.parsers.tcx.parse_tcx_with_etree` returns.
+    Returns what :func:`runaudit.reading.parsers.tcx.parse_tcx_with_etree` returns;
+    with ``sport_first``, an activity whose ``Sport`` is another sport than
+    running gets NaN altitude, speed, cadence and heart rate (not read).
 
     Raises
     ------
@@ -187,7 +189,7 @@ def parse_tcx_fast(data: bytes) -> ParsedFile:
     census = sum(1 for _ in root.iter(*_ANY_NAMESPACE))
     if census != sum(activity.placed() for activity in activities):
         raise Unusual("trackpoint values outside the common layout")
-    parsed = [a for activity in activities if (a := activity.parsed()) is not None]
+    parsed = [a for activity in activities if (a := activity.parsed(sport_first)) is not None]
     if not parsed:
         raise Unusual("no timestamped trackpoint")
     return ParsedFile("tcx", "activity", "tcx", parsed, [])
@@ -222,8 +224,11 @@ class _Activity:
         )
         return self._n + sum(self.count(f) for f in self._queries.fields()) + laps
 
-    def parsed(self) -> ParsedActivity | None:
-        """The activity; None when it has no timestamped trackpoint."""
+    def parsed(self, sport_first: bool = False) -> ParsedActivity | None:
+        """The activity; None when it has no timestamped trackpoint.
+
+        ``sport_first``: another sport's activity gets time, position and distance only.
+        """
         activity, queries = self._activity, self._queries
         lap_distance = lap_time = 0.0
         has_lap_distance = False
@@ -243,6 +248,21 @@ class _Activity:
         keep = np.isfinite(times)
         if not keep.any():
             return None
+        sport = normalize_sport(activity.get("Sport"))
+        if sport_first and is_other_sport(*sport):
+            nan = np.full(self._n, np.nan)
+            columns = (
+                times,
+                in_range(self.values(queries.lat), -90.0, 90.0),
+                in_range(self.values(queries.lon), -180.0, 180.0),
+                nan,
+                in_range(self.values(queries.dist, strip=True), -_HUGE, _HUGE),
+                nan,
+                nan,
+                nan,
+            )
+            total = lap_distance if has_lap_distance else None
+            return tcx_activity(tuple(c[keep] for c in columns), sport, total, lap_time)
         if self.count(queries.hr_bpm) and int(queries.hr_children(activity)) != self.count(
             queries.hr
         ):
@@ -260,7 +280,6 @@ class _Activity:
             in_range(self.values(cadence), *RATE),
             in_range(self.values(queries.hr, strip=True), *RATE),
         )
-        sport = normalize_sport(activity.get("Sport"))
         total = lap_distance if has_lap_distance else None
         return tcx_activity(tuple(c[keep] for c in columns), sport, total, lap_time)
 
