@@ -186,6 +186,7 @@ def load_roster(
             tz=opts.tz,
             cache=cache,
             limits=limits,
+            run_types=opts.run_types,
         )
         diary = find_diary([paths_of[name]])  # the athlete's own pain.csv, as the CLI reads it
         audits[name] = audit_ingest(result, thresholds, units=units, pain=diary)

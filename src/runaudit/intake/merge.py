@@ -1,5 +1,9 @@
 """Put the services' records beside the runs read from files (pure, no I/O).
 
+Generic over :class:`~runaudit.reading.records.ServiceRecord`: "a Strava row"
+below is any record of a service whose records name their files, "a Garmin
+summary" any record of one whose records do not.
+
 * A Strava row with a good file: the file's numbers win; the row adds the
   shoe and, where the file does not say, the surface.
 * A Strava row whose file is missing, a duplicate or could not be read, but
@@ -23,7 +27,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import math
-from collections.abc import Container, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Hashable, Iterable, Sequence
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
@@ -32,9 +37,10 @@ from runaudit.intake.account import MetadataAccount
 from runaudit.intake.activities import activities_frame
 from runaudit.intake.surfaces import surface_of
 from runaudit.intake.timezones import offset_in_zone, zone
-from runaudit.reading.records import Metadata
-from runaudit.reading.records.strava import file_key
-from runaudit.reading.sports import is_running, normalize_sport
+from runaudit.reading.records import READERS, Metadata, ServiceRecord, file_key
+from runaudit.reading.records.base import Problems, merge_problem_lines
+from runaudit.reading.records.checks import fix_units, implausible, implausible_descent
+from runaudit.reading.sports import is_running
 
 if TYPE_CHECKING:
     from runaudit.intake.ledger import LedgerEntry
@@ -47,6 +53,9 @@ MATCH_KM = 0.3
 #: Offsets are borrowed from a run at most this far away in time [s].
 BORROW_S = 3 * 86400.0
 
+#: ``origin`` of a run: ``file``, or ``<service>_manual`` (a record naming no file),
+#: ``<service>_row`` (a record whose file failed), ``<service>_summary`` (a summary
+#: matched to no file), for each service of :data:`runaudit.reading.records.READERS`.
 ORIGINS = ("file", "strava_manual", "strava_row", "garmin_summary")
 
 
@@ -56,8 +65,15 @@ def merge_metadata(
     meta: Metadata,
     *,
     tz: str | None = None,
+    run_types: Collection[str] = (),
 ) -> tuple[pd.DataFrame, list[LedgerEntry], MetadataAccount]:
     """Add shoes, surfaces and record-only runs to the activities from files.
+
+    Works on :class:`~runaudit.reading.records.ServiceRecord` of any service: a
+    service whose records name their files (``links_files`` in its
+    :class:`~runaudit.reading.records.ServiceReader`) is matched by file name
+    first, then by start time; the others by start time against every run known
+    so far.
 
     Parameters
     ----------
@@ -69,6 +85,9 @@ def merge_metadata(
         The service records (see :func:`runaudit.reading.records.read_metadata`).
     tz : str, optional
         IANA zone overriding every offset.
+    run_types : collection of str
+        Activity types (as the service wrote them, any case) declared runs by the
+        user (``--run-type``), for languages runaudit has no name table for.
 
     Returns
     -------
@@ -88,6 +107,7 @@ def merge_metadata(
         by_key.setdefault(file_key(known_entry.source), i)
     row_of_id = {aid: i for i, aid in enumerate(acts["activity_id"])}
     zone_info = zone(tz) if tz else None
+    declared = {t.strip().casefold() for t in run_types}
     known = sorted(
         (float(s.timestamp()), int(o))
         for s, o, src in zip(
@@ -108,6 +128,60 @@ def merge_metadata(
             return best[1], "nearest FIT file"
         return 0, "UTC (unknown)"
 
+    def run_kind(record: ServiceRecord) -> tuple[bool, str | None]:
+        """Whether the record is a run, and its sub-sport."""
+        if record.sport is None and record.activity_type.strip().casefold() in declared:
+            return True, record.sub_sport
+        return is_running(record.sport, record.sub_sport), record.sub_sport
+
+    def new_row(record: ServiceRecord, origin: str, source: str, sub: str | None) -> dict[str, Any]:
+        offset, src = offset_for(record.start_utc, record.utc_offset_s)
+        moving = record.moving_time_s
+        elapsed = record.elapsed_time_s
+        if not math.isfinite(moving):
+            moving = elapsed
+        if not math.isfinite(elapsed):
+            elapsed = moving
+        return {
+            "activity_id": f"{record.service}-{record.record_id or record.line}",
+            "source": source,
+            "format": PurePosixPath(record.source_file).suffix.lstrip(".").lower(),
+            "sport": "running",
+            "sub_sport": sub,
+            "start_utc": record.start_utc,
+            "end_utc": record.start_utc + (elapsed if math.isfinite(elapsed) else 0.0),
+            "utc_offset_s": offset,
+            "tz_source": src,
+            "distance_km": record.distance_km,
+            "moving_time_s": moving,
+            "elapsed_time_s": elapsed,
+            "ascent_m": record.ascent_m,
+            "descent_m": record.descent_m,
+            "cadence_spm": record.cadence_spm,
+            "device": "",
+            "date_known": True,
+            "shoe": record.gear,
+            "surface": surface_of(None, record.activity_type),
+            "origin": origin,
+        }
+
+    order = {r.service: i for i, r in reversed(list(enumerate(READERS)))}
+    linking = {r.service for r in READERS if r.links_files}
+    found: dict[str, Problems] = {}  # per records file: problems counted by kind
+    rows: list[tuple[str, str]] = []  # (file line, reason) of every record set aside
+
+    def refuse(record: ServiceRecord, kind: str, reason: str = "") -> None:
+        where = f"line {record.line}" if record.service in linking else f"entry {record.line}"
+        found.setdefault(record.source_file, Problems()).add(
+            kind, f"{where}: {reason}" if reason else where
+        )
+        rows.append((f"{record.source_file} {where}", f"{kind}{': ' + reason if reason else ''}"))
+
+    records, unit_notes = _checked(
+        sorted(meta.records, key=lambda r: order.get(r.service, len(order))),
+        lambda r: run_kind(r)[0],
+        refuse,
+    )
     added: list[dict[str, Any]] = []
     service: list[tuple[str, float, int, float]] = []  # (service, start, offset, km)
     c = dict.fromkeys(("matched", "manual", "failed", "other", "g_matched", "g_added"), 0)
@@ -116,19 +190,20 @@ def merge_metadata(
         (float(s.timestamp()), float(d), i)
         for i, (s, d) in enumerate(zip(acts["start_utc"], acts["distance_km"], strict=True))
     )
-    claimed: set[int] = set()  # file runs a Strava row already speaks for
-    for csv_name, row in meta.strava:
-        sport, sub = normalize_sport(row.activity_type)
-        running = is_running(sport, sub)
-        if not running:
-            c["other"] += 1
+    claimed: set[int] = set()  # file runs a record naming its file already speaks for
+    for row in records:
+        if row.service not in linking:
+            continue
+        running, sub = run_kind(row)
+        index = by_key.get(file_key(row.filename)) if row.filename else None
+        entry = entries[index] if index is not None else None
+        if not running and not (row.sport is None and entry is not None and entry.bucket == "run"):
+            c["other"] += 1  # a type runaudit does not know follows its file's sport
             continue
         dated = math.isfinite(row.start_utc)
-        if dated and math.isfinite(row.distance_km):
-            offset, _src = offset_for(row.start_utc)
-            service.append(("strava", row.start_utc, offset, row.distance_km))
-        index = by_key.get(row.file_key) if row.filename else None
-        entry = entries[index] if index is not None else None
+        if running and dated and math.isfinite(row.distance_km):
+            offset, _src = offset_for(row.start_utc, row.utc_offset_s)
+            service.append((row.service, row.start_utc, offset, row.distance_km))
         if entry is not None and entry.bucket == "not_activity":
             c["matched"] += 1
             continue
@@ -154,57 +229,31 @@ def merge_metadata(
                     shoes[r] = row.gear
                 surfaces[r] = surface_of(subs[r], row.activity_type)
             continue
-        if not (dated and math.isfinite(row.distance_km) and row.distance_km > 0):
-            problems.append(
-                f"{csv_name}: line {row.line} is a run without a readable date or distance;"
-                " not counted"
-            )
+        reason = implausible(row)
+        if reason:
+            refuse(row, "runs set aside (not counted)", reason)
             continue
         if not row.filename:
-            origin, what = "strava_manual", "manual entry"
+            origin, what = f"{row.service}_manual", "manual entry"
             c["manual"] += 1
         else:
-            origin, what = "strava_row", "row of a file that could not be used"
+            origin, what = f"{row.service}_row", "row of a file that could not be used"
             c["failed"] += 1
             note = (
-                f"still counted as a run from {csv_name} line {row.line} ({row.distance_km:.2f} km)"
+                f"still counted as a run from {row.source_file} line {row.line}"
+                f" ({row.distance_km:.2f} km)"
             )
             if entry is not None and index is not None:
                 entries[index] = dataclasses.replace(entry, reason=f"{entry.reason}; {note}")
             else:
-                problems.append(
-                    f"{csv_name}: line {row.line} names {row.filename}, which is not in the"
-                    f" export; {note}"
+                refuse(
+                    row,
+                    "runs whose file is not in the export, counted from the row",
+                    f"{row.filename[:80]} ({row.distance_km:.2f} km)",
                 )
-        offset, src = offset_for(row.start_utc)
-        moving = row.moving_time_s if math.isfinite(row.moving_time_s) else row.elapsed_time_s
-        elapsed = row.elapsed_time_s if math.isfinite(row.elapsed_time_s) else moving
-        added.append(
-            {
-                "activity_id": f"strava-{row.activity_id or row.line}",
-                "source": f"{csv_name} line {row.line} ({what})",
-                "format": "csv",
-                "sport": "running",
-                "sub_sport": sub,
-                "start_utc": row.start_utc,
-                "end_utc": row.start_utc + (elapsed if math.isfinite(elapsed) else 0.0),
-                "utc_offset_s": offset,
-                "tz_source": src,
-                "distance_km": row.distance_km,
-                "moving_time_s": moving,
-                "elapsed_time_s": elapsed,
-                "ascent_m": row.ascent_m,
-                "descent_m": row.descent_m,
-                "cadence_spm": row.cadence_spm,
-                "device": "",
-                "date_known": True,
-                "shoe": row.gear,
-                "surface": surface_of(None, row.activity_type),
-                "origin": origin,
-            }
-        )
+        added.append(new_row(row, origin, f"{row.source_file} line {row.line} ({what})", sub))
 
-    # Garmin summaries: matched against every run known so far (files and Strava rows).
+    # Summaries: matched against every run known so far (files and records naming files).
     pool = _pool(
         [
             (float(s.timestamp()), float(d), ("act", i))
@@ -216,14 +265,16 @@ def merge_metadata(
         ]
     )
     used: set[tuple[str, int]] = set()
-    for _json_name, summary in meta.garmin:
-        sport, sub = normalize_sport(summary.activity_type)
-        if not is_running(sport, sub):
+    for summary in records:
+        if summary.service in linking:
+            continue
+        running, sub = run_kind(summary)
+        if not running:
             c["other"] += 1
             continue
-        offset, src = offset_for(summary.start_utc, summary.utc_offset_s)
-        if math.isfinite(summary.distance_km):
-            service.append(("garmin", summary.start_utc, offset, summary.distance_km))
+        offset, _src = offset_for(summary.start_utc, summary.utc_offset_s)
+        if math.isfinite(summary.start_utc) and math.isfinite(summary.distance_km):
+            service.append((summary.service, summary.start_utc, offset, summary.distance_km))
         match = _nearest(pool, summary.start_utc, summary.distance_km, used)
         if match is not None:
             used.add(match)
@@ -235,39 +286,28 @@ def merge_metadata(
                 surfaces[i] = _more_specific(
                     surfaces[i], surface_of(subs[i], summary.activity_type)
                 )
+                if summary.gear and not shoes[i]:
+                    shoes[i] = summary.gear
             else:
                 added[i]["surface"] = _more_specific(
                     added[i]["surface"], surface_of(None, summary.activity_type)
                 )
+                if summary.gear and not added[i]["shoe"]:
+                    added[i]["shoe"] = summary.gear
             continue
-        if not (math.isfinite(summary.distance_km) and summary.distance_km > 0):
+        reason = implausible(summary)
+        if reason:
+            refuse(summary, "runs set aside (not counted)", reason)
             continue
         c["g_added"] += 1
-        moving = summary.moving_time_s
+        what = f"activity {summary.record_id}" if summary.record_id else f"entry {summary.line}"
         added.append(
-            {
-                "activity_id": f"garmin-{summary.activity_id}",
-                "source": f"{_json_name} activity {summary.activity_id} (summary only)",
-                "format": "json",
-                "sport": "running",
-                "sub_sport": sub,
-                "start_utc": summary.start_utc,
-                "end_utc": summary.start_utc
-                + (summary.elapsed_time_s if math.isfinite(summary.elapsed_time_s) else 0.0),
-                "utc_offset_s": offset,
-                "tz_source": src,
-                "distance_km": summary.distance_km,
-                "moving_time_s": moving,
-                "elapsed_time_s": summary.elapsed_time_s,
-                "ascent_m": summary.ascent_m,
-                "descent_m": summary.descent_m,
-                "cadence_spm": summary.cadence_spm,
-                "device": "",
-                "date_known": True,
-                "shoe": "",
-                "surface": surface_of(None, summary.activity_type),
-                "origin": "garmin_summary",
-            }
+            new_row(
+                summary,
+                f"{summary.service}_summary",
+                f"{summary.source_file} {what} (summary only)",
+                sub,
+            )
         )
 
     acts["shoe"], acts["surface"], acts["origin"] = shoes, surfaces, ["file"] * len(acts)
@@ -283,12 +323,58 @@ def merge_metadata(
         other_sport=c["other"],
         garmin_matched=c["g_matched"],
         garmin_added=c["g_added"],
-        problems=tuple(problems),
-        notes=tuple(meta.notes),
+        problems=(*problems, *merge_problem_lines(found.items()), *_unknown_line(meta, declared)),
+        notes=(*meta.notes, *unit_notes),
+        rows=(
+            *((f"{name} ({kind})", row) for name, kind, row in meta.refused),
+            *rows,
+        ),
         listed_shoes=tuple(meta.shoes),
         service_weeks=_service_weeks(service, acts),
     )
     return acts, entries, account
+
+
+def _checked(
+    records: list[ServiceRecord],
+    is_run: Callable[[ServiceRecord], bool],
+    refuse: Callable[[ServiceRecord, str, str], None],
+) -> tuple[list[ServiceRecord], list[str]]:
+    """The records with each file's distance unit checked on its runs and descents
+    no run can hold dropped (:mod:`runaudit.reading.records.checks`)."""
+    by_file: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        if is_run(r):
+            by_file.setdefault(r.source_file, []).append(i)
+    out = list(records)
+    notes: list[str] = []
+    for where in by_file.values():
+        fixed, said = fix_units([out[i] for i in where])
+        notes.extend(said)
+        for i, r in zip(where, fixed, strict=True):
+            if implausible_descent(r):
+                refuse(
+                    r,
+                    "descents no run can hold, dropped (the run counts)",
+                    f"{r.descent_m:,.0f} m down, {r.ascent_m:,.0f} m up in {r.distance_km:.1f} km",
+                )
+                r = dataclasses.replace(r, descent_m=math.nan)
+            out[i] = r
+    return out, notes
+
+
+def _unknown_line(meta: Metadata, declared: Collection[str]) -> list[str]:
+    """One line naming the activity types no reader knew, with their counts."""
+    left = {k: n for k, n in meta.unknown_types.items() if k.strip().casefold() not in declared}
+    if not left:
+        return []
+    shown = ", ".join(f"{k!r} ×{n}" for k, n in sorted(left.items(), key=lambda kv: -kv[1])[:12])
+    more = f" and {len(left) - 12} more" if len(left) > 12 else ""
+    return [
+        f"activity types runaudit does not know ({shown}{more}): rows with a file take the"
+        " file's sport, the others are not counted; declare the running ones with"
+        " --run-type NAME (or run_types in the config file)"
+    ]
 
 
 _Ref = TypeVar("_Ref", bound=Hashable)

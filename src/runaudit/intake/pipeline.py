@@ -22,10 +22,12 @@ from runaudit.intake.merge import merge_metadata
 from runaudit.reading.backends import Backend, Job, make_backend
 from runaudit.reading.backends.local import CRASH_REASON
 from runaudit.reading.backends.work import parse_file_bytes
-from runaudit.reading.cache import Cache, CachedFile, file_key
+from runaudit.reading.cache import Cache, CachedFile
+from runaudit.reading.cache import file_key as identity_key
 from runaudit.reading.options import ProgressFn, ReadOptions, default_jobs
-from runaudit.reading.records import Metadata, read_metadata
+from runaudit.reading.records import Metadata, file_key, read_metadata
 from runaudit.reading.sources import Discovery, Limits, Source, discover, read_source
+from runaudit.reading.sports import normalize_sport
 
 __all__ = [
     "CRASH_REASON",
@@ -99,7 +101,7 @@ def read_all(
     def misses() -> Iterator[Job]:
         """Read and hash each source; finish the cached and unreadable ones, yield the rest."""
         for index, source in enumerate(sources):
-            key = file_key(source, limits) if cache is not None else None
+            key = identity_key(source, limits) if cache is not None else None
             known = cache.hash_of(key) if cache is not None and key is not None else None
             cached = cache.get(known) if cache is not None and known is not None else None
             if known is not None and cached is not None:  # unchanged since a run read it
@@ -189,7 +191,30 @@ def ingest(
         client=opts.client,
     )
     meta = read_metadata(paths, limits=limits)
-    return build_ingest(found, outcomes, meta, tz=opts.tz, cache=cache, limits=limits)
+    return build_ingest(
+        found, outcomes, meta, tz=opts.tz, cache=cache, limits=limits, run_types=opts.run_types
+    )
+
+
+def sport_hints(meta: Metadata, run_types: Sequence[str] = ()) -> dict[str, str]:
+    """File key → the sport its record names, for files that do not say (pure).
+
+    The type as written where it is English (``"Trail Run"`` keeps its sub-sport),
+    the sport a reader mapped it to otherwise (``"Corsa"`` → ``"running"``), and
+    ``"running"`` for a type declared a run by ``run_types``.
+    """
+    declared = {t.strip().casefold() for t in run_types}
+    hints: dict[str, str] = {}
+    for row in meta.records:
+        if not (row.filename and row.activity_type):
+            continue
+        if row.sport is None:
+            if row.activity_type.strip().casefold() in declared:
+                hints[file_key(row.filename)] = "running"
+            continue
+        own = normalize_sport(row.activity_type)[0]
+        hints[file_key(row.filename)] = row.activity_type if own == row.sport else row.sport
+    return hints
 
 
 def build_ingest(
@@ -200,6 +225,7 @@ def build_ingest(
     tz: str | None,
     cache: Cache | None,
     limits: Limits,
+    run_types: Sequence[str] = (),
 ) -> Ingest:
     """The frozen :class:`Ingest` of one discovery from its files' outcomes (pure).
 
@@ -208,11 +234,7 @@ def build_ingest(
     export's own records (Strava's activities.csv, Garmin's summaries), merged in by
     :func:`runaudit.intake.merge.merge_metadata`.
     """
-    hints = {
-        row.file_key: row.activity_type
-        for _, row in meta.strava
-        if row.filename and row.activity_type
-    }
+    hints = sport_hints(meta, run_types)
     result = classify(list(outcomes), tz=tz, sport_hints=hints)
     activities, ledger, account = merge_metadata(
         activities_frame([r.as_row() for r in result.kept]),
@@ -222,6 +244,7 @@ def build_ingest(
         ],
         meta,
         tz=tz,
+        run_types=run_types,
     )
     return Ingest(
         activities=activities,

@@ -56,6 +56,9 @@ class ReadOptions:
         Parse the cache misses as Dask tasks on this cluster's workers
         (:mod:`runaudit.reading.backends.cluster`; paths must be readable from
         the workers).
+    run_types : tuple of str
+        Activity types of the services' records, as written in a language
+        runaudit has no names for (``"Hardloop"``), that are runs (``--run-type``).
 
     The parse backend follows from ``client`` and ``jobs``
     (:func:`runaudit.reading.backends.make_backend`): Dask with a client, else
@@ -69,6 +72,7 @@ class ReadOptions:
     limits: Limits = field(default_factory=Limits)
     progress: ProgressFn | None = None
     client: Any = None
+    run_types: tuple[str, ...] = ()
 
     @property
     def n_jobs(self) -> int:
