@@ -12,10 +12,11 @@ from runaudit.errors import ParseError
 from runaudit.reading.models import ParsedFile
 from runaudit.reading.parsers import fit, fit_compiled, gpx, tcx
 from runaudit.reading.parsers.xmlsafe import xml_encoding
+from runaudit.reading.sports import refine_sub_sport
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
-PARSER_VERSION = "5"  # 5: lxml GPX/TCX readers (a track's sport from its first <type>, as gpxpy)
+PARSER_VERSION = "6"  # 6: TCX creator names, indoor devices, GPX track-name sports
 
 
 def sniff_format(data: bytes) -> str:
@@ -73,14 +74,21 @@ def parse_bytes(data: bytes, expected: str = "unknown") -> ParsedFile:
         raise ParseError("empty file (only zero bytes: the device never wrote it)")
     fmt = sniff_format(data)
     if fmt == "fit":
-        return parse_fit_bytes(data)
+        return _indoors(parse_fit_bytes(data))
     if fmt == "gpx":
-        return gpx.parse_gpx(data)
+        return _indoors(gpx.parse_gpx(data))
     if fmt == "tcx":
-        return tcx.parse_tcx(data)
+        return _indoors(tcx.parse_tcx(data))
     if expected in _MISSING:
         raise ParseError(f"not a {expected.upper()} file ({_MISSING[expected]})")
     raise ParseError("unsupported format (not FIT, GPX or TCX)")
+
+
+def _indoors(parsed: ParsedFile) -> ParsedFile:
+    """Runs written by an indoor machine or app (Peloton, Zwift...) get its sub-sport."""
+    for activity in parsed.activities:
+        activity.sub_sport = refine_sub_sport(activity.sport, activity.sub_sport, activity.device)
+    return parsed
 
 
 def parse_fit_bytes(data: bytes) -> ParsedFile:
