@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from runaudit.audit import load_export
-from runaudit.errors import ParseError
 from runaudit.reading.records.garmin import read_summaries
 from runaudit.reading.records.strava import parse_strava_csv, read_activities_csv
 from runaudit.rules import find_shoe_changes, find_surface_changes
@@ -180,16 +179,16 @@ def test_garmin_summaries_matched_once_and_summary_only(tmp_path):
 
 
 def test_hostile_metadata():
-    with pytest.raises(ParseError, match="nested"):
-        read_summaries(b"[" * 5000 + b"]" * 5000)
-    with pytest.raises(ParseError, match="not valid JSON"):
-        read_summaries(b'[{"summarizedActivitiesExport": [')
+    deep = read_summaries(b"[" * 5000 + b"]" * 5000, "deep.json")
+    assert not deep.records and "nested more than 32" in deep.problems.lines("deep.json")[0]
+    cut = read_summaries(b'[{"summarizedActivitiesExport": [', "cut.json")
+    assert "not valid JSON" in cut.problems.lines("cut.json")[0]
     text = (
         HEADER + "\n" + _row(1, MONDAY, "ok", "Run", 5.0, "A", "") + '\n1,"' + "x" * 200_000 + '"\n'
     )
     parsed = read_activities_csv(text + _row(2, MONDAY, "ok2", "Run", 6.0, "A", "") + "\n")
-    assert [r.distance_km for r in parsed.rows] == [5.0, 6.0]
-    assert parsed.problems
+    assert [r.distance_km for r in parsed.records] == [5.0, 6.0]
+    assert parsed.problems.counts
     assert parse_strava_csv("Activity ID,Activity Type,Filename\n1,Run,activities/1.fit.gz\n") == {
         "1.fit": "Run"
     }
@@ -200,7 +199,7 @@ def test_german_headers_decimal_commas():
         "Aktivitäts-ID,Aktivitätsdatum,Aktivitätsname,Aktivitätsart,Distanz,Dateiname\n"
         '1,"07.01.2025, 07:00:00",Lauf,Lauf,"6,2",\n'
     )
-    row = read_activities_csv(text).rows[0]
+    row = read_activities_csv(text).records[0]
     assert row.distance_km == pytest.approx(6.2)
     assert row.start_utc == datetime(2025, 1, 7, 7, tzinfo=UTC).timestamp()
 
@@ -300,8 +299,8 @@ def test_metadata_in_zips_passes_the_zip_guards(tmp_path):
         z.writestr("../../shoes.csv", "Shoe Name\nEvil\n")
         z.writestr("big/shoes.csv", "Shoe Name\n" + "x" * 3000 + "\n")
     meta = read_metadata([path], limits=Limits(max_file_bytes=2000, max_ratio=200))
-    assert [row.name for _, row in meta.strava] == ["ok"]
-    assert meta.shoes == [] and meta.garmin == []
+    assert [row.name for row in meta.records] == ["ok"]
+    assert meta.shoes == []
     problems = "\n".join(meta.problems)
     assert "me_0_summarizedActivities.json declares 8 MiB compressed" in problems
     assert "zip bomb pattern" in problems
@@ -309,7 +308,7 @@ def test_metadata_in_zips_passes_the_zip_guards(tmp_path):
     assert "big/shoes.csv declares 0 MiB, over the 0 MiB file limit" in problems
     assert len(meta.problems) == 3
     # more members than allowed: refused before zipfile reads the directory
-    assert read_metadata([path], limits=Limits(max_zip_members=3)).strava == []
+    assert read_metadata([path], limits=Limits(max_zip_members=3)).records == []
 
 
 def test_samples_of_a_manual_run_say_why_there_are_none(strava_zip):

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from runaudit.reading.records import service_labels
 from runaudit.words import plural
 
 #: A week whose service total differs from runaudit's by more than this is named [%].
 DIFF_PCT = 2.0
-#: Service key in :attr:`MetadataAccount.service_weeks` → the name people know.
-SERVICE_NAMES: dict[str, str] = {"strava": "Strava", "garmin": "Garmin Connect"}
+#: Service key in :attr:`MetadataAccount.service_weeks` → the name people know
+#: (from the readers' table, :data:`runaudit.reading.records.READERS`).
+SERVICE_NAMES: dict[str, str] = service_labels()
 
 
 def format_pct(pct: float) -> str:

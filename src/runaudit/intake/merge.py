@@ -1,5 +1,9 @@
 """Put the services' records beside the runs read from files (pure, no I/O).
 
+Generic over :class:`~runaudit.reading.records.ServiceRecord`: "a Strava row"
+below is any record of a service whose records name their files, "a Garmin
+summary" any record of one whose records do not.
+
 * A Strava row with a good file: the file's numbers win; the row adds the
   shoe and, where the file does not say, the surface.
 * A Strava row whose file is missing, a duplicate or could not be read, but
@@ -23,7 +27,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import math
-from collections.abc import Container, Hashable, Iterable, Sequence
+from collections.abc import Collection, Container, Hashable, Iterable, Sequence
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
@@ -32,9 +37,8 @@ from runaudit.intake.account import MetadataAccount
 from runaudit.intake.activities import activities_frame
 from runaudit.intake.surfaces import surface_of
 from runaudit.intake.timezones import offset_in_zone, zone
-from runaudit.reading.records import Metadata
-from runaudit.reading.records.strava import file_key
-from runaudit.reading.sports import is_running, normalize_sport
+from runaudit.reading.records import READERS, Metadata, ServiceRecord, file_key
+from runaudit.reading.sports import is_running
 
 if TYPE_CHECKING:
     from runaudit.intake.ledger import LedgerEntry
@@ -47,6 +51,9 @@ MATCH_KM = 0.3
 #: Offsets are borrowed from a run at most this far away in time [s].
 BORROW_S = 3 * 86400.0
 
+#: ``origin`` of a run: ``file``, or ``<service>_manual`` (a record naming no file),
+#: ``<service>_row`` (a record whose file failed), ``<service>_summary`` (a summary
+#: matched to no file), for each service of :data:`runaudit.reading.records.READERS`.
 ORIGINS = ("file", "strava_manual", "strava_row", "garmin_summary")
 
 
@@ -56,8 +63,15 @@ def merge_metadata(
     meta: Metadata,
     *,
     tz: str | None = None,
+    run_types: Collection[str] = (),
 ) -> tuple[pd.DataFrame, list[LedgerEntry], MetadataAccount]:
     """Add shoes, surfaces and record-only runs to the activities from files.
+
+    Works on :class:`~runaudit.reading.records.ServiceRecord` of any service: a
+    service whose records name their files (``links_files`` in its
+    :class:`~runaudit.reading.records.ServiceReader`) is matched by file name
+    first, then by start time; the others by start time against every run known
+    so far.
 
     Parameters
     ----------
@@ -69,6 +83,9 @@ def merge_metadata(
         The service records (see :func:`runaudit.reading.records.read_metadata`).
     tz : str, optional
         IANA zone overriding every offset.
+    run_types : collection of str
+        Activity types (as the service wrote them, any case) declared runs by the
+        user (``--run-type``), for languages runaudit has no name table for.
 
     Returns
     -------
@@ -88,6 +105,7 @@ def merge_metadata(
         by_key.setdefault(file_key(known_entry.source), i)
     row_of_id = {aid: i for i, aid in enumerate(acts["activity_id"])}
     zone_info = zone(tz) if tz else None
+    declared = {t.strip().casefold() for t in run_types}
     known = sorted(
         (float(s.timestamp()), int(o))
         for s, o, src in zip(
@@ -108,6 +126,46 @@ def merge_metadata(
             return best[1], "nearest FIT file"
         return 0, "UTC (unknown)"
 
+    def run_kind(record: ServiceRecord) -> tuple[bool, str | None]:
+        """Whether the record is a run, and its sub-sport."""
+        if record.sport is None and record.activity_type.strip().casefold() in declared:
+            return True, record.sub_sport
+        return is_running(record.sport, record.sub_sport), record.sub_sport
+
+    def new_row(record: ServiceRecord, origin: str, source: str, sub: str | None) -> dict[str, Any]:
+        offset, src = offset_for(record.start_utc, record.utc_offset_s)
+        moving = record.moving_time_s
+        elapsed = record.elapsed_time_s
+        if not math.isfinite(moving):
+            moving = elapsed
+        if not math.isfinite(elapsed):
+            elapsed = moving
+        return {
+            "activity_id": f"{record.service}-{record.record_id or record.line}",
+            "source": source,
+            "format": PurePosixPath(record.source_file).suffix.lstrip(".").lower(),
+            "sport": "running",
+            "sub_sport": sub,
+            "start_utc": record.start_utc,
+            "end_utc": record.start_utc + (elapsed if math.isfinite(elapsed) else 0.0),
+            "utc_offset_s": offset,
+            "tz_source": src,
+            "distance_km": record.distance_km,
+            "moving_time_s": moving,
+            "elapsed_time_s": elapsed,
+            "ascent_m": record.ascent_m,
+            "descent_m": record.descent_m,
+            "cadence_spm": record.cadence_spm,
+            "device": "",
+            "date_known": True,
+            "shoe": record.gear,
+            "surface": surface_of(None, record.activity_type),
+            "origin": origin,
+        }
+
+    order = {r.service: i for i, r in reversed(list(enumerate(READERS)))}
+    linking = {r.service for r in READERS if r.links_files}
+    records = sorted(meta.records, key=lambda r: order.get(r.service, len(order)))
     added: list[dict[str, Any]] = []
     service: list[tuple[str, float, int, float]] = []  # (service, start, offset, km)
     c = dict.fromkeys(("matched", "manual", "failed", "other", "g_matched", "g_added"), 0)
@@ -116,18 +174,19 @@ def merge_metadata(
         (float(s.timestamp()), float(d), i)
         for i, (s, d) in enumerate(zip(acts["start_utc"], acts["distance_km"], strict=True))
     )
-    claimed: set[int] = set()  # file runs a Strava row already speaks for
-    for csv_name, row in meta.strava:
-        sport, sub = normalize_sport(row.activity_type)
-        running = is_running(sport, sub)
+    claimed: set[int] = set()  # file runs a record naming its file already speaks for
+    for row in records:
+        if row.service not in linking:
+            continue
+        running, sub = run_kind(row)
         if not running:
             c["other"] += 1
             continue
         dated = math.isfinite(row.start_utc)
         if dated and math.isfinite(row.distance_km):
-            offset, _src = offset_for(row.start_utc)
-            service.append(("strava", row.start_utc, offset, row.distance_km))
-        index = by_key.get(row.file_key) if row.filename else None
+            offset, _src = offset_for(row.start_utc, row.utc_offset_s)
+            service.append((row.service, row.start_utc, offset, row.distance_km))
+        index = by_key.get(file_key(row.filename)) if row.filename else None
         entry = entries[index] if index is not None else None
         if entry is not None and entry.bucket == "not_activity":
             c["matched"] += 1
@@ -156,55 +215,30 @@ def merge_metadata(
             continue
         if not (dated and math.isfinite(row.distance_km) and row.distance_km > 0):
             problems.append(
-                f"{csv_name}: line {row.line} is a run without a readable date or distance;"
-                " not counted"
+                f"{row.source_file}: line {row.line} is a run without a readable date or"
+                " distance; not counted"
             )
             continue
         if not row.filename:
-            origin, what = "strava_manual", "manual entry"
+            origin, what = f"{row.service}_manual", "manual entry"
             c["manual"] += 1
         else:
-            origin, what = "strava_row", "row of a file that could not be used"
+            origin, what = f"{row.service}_row", "row of a file that could not be used"
             c["failed"] += 1
             note = (
-                f"still counted as a run from {csv_name} line {row.line} ({row.distance_km:.2f} km)"
+                f"still counted as a run from {row.source_file} line {row.line}"
+                f" ({row.distance_km:.2f} km)"
             )
             if entry is not None and index is not None:
                 entries[index] = dataclasses.replace(entry, reason=f"{entry.reason}; {note}")
             else:
                 problems.append(
-                    f"{csv_name}: line {row.line} names {row.filename}, which is not in the"
-                    f" export; {note}"
+                    f"{row.source_file}: line {row.line} names {row.filename}, which is not in"
+                    f" the export; {note}"
                 )
-        offset, src = offset_for(row.start_utc)
-        moving = row.moving_time_s if math.isfinite(row.moving_time_s) else row.elapsed_time_s
-        elapsed = row.elapsed_time_s if math.isfinite(row.elapsed_time_s) else moving
-        added.append(
-            {
-                "activity_id": f"strava-{row.activity_id or row.line}",
-                "source": f"{csv_name} line {row.line} ({what})",
-                "format": "csv",
-                "sport": "running",
-                "sub_sport": sub,
-                "start_utc": row.start_utc,
-                "end_utc": row.start_utc + (elapsed if math.isfinite(elapsed) else 0.0),
-                "utc_offset_s": offset,
-                "tz_source": src,
-                "distance_km": row.distance_km,
-                "moving_time_s": moving,
-                "elapsed_time_s": elapsed,
-                "ascent_m": row.ascent_m,
-                "descent_m": row.descent_m,
-                "cadence_spm": row.cadence_spm,
-                "device": "",
-                "date_known": True,
-                "shoe": row.gear,
-                "surface": surface_of(None, row.activity_type),
-                "origin": origin,
-            }
-        )
+        added.append(new_row(row, origin, f"{row.source_file} line {row.line} ({what})", sub))
 
-    # Garmin summaries: matched against every run known so far (files and Strava rows).
+    # Summaries: matched against every run known so far (files and records naming files).
     pool = _pool(
         [
             (float(s.timestamp()), float(d), ("act", i))
@@ -216,14 +250,16 @@ def merge_metadata(
         ]
     )
     used: set[tuple[str, int]] = set()
-    for _json_name, summary in meta.garmin:
-        sport, sub = normalize_sport(summary.activity_type)
-        if not is_running(sport, sub):
+    for summary in records:
+        if summary.service in linking:
+            continue
+        running, sub = run_kind(summary)
+        if not running:
             c["other"] += 1
             continue
-        offset, src = offset_for(summary.start_utc, summary.utc_offset_s)
+        offset, _src = offset_for(summary.start_utc, summary.utc_offset_s)
         if math.isfinite(summary.distance_km):
-            service.append(("garmin", summary.start_utc, offset, summary.distance_km))
+            service.append((summary.service, summary.start_utc, offset, summary.distance_km))
         match = _nearest(pool, summary.start_utc, summary.distance_km, used)
         if match is not None:
             used.add(match)
@@ -235,39 +271,26 @@ def merge_metadata(
                 surfaces[i] = _more_specific(
                     surfaces[i], surface_of(subs[i], summary.activity_type)
                 )
+                if summary.gear and not shoes[i]:
+                    shoes[i] = summary.gear
             else:
                 added[i]["surface"] = _more_specific(
                     added[i]["surface"], surface_of(None, summary.activity_type)
                 )
+                if summary.gear and not added[i]["shoe"]:
+                    added[i]["shoe"] = summary.gear
             continue
         if not (math.isfinite(summary.distance_km) and summary.distance_km > 0):
             continue
         c["g_added"] += 1
-        moving = summary.moving_time_s
+        what = f"activity {summary.record_id}" if summary.record_id else f"entry {summary.line}"
         added.append(
-            {
-                "activity_id": f"garmin-{summary.activity_id}",
-                "source": f"{_json_name} activity {summary.activity_id} (summary only)",
-                "format": "json",
-                "sport": "running",
-                "sub_sport": sub,
-                "start_utc": summary.start_utc,
-                "end_utc": summary.start_utc
-                + (summary.elapsed_time_s if math.isfinite(summary.elapsed_time_s) else 0.0),
-                "utc_offset_s": offset,
-                "tz_source": src,
-                "distance_km": summary.distance_km,
-                "moving_time_s": moving,
-                "elapsed_time_s": summary.elapsed_time_s,
-                "ascent_m": summary.ascent_m,
-                "descent_m": summary.descent_m,
-                "cadence_spm": summary.cadence_spm,
-                "device": "",
-                "date_known": True,
-                "shoe": "",
-                "surface": surface_of(None, summary.activity_type),
-                "origin": "garmin_summary",
-            }
+            new_row(
+                summary,
+                f"{summary.service}_summary",
+                f"{summary.source_file} {what} (summary only)",
+                sub,
+            )
         )
 
     acts["shoe"], acts["surface"], acts["origin"] = shoes, surfaces, ["file"] * len(acts)

@@ -24,7 +24,7 @@ from runaudit.intake.merge import merge_metadata
 from runaudit.reading.backends.pool import start_pool, stop_pool
 from runaudit.reading.backends.work import parse_file_bytes
 from runaudit.reading.cache import Cache, CachedFile
-from runaudit.reading.records import Metadata, read_metadata
+from runaudit.reading.records import Metadata, file_key, read_metadata
 from runaudit.reading.sources import Discovery, Limits, Source, discover, read_source
 
 __all__ = [
@@ -312,8 +312,8 @@ def build_ingest(
     :func:`runaudit.intake.merge.merge_metadata`.
     """
     hints = {
-        row.file_key: row.activity_type
-        for _, row in meta.strava
+        file_key(row.filename): row.activity_type
+        for row in meta.records
         if row.filename and row.activity_type
     }
     result = classify(list(outcomes), tz=tz, sport_hints=hints)

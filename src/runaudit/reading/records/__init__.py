@@ -1,7 +1,9 @@
 """What the services wrote about the runner, beside the activity files.
 
 Readers: :mod:`.strava` (``activities.csv``, ``shoes.csv``) and :mod:`.garmin`
-(``*_summarizedActivities.json``). :func:`read_metadata` finds those files in
+(``*_summarizedActivities.json``), each returning a :class:`RecordFile` of
+:class:`ServiceRecord` (see :mod:`.base`); :data:`READERS` is the table
+:func:`read_metadata` dispatches on by file name. :func:`read_metadata` finds those files in
 the paths a user gives (folders, export zips, the files themselves) under a
 size limit, reading zips through the guards of :mod:`runaudit.reading.sources.zipguard`
 (the same as for activity files); :mod:`.merge` puts their runs, shoes and
@@ -13,17 +15,20 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from runaudit.errors import LimitError, ParseError
-from runaudit.reading.records.garmin import GarminSummary, read_summaries
-from runaudit.reading.records.strava import (
-    StravaRow,
-    parse_strava_csv,
-    read_activities_csv,
-    read_shoes_csv,
+from runaudit.errors import LimitError
+from runaudit.reading.records import garmin, strava
+from runaudit.reading.records.base import (
+    Problems,
+    RecordFile,
+    RecordReader,
+    ServiceReader,
+    ServiceRecord,
+    map_fields,
 )
+from runaudit.reading.records.strava import file_key
 from runaudit.reading.sources.limits import Limits, read_capped
 from runaudit.reading.sources.names import printable
 from runaudit.reading.sources.zipguard import (
@@ -36,18 +41,62 @@ from runaudit.reading.sources.zipguard import (
 )
 
 __all__ = [
-    "GarminSummary",
+    "READERS",
     "Metadata",
-    "StravaRow",
-    "parse_strava_csv",
-    "read_activities_csv",
+    "Problems",
+    "RecordFile",
+    "RecordReader",
+    "ServiceReader",
+    "ServiceRecord",
+    "file_key",
+    "is_metadata_name",
+    "map_fields",
     "read_metadata",
-    "read_shoes_csv",
-    "read_summaries",
+    "reader_for",
+    "service_labels",
 ]
 
 #: Largest metadata file read [bytes] (ten years of Garmin summaries are tens of MB).
 MAX_METADATA_BYTES = 128 * 2**20
+
+#: Every services' reader, in the order their records are merged. A new service is
+#: its reader module and one line here.
+READERS: tuple[ServiceReader, ...] = (*strava.READERS, *garmin.READERS)
+
+
+def service_labels() -> dict[str, str]:
+    """Service key → the name people know, in :data:`READERS` order.
+
+    >>> service_labels()["strava"]
+    'Strava'
+    """
+    return {r.service: r.label for r in READERS}
+
+
+def reader_for(name: str, head: bytes | None = None) -> ServiceReader | None:
+    """The reader of a file by its name (and its first bytes where names are shared).
+
+    >>> reader_for("DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json").service
+    'garmin'
+    >>> reader_for("activities/1.fit") is None
+    True
+    """
+    base = PurePosixPath(name.replace("\\", "/").replace("!", "/")).name.lower()
+    for reader in READERS:
+        if reader.accepts(base) and (head is None or reader.sniff is None or reader.sniff(head)):
+            return reader
+    return None
+
+
+def is_metadata_name(name: str) -> bool:
+    """True for the service files :func:`read_metadata` reads.
+
+    >>> is_metadata_name("DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json")
+    True
+    >>> is_metadata_name("activities/1.fit")
+    False
+    """
+    return reader_for(name) is not None
 
 
 @dataclass
@@ -56,70 +105,74 @@ class Metadata:
 
     Attributes
     ----------
-    strava : list of (str, StravaRow)
-        Each row with the name of the CSV it came from.
-    garmin : list of (str, GarminSummary)
-        Each summary with the name of its JSON file.
+    records : list of ServiceRecord
+        Every record of every service, in :data:`READERS` order, then file order.
     shoes : list of str
-        Shoes listed by ``shoes.csv``.
+        Shoes the files list (Strava's ``shoes.csv``, Garmin's gear).
     problems : list of str
-        Files or lines refused, with the reason.
+        Files refused (with the reason) and one line per kind of row refused
+        (count and up to three examples).
     notes : list of str
-        Things said once (Garmin gear not linked to activities...).
+        Things said once.
     files : list of str
         The metadata files read.
+    refused : list of (str, str, str)
+        ``(file, kind, row)`` of every row refused, for the ledger.
+    unknown_types : dict of str to int
+        Activity types no reader could map to a sport, with their counts.
     """
 
-    strava: list[tuple[str, StravaRow]] = field(default_factory=list)
-    garmin: list[tuple[str, GarminSummary]] = field(default_factory=list)
+    records: list[ServiceRecord] = field(default_factory=list)
     shoes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
+    unknown_types: dict[str, int] = field(default_factory=dict)
+    gear_links: list[tuple[str, str, str]] = field(default_factory=list)
+    type_gear: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, name: str, data: bytes) -> None:
-        """Read one metadata file's bytes (its kind from its name)."""
-        base = PurePosixPath(name.replace("!", "/")).name.lower()
+        """Read one metadata file's bytes with the reader its name (and head) selects."""
+        reader = reader_for(name, data[:4096])
+        if reader is None:
+            return
+        self.add_file(name, reader.read(data, name))
+
+    def add_file(self, name: str, parsed: RecordFile) -> None:
+        """Keep what one reader made of one file."""
         self.files.append(name)
-        if base == "activities.csv":
-            parsed = read_activities_csv(data.decode("utf-8-sig", "replace"), name=name)
-            self.strava.extend((name, row) for row in parsed.rows)
-            self.problems.extend(parsed.problems)
-        elif base == "shoes.csv":
-            for shoe in read_shoes_csv(data.decode("utf-8-sig", "replace")):
-                if shoe not in self.shoes:
-                    self.shoes.append(shoe)
-        elif base.endswith("_gear.json"):
-            note = (
-                "Garmin's gear list (*_gear.json) names shoes but does not link them to"
-                " activities; no shoe is assigned from it"
-            )
+        self.records.extend(parsed.records)
+        for shoe in parsed.shoes:
+            if shoe not in self.shoes:
+                self.shoes.append(shoe)
+        self.problems.extend(parsed.problems.lines(name))
+        self.refused.extend((name, kind, row) for kind, row in parsed.problems.rows)
+        for note in parsed.notes:
             if note not in self.notes:
                 self.notes.append(note)
-        elif base.endswith("summarizedactivities.json"):
-            try:
-                summaries, problems = read_summaries(data, name=name)
-            except ParseError as err:
-                self.problems.append(str(err))
-                return
-            self.garmin.extend((name, s) for s in summaries)
-            self.problems.extend(problems)
+        for kind, count in parsed.unknown_types:
+            self.unknown_types[kind] = self.unknown_types.get(kind, 0) + count
+        self.gear_links.extend(parsed.gear_links)
+        self.type_gear.extend(parsed.type_gear)
 
-
-def is_metadata_name(name: str) -> bool:
-    """True for the service files :class:`Metadata` reads.
-
-    >>> is_metadata_name("DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json")
-    True
-    >>> is_metadata_name("activities/1.fit")
-    False
-    """
-    base = PurePosixPath(name.replace("\\", "/")).name.lower()
-    return (
-        base in ("activities.csv", "shoes.csv")
-        or base.endswith("summarizedactivities.json")
-        or base.endswith("_gear.json")
-    )
+    def finish(self) -> Metadata:
+        """Apply the gear links of every file to the records without a shoe; ``self``."""
+        if not (self.gear_links or self.type_gear):
+            return self
+        by_id = {(s, rid): shoe for s, rid, shoe in self.gear_links}
+        by_type = {(s, kind): shoe for s, kind, shoe in self.type_gear}
+        self.records = [
+            r
+            if r.gear
+            else replace(
+                r,
+                gear=by_id.get((r.service, r.record_id))
+                or by_type.get((r.service, r.activity_type), ""),
+            )
+            for r in self.records
+        ]
+        return self
 
 
 def read_metadata(
@@ -149,6 +202,13 @@ def read_metadata(
     limits = limits or Limits()
     cap = min(max_bytes, limits.max_file_bytes)
     meta = Metadata()
+    _read_paths(meta, paths, cap, limits)
+    return meta.finish()
+
+
+def _read_paths(
+    meta: Metadata, paths: Iterable[str | os.PathLike[str]], cap: int, limits: Limits
+) -> None:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -158,7 +218,6 @@ def read_metadata(
             _add_zip(meta, path, cap, limits)
         elif path.is_file() and is_metadata_name(path.name):
             _add_file(meta, path, cap, limits)
-    return meta
 
 
 def _walk(folder: Path) -> Iterator[Path]:

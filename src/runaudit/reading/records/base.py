@@ -132,24 +132,76 @@ class RecordFile:
     shoes : tuple of str
         Shoes the file lists (Strava's ``shoes.csv``, Garmin's gear), used or not.
     problems : Problems
+        Rows refused, counted by kind (the ledger lists every row).
     notes : tuple of str
         One-time facts worth a line (``"distance read in metres (2018 export)"``).
+    gear_links : tuple of (str, str, str)
+        ``(service, record_id, shoe)``: a shoe this file assigns to a record of
+        another file (Garmin's ``gearActivityDTOs``). Applied by
+        :func:`runaudit.reading.records.read_metadata` after every file is read,
+        to records of that service whose ``gear`` is empty.
+    type_gear : tuple of (str, str, str)
+        ``(service, activity_type, shoe)``: the default shoe of an activity type,
+        applied after ``gear_links`` to records still without a shoe.
+    unknown_types : tuple of (str, int)
+        Activity types the reader could not map to a sport, with their counts
+        (rows with ``sport`` None); ``--run-type`` declares which are runs.
     """
 
     records: tuple[ServiceRecord, ...]
     shoes: tuple[str, ...] = ()
     problems: Problems = field(default_factory=Problems)
     notes: tuple[str, ...] = ()
+    gear_links: tuple[tuple[str, str, str], ...] = ()
+    type_gear: tuple[tuple[str, str, str], ...] = ()
+    unknown_types: tuple[tuple[str, int], ...] = ()
 
 
 class RecordReader(Protocol):
     """A services' reader: ``read(data, name) -> RecordFile``.
 
     ``data`` is the whole file's bytes (already read under the size limit),
-    ``name`` its display name for messages.
+    ``name`` its display name for messages. A reader never raises for bad
+    content: a file it cannot read at all is a :class:`RecordFile` without
+    records whose ``problems`` say why.
     """
 
     def __call__(self, data: bytes, name: str) -> RecordFile: ...
+
+
+@dataclass(frozen=True)
+class ServiceReader:
+    """One entry of the readers' table that :func:`read_metadata` dispatches on.
+
+    Adding a service is one such entry in ``READERS``
+    (:mod:`runaudit.reading.records`) and its reader module.
+
+    Attributes
+    ----------
+    service : str
+        The key written into :attr:`ServiceRecord.service` (``"strava"``).
+    label : str
+        The name people know (``"Strava"``), used in messages and the report.
+    accepts : callable
+        ``accepts(base_name) -> bool`` on the lower-case base file name
+        (``activities.csv``); decides which files discovery leaves to the records.
+    read : RecordReader
+    links_files : bool
+        The service's records name their activity files (Strava's ``Filename``):
+        a record without one is a manual entry (origin ``<service>_manual``), one
+        whose file failed is counted from the row (``<service>_row``). Otherwise a
+        record is a summary (``<service>_summary``) matched to a run by start time.
+    sniff : callable, optional
+        ``sniff(head) -> bool`` on the file's first 4 KiB, for names several
+        services share (``*.json``): the first reader accepting both wins.
+    """
+
+    service: str
+    label: str
+    accepts: Callable[[str], bool]
+    read: RecordReader
+    links_files: bool = False
+    sniff: Callable[[bytes], bool] | None = None
 
 
 def map_fields(

@@ -12,41 +12,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from runaudit.errors import ParseError
+from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
+from runaudit.reading.sports import normalize_sport
 
 #: Deepest nesting accepted in a summaries file (Garmin's own is 4 deep).
 MAX_JSON_DEPTH = 32
-
-
-@dataclass(frozen=True)
-class GarminSummary:
-    """One activity as Garmin Connect summarised it.
-
-    Attributes
-    ----------
-    activity_id, name, activity_type : str
-    start_utc : float
-        [s since epoch].
-    utc_offset_s : int or None
-        [s], from ``startTimeLocal - startTimeGmt``.
-    distance_km, elapsed_time_s, moving_time_s, ascent_m, descent_m, cadence_spm : float
-        NaN where absent.
-    """
-
-    activity_id: str
-    name: str
-    activity_type: str
-    start_utc: float
-    utc_offset_s: int | None
-    distance_km: float
-    elapsed_time_s: float
-    moving_time_s: float
-    ascent_m: float
-    descent_m: float
-    cadence_spm: float
 
 
 def _depth_ok(data: bytes, limit: int) -> bool:
@@ -79,10 +52,21 @@ def _num(item: dict[str, Any], key: str, scale: float = 1.0) -> float:
     return out if math.isfinite(out) else math.nan
 
 
-def read_summaries(
-    data: bytes, *, name: str = "summarizedActivities.json"
-) -> tuple[list[GarminSummary], list[str]]:
-    """Read the activities of one summaries file.
+#: The field table: summary key → (:class:`ServiceRecord` field, scale to its unit).
+#: Distances and elevations are in centimetres, durations in milliseconds.
+FIELDS: dict[str, tuple[str, float]] = {
+    "distance": ("distance_km", 1e-5),
+    "elapsedDuration": ("elapsed_time_s", 1e-3),
+    "movingDuration": ("moving_time_s", 1e-3),
+    "elevationGain": ("ascent_m", 0.01),
+    "elevationLoss": ("descent_m", 0.01),
+    "avgDoubleCadence": ("cadence_spm", 1.0),
+    "avgHr": ("heart_rate_bpm", 1.0),
+}
+
+
+def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> RecordFile:
+    """Read the activities of one summaries file (the :class:`RecordReader`).
 
     Parameters
     ----------
@@ -93,16 +77,64 @@ def read_summaries(
 
     Returns
     -------
-    summaries : list of GarminSummary
-    problems : list of str
-        Entries refused, with the reason (counted, not listed one by one).
-
-    Raises
-    ------
-    ParseError
-        When the file is not JSON, nests deeper than :data:`MAX_JSON_DEPTH`
-        or does not have Garmin's shape.
+    RecordFile
+        Records of service ``"garmin"``; a file that is not JSON, nests deeper
+        than :data:`MAX_JSON_DEPTH` or lacks Garmin's shape is one problem.
     """
+    problems = Problems()
+    try:
+        items = _items(data, name)
+    except ParseError as err:
+        problems.add(str(err).removeprefix(f"{name}: "))
+        return RecordFile((), problems=problems)
+    out: list[ServiceRecord] = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.add("entries refused (not an object)", f"entry {number}")
+            continue
+        gmt, local = _num(item, "startTimeGmt"), _num(item, "startTimeLocal")
+        kind = item.get("activityType")
+        if isinstance(kind, dict):  # older exports: {"typeKey": "running"}
+            kind = kind.get("typeKey")
+        if not math.isfinite(gmt) or not isinstance(kind, str):
+            problems.add("entries refused (no start time or activity type)", f"entry {number}")
+            continue
+        offset = round((local - gmt) / 1000.0) if math.isfinite(local) else None
+        if offset is not None and abs(offset) > 15 * 3600:
+            offset = None
+        values = {field: _num(item, key, scale) for key, (field, scale) in FIELDS.items()}
+        duration = _num(item, "duration", 1e-3)
+        if "elapsedDuration" not in item:
+            values["elapsed_time_s"] = duration
+        if not math.isfinite(values["moving_time_s"]):
+            values["moving_time_s"] = duration
+        sport, sub = normalize_sport(kind)
+        out.append(
+            ServiceRecord(
+                service="garmin",
+                source_file=name,
+                line=number,
+                record_id=str(item.get("activityId", ""))[:40],
+                start_utc=gmt / 1000.0,
+                utc_offset_s=offset,
+                activity_type=kind[:60],
+                sport=sport,
+                sub_sport=sub,
+                name=str(item.get("name", ""))[:200],
+                distance_km=values["distance_km"],
+                elapsed_time_s=values["elapsed_time_s"],
+                moving_time_s=values["moving_time_s"],
+                ascent_m=values["ascent_m"],
+                descent_m=values["descent_m"],
+                cadence_spm=values["cadence_spm"],
+                heart_rate_bpm=values["heart_rate_bpm"],
+            )
+        )
+    return RecordFile(tuple(out), problems=problems)
+
+
+def _items(data: bytes, name: str) -> list[Any]:
+    """The entries of every ``summarizedActivitiesExport`` list in the file."""
     # The scan costs a second per ~10 MB in Python; past 4 MB the JSON decoder's own
     # recursion guard (RecursionError below) refuses hostile nesting instead.
     if len(data) <= 4_000_000 and not _depth_ok(data, MAX_JSON_DEPTH):
@@ -123,39 +155,29 @@ def read_summaries(
             items.extend(part["summarizedActivitiesExport"])
     if not items and doc:
         raise ParseError(f"{name}: no 'summarizedActivitiesExport' list found")
-    out: list[GarminSummary] = []
-    bad = 0
-    for item in items:
-        if not isinstance(item, dict):
-            bad += 1
-            continue
-        gmt, local = _num(item, "startTimeGmt"), _num(item, "startTimeLocal")
-        kind = item.get("activityType")
-        if isinstance(kind, dict):  # older exports: {"typeKey": "running"}
-            kind = kind.get("typeKey")
-        if not math.isfinite(gmt) or not isinstance(kind, str):
-            bad += 1
-            continue
-        offset = round((local - gmt) / 1000.0) if math.isfinite(local) else None
-        if offset is not None and abs(offset) > 15 * 3600:
-            offset = None
-        moving = _num(item, "movingDuration", 1e-3)
-        out.append(
-            GarminSummary(
-                activity_id=str(item.get("activityId", ""))[:40],
-                name=str(item.get("name", ""))[:200],
-                activity_type=kind[:60],
-                start_utc=gmt / 1000.0,
-                utc_offset_s=offset,
-                distance_km=_num(item, "distance", 1e-5),
-                elapsed_time_s=_num(item, "elapsedDuration", 1e-3)
-                if "elapsedDuration" in item
-                else _num(item, "duration", 1e-3),
-                moving_time_s=moving if math.isfinite(moving) else _num(item, "duration", 1e-3),
-                ascent_m=_num(item, "elevationGain", 0.01),
-                descent_m=_num(item, "elevationLoss", 0.01),
-                cadence_spm=_num(item, "avgDoubleCadence"),
-            )
-        )
-    problems = [f"{name}: {bad} entries refused (no start time or activity type)"] if bad else []
-    return out, problems
+    return items
+
+
+def read_gear(data: bytes, name: str) -> RecordFile:
+    """Garmin's ``*_gear.json``: not linked to activities yet (one note)."""
+    return RecordFile(
+        (),
+        notes=(
+            "Garmin's gear list (*_gear.json) names shoes but does not link them to"
+            " activities; no shoe is assigned from it",
+        ),
+    )
+
+
+#: The readers' table entries of Garmin's files (see :data:`runaudit.reading.records.READERS`).
+READERS = (
+    ServiceReader(
+        "garmin",
+        "Garmin Connect",
+        accepts=lambda base: base.endswith("summarizedactivities.json"),
+        read=read_summaries,
+    ),
+    ServiceReader(
+        "garmin", "Garmin Connect", accepts=lambda base: base.endswith("_gear.json"), read=read_gear
+    ),
+)

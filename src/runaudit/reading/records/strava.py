@@ -18,25 +18,33 @@ import io
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-#: Column key → header names (lower case) in English and German exports.
-_NAMES: dict[str, tuple[str, ...]] = {
-    "id": ("activity id", "aktivitäts-id", "aktivitats-id", "id"),
-    "date": ("activity date", "aktivitätsdatum", "date"),
-    "name": ("activity name", "aktivitätsname", "name"),
-    "type": ("activity type", "aktivitätsart", "aktivitätstyp", "type", "sport"),
-    "gear": ("activity gear", "gear", "aktivitätsausrüstung", "ausrüstung"),
-    "filename": ("filename", "file name", "file", "dateiname"),
-    "distance": ("distance", "distanz", "entfernung"),
-    "elapsed": ("elapsed time", "verstrichene zeit"),
-    "moving": ("moving time", "bewegungszeit"),
-    "gain": ("elevation gain", "höhenzuwachs", "höhenmeter bergauf"),
-    "loss": ("elevation loss", "höhenverlust", "höhenmeter bergab"),
-    "cadence": ("average cadence", "durchschnittliche trittfrequenz", "ø trittfrequenz"),
-    "dirt": ("dirt distance", "distanz auf unbefestigten wegen"),
+from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
+from runaudit.reading.sports import normalize_sport
+
+#: The field table: header name (lower case) → :class:`ServiceRecord` field, for
+#: English and German exports. ``distance_km`` and ``elapsed_time_s`` repeat in
+#: the long vintages (the second ``Distance`` is in metres).
+FIELDS: dict[str, str] = {
+    **dict.fromkeys(("activity id", "aktivitäts-id", "aktivitats-id", "id"), "record_id"),
+    **dict.fromkeys(("activity date", "aktivitätsdatum", "date"), "start_utc"),
+    **dict.fromkeys(("activity name", "aktivitätsname", "name"), "name"),
+    **dict.fromkeys(
+        ("activity type", "aktivitätsart", "aktivitätstyp", "type", "sport"), "activity_type"
+    ),
+    **dict.fromkeys(("activity gear", "gear", "aktivitätsausrüstung", "ausrüstung"), "gear"),
+    **dict.fromkeys(("filename", "file name", "file", "dateiname"), "filename"),
+    **dict.fromkeys(("distance", "distanz", "entfernung"), "distance_km"),
+    **dict.fromkeys(("elapsed time", "verstrichene zeit"), "elapsed_time_s"),
+    **dict.fromkeys(("moving time", "bewegungszeit"), "moving_time_s"),
+    **dict.fromkeys(("elevation gain", "höhenzuwachs", "höhenmeter bergauf"), "ascent_m"),
+    **dict.fromkeys(("elevation loss", "höhenverlust", "höhenmeter bergab"), "descent_m"),
+    **dict.fromkeys(
+        ("average cadence", "durchschnittliche trittfrequenz", "ø trittfrequenz"), "cadence_spm"
+    ),
+    **dict.fromkeys(("dirt distance", "distanz auf unbefestigten wegen"), "trail_km"),
 }
 _DATE_FORMATS = (
     "%b %d, %Y, %I:%M:%S %p",  # Jan 7, 2025, 7:00:00 AM (current exports)
@@ -50,66 +58,6 @@ _GERMAN_MONTHS = {
     "jan.": "Jan", "feb.": "Feb", "märz": "Mar", "apr.": "Apr", "mai": "May", "juni": "Jun",
     "juli": "Jul", "aug.": "Aug", "sept.": "Sep", "okt.": "Oct", "nov.": "Nov", "dez.": "Dec",
 }  # fmt: skip
-#: Most problems listed one by one; the rest are counted.
-MAX_LISTED_PROBLEMS = 20
-
-
-@dataclass(frozen=True)
-class StravaRow:
-    """One activity as Strava's ``activities.csv`` lists it.
-
-    Attributes
-    ----------
-    line : int
-        Line number in the CSV (header is line 1).
-    activity_id, name, activity_type, gear, filename : str
-        As written (``filename`` empty for a manual activity).
-    start_utc : float
-        [s since epoch], NaN when the date could not be read.
-    distance_km, elapsed_time_s, moving_time_s, ascent_m, descent_m, dirt_km : float
-        NaN where the row holds no value.
-    cadence_spm : float
-        Steps per minute (Strava's per-leg value doubled for runs).
-    """
-
-    line: int
-    activity_id: str
-    start_utc: float
-    name: str
-    activity_type: str
-    gear: str
-    filename: str
-    distance_km: float
-    elapsed_time_s: float
-    moving_time_s: float
-    ascent_m: float
-    descent_m: float
-    cadence_spm: float
-    dirt_km: float
-
-    @property
-    def file_key(self) -> str:
-        """The file's match key (see :func:`file_key`), empty for a manual activity."""
-        return file_key(self.filename) if self.filename else ""
-
-
-@dataclass(frozen=True)
-class StravaCsv:
-    """What :func:`read_activities_csv` made of one file.
-
-    Attributes
-    ----------
-    rows : tuple of StravaRow
-    problems : tuple of str
-        One line per refused line or unmapped column (at most
-        :data:`MAX_LISTED_PROBLEMS`, then a count).
-    columns : dict of str to int
-        Column key → index in the header that was used.
-    """
-
-    rows: tuple[StravaRow, ...]
-    problems: tuple[str, ...]
-    columns: dict[str, int]
 
 
 def file_key(name: str) -> str:
@@ -127,16 +75,15 @@ def _header_key(text: str) -> str:
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, list[int]]]:
-    """First index of each known column, and every index of repeated ones."""
+    """First index of each known field, and every index of repeated ones."""
     where: dict[str, list[int]] = {}
     for i, raw in enumerate(header):
         name = _header_key(raw)
         # ``Distance.1`` (a spreadsheet's rename of a repeated name) counts as the same name.
         name = re.sub(r"\.\d+$", "", name)
-        for key, names in _NAMES.items():
-            if name in names:
-                where.setdefault(key, []).append(i)
-                break
+        key = FIELDS.get(name)
+        if key is not None:
+            where.setdefault(key, []).append(i)
     return {k: v[0] for k, v in where.items()}, where
 
 
@@ -209,7 +156,19 @@ def _rows(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
         yield reader.line_num, fields, ""
 
 
-def read_activities_csv(text: str, *, name: str = "activities.csv") -> StravaCsv:
+def decode(data: bytes) -> str:
+    """The text of a records CSV: UTF-8 with or without BOM, UTF-16 with BOM."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", "replace")
+    return data.decode("utf-8-sig", "replace")
+
+
+def read_activities(data: bytes, name: str) -> RecordFile:
+    """The :class:`RecordReader` of ``activities.csv`` (bytes in, records out)."""
+    return read_activities_csv(decode(data), name=name)
+
+
+def read_activities_csv(text: str, *, name: str = "activities.csv") -> RecordFile:
     """Read every activity of a Strava ``activities.csv``.
 
     Parameters
@@ -221,54 +180,50 @@ def read_activities_csv(text: str, *, name: str = "activities.csv") -> StravaCsv
 
     Returns
     -------
-    StravaCsv
-        Rows in file order; lines that could not be read are in ``problems``.
+    RecordFile
+        Records (service ``"strava"``) in file order; lines that could not be
+        read are counted in ``problems``.
     """
     records = _rows(text)
-    problems: list[str] = []
-    refused = 0
-
-    def refuse(message: str) -> None:
-        nonlocal refused
-        refused += 1
-        if len(problems) < MAX_LISTED_PROBLEMS:
-            problems.append(f"{name}: {message}")
-
+    problems = Problems()
     header: list[str] | None = None
     for _line, fields, error in records:
         if fields is None:
-            return StravaCsv((), (f"{name}: the header line cannot be read ({error})",), {})
+            problems.add(f"the header line cannot be read ({error})")
+            return RecordFile((), problems=problems)
         if any(f.strip() for f in fields):
             header = fields
             break
     if header is None:
-        return StravaCsv((), (f"{name}: empty file",), {})
+        problems.add("empty file")
+        return RecordFile((), problems=problems)
     first, every = _columns(header)
-    if "filename" not in first and "type" not in first:
-        return StravaCsv(
-            (),
-            (
-                f"{name}: no 'Filename' or 'Activity Type' column found by name (a language"
-                " runaudit does not know?); the activity files are still read",
-            ),
-            first,
+    if "filename" not in first and "activity_type" not in first:
+        problems.add(
+            "no 'Filename' or 'Activity Type' column found by name (a language"
+            " runaudit does not know?); the activity files are still read"
         )
-    missing = [k for k in ("date", "distance") if k not in first]
+        return RecordFile((), problems=problems)
+    notes: list[str] = []
+    missing = [k for k in ("start_utc", "distance_km") if k not in first]
     if missing:
-        problems.append(
+        notes.append(
             f"{name}: no column for {', '.join(missing)} found by name; rows give sport and"
             " shoe only, and runs without a file cannot be counted"
         )
-    dist_cols = every.get("distance", [])
-    rows: list[StravaRow] = []
+    dist_cols = every.get("distance_km", [])
+    out: list[ServiceRecord] = []
     for line, fields, error in records:
         if fields is None:
-            refuse(f"line {line} refused ({error})")
+            problems.add("lines refused (not CSV)", f"line {line}: {error}")
             continue
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != len(header):
-            refuse(f"line {line} refused: {len(fields)} fields where the header has {len(header)}")
+            problems.add(
+                "lines refused (wrong number of fields)",
+                f"line {line}: {len(fields)} fields where the header has {len(header)}",
+            )
             continue
 
         def get(key: str, fields: list[str] = fields) -> str:
@@ -279,41 +234,45 @@ def read_activities_csv(text: str, *, name: str = "activities.csv") -> StravaCsv
         km = number(fields[dist_cols[1]]) / 1000.0 if len(dist_cols) > 1 else math.nan
         if not math.isfinite(km) and dist_cols:
             km = number(fields[dist_cols[0]])
-        kind = get("type")
-        cadence = number(get("cadence"))
+        kind = get("activity_type")
+        sport, sub = normalize_sport(kind)
+        cadence = number(get("cadence_spm"))
         if math.isfinite(cadence) and "run" in kind.lower() and cadence < 130:
             cadence *= 2.0  # Strava stores running cadence per leg
         elapsed = math.nan
-        for i in every.get("elapsed", []):
+        for i in every.get("elapsed_time_s", []):
             elapsed = number(fields[i])
             if math.isfinite(elapsed):
                 break
-        start = parse_date(get("date"))
-        if "date" in first and not math.isfinite(start) and get("date"):
-            refuse(
-                f"line {line}: date {get('date')[:40]!r} not understood; row used for sport only"
+        start = parse_date(get("start_utc"))
+        if "start_utc" in first and not math.isfinite(start) and get("start_utc"):
+            problems.add(
+                "dates not understood (row used for sport only)",
+                f"line {line}: {get('start_utc')[:40]!r}",
             )
-        rows.append(
-            StravaRow(
+        out.append(
+            ServiceRecord(
+                service="strava",
+                source_file=name,
                 line=line,
-                activity_id=get("id"),
+                record_id=get("record_id")[:40],
                 start_utc=start,
-                name=get("name")[:200],
                 activity_type=kind[:60],
+                sport=sport,
+                sub_sport=sub,
+                name=get("name")[:200],
                 gear=get("gear")[:200],
                 filename=get("filename")[:500],
                 distance_km=km if km >= 0 else math.nan,
                 elapsed_time_s=elapsed,
-                moving_time_s=number(get("moving")),
-                ascent_m=number(get("gain")),
-                descent_m=number(get("loss")),
+                moving_time_s=number(get("moving_time_s")),
+                ascent_m=number(get("ascent_m")),
+                descent_m=number(get("descent_m")),
                 cadence_spm=cadence,
-                dirt_km=number(get("dirt")) / 1000.0,
+                trail_km=number(get("trail_km")) / 1000.0,
             )
         )
-    if refused > len([p for p in problems if " line " in p]):
-        problems.append(f"{name}: {refused} lines refused in all")
-    return StravaCsv(tuple(rows), tuple(problems), first)
+    return RecordFile(tuple(out), problems=problems, notes=tuple(notes))
 
 
 def parse_strava_csv(text: str) -> dict[str, str]:
@@ -332,10 +291,15 @@ def parse_strava_csv(text: str) -> dict[str, str]:
     {'1.fit': 'Run'}
     """
     return {
-        row.file_key: row.activity_type
-        for row in read_activities_csv(text).rows
+        file_key(row.filename): row.activity_type
+        for row in read_activities_csv(text).records
         if row.filename and row.activity_type
     }
+
+
+def read_shoes(data: bytes, name: str) -> RecordFile:
+    """The :class:`RecordReader` of ``shoes.csv``: its shoes, no records."""
+    return RecordFile((), shoes=read_shoes_csv(decode(data)))
 
 
 def read_shoes_csv(text: str) -> tuple[str, ...]:
@@ -359,3 +323,16 @@ def read_shoes_csv(text: str) -> tuple[str, ...]:
         if shoe and shoe not in names:
             names.append(shoe[:200])
     return tuple(names)
+
+
+#: The readers' table entries of Strava's files (see :data:`runaudit.reading.records.READERS`).
+READERS = (
+    ServiceReader(
+        "strava",
+        "Strava",
+        accepts=lambda base: base == "activities.csv",
+        read=read_activities,
+        links_files=True,
+    ),
+    ServiceReader("strava", "Strava", accepts=lambda base: base == "shoes.csv", read=read_shoes),
+)
