@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+#: Apple Health's workout types (``HKWorkoutActivityTypeRunning``) begin with this.
+_APPLE_PREFIX = "HKWorkoutActivityType"
 #: Strava's numeric activity codes as found in GPX ``<type>``.
 _STRAVA_CODES = {
     "1": "cycling",
@@ -70,10 +72,15 @@ def normalize_sport(value: str | None) -> tuple[str | None, str | None]:
     ('running', 'trail')
     >>> normalize_sport(None)
     (None, None)
+    >>> normalize_sport("HKWorkoutActivityTypeRunning"), normalize_sport("RUNNING")
+    (('running', None), ('running', None))
     """
     if value is None:
         return None, None
-    text = str(value).strip().lower().replace("_", " ")
+    text = str(value).strip()
+    if text.startswith(_APPLE_PREFIX):  # Apple Health: HKWorkoutActivityTypeTrailRunning...
+        text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text[len(_APPLE_PREFIX) :])
+    text = text.lower().replace("_", " ")
     if not text:
         return None, None
     if text in _STRAVA_CODES:

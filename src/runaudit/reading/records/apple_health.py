@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lxml import etree
 
 from runaudit.errors import ParseError
-from runaudit.reading.records.base import Problems, RecordFile, ServiceRecord
+from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
 from runaudit.reading.sports import normalize_sport
 
 #: Workout attribute / child → canonical field.
@@ -64,7 +64,6 @@ FIELDS: dict[str, str] = {
 DISTANCE_KM = {"km": 1.0, "m": 1e-3, "mi": 1.609344}
 DURATION_S = {"s": 1.0, "min": 60.0, "hr": 3600.0}
 LENGTH_M = {"cm": 0.01, "m": 1.0, "km": 1000.0}
-_TYPE_PREFIX = "HKWorkoutActivityType"
 _DISTANCE_STAT = "HKQuantityTypeIdentifierDistanceWalkingRunning"
 _HR_STAT = "HKQuantityTypeIdentifierHeartRate"
 #: How far into the file the DTD must have ended [bytes].
@@ -252,8 +251,7 @@ def _record(workout: Any, name: str, index: int, problems: Problems) -> ServiceR
         problems.add("workouts whose startDate is not 'YYYY-MM-DD HH:MM:SS ±HHMM'", where)
         return None
     kind = get("workoutActivityType") or ""
-    plain = kind[len(_TYPE_PREFIX) :] if kind.startswith(_TYPE_PREFIX) else kind
-    sport, sub = normalize_sport(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", plain))
+    sport, sub = normalize_sport(kind)
     meta = {m.get("key"): m.get("value") for m in workout.iterchildren("MetadataEntry")}
     if meta.get("HKIndoorWorkout") == "1" and sport == "running":
         sub = "treadmill"
@@ -314,3 +312,28 @@ def _record(workout: Any, name: str, index: int, problems: Problems) -> ServiceR
         ascent_m=ascent,
         heart_rate_bpm=heart,
     )
+
+
+def read_export_stream(stream: IO[bytes], name: str) -> RecordFile:
+    """The streaming reader: a file it cannot read is one problem."""
+    try:
+        return read_export_xml(stream, name=name)
+    except ParseError as err:
+        problems = Problems()
+        problems.add(str(err).removeprefix(f"{name}: "))
+        return RecordFile((), problems=problems)
+
+
+#: The readers' table entry of Apple Health (see :data:`runaudit.reading.records.READERS`).
+#: Its records name their route GPX (``links_files``): the run read from the route
+#: gets the workout's sport; a workout without a route (indoors) counts from its record.
+READERS = (
+    ServiceReader(
+        "apple_health",
+        "Apple Health",
+        accepts=lambda base: base == "export.xml",
+        read=lambda data, name: read_export_stream(io.BytesIO(data), name),
+        links_files=True,
+        stream=read_export_stream,
+    ),
+)

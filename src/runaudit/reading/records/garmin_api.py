@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runaudit.errors import ParseError
-from runaudit.reading.records.base import Problems, RecordFile, ServiceRecord
+from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
 from runaudit.reading.records.jsonload import load_json, number
 from runaudit.reading.sports import normalize_sport
 
@@ -128,3 +128,25 @@ def _record(item: dict[str, Any], name: str, line: int, problems: Problems) -> S
         cadence_spm=values["cadence_spm"],
         heart_rate_bpm=values["heart_rate_bpm"],
     )
+
+
+def read_api_file(data: bytes, name: str) -> RecordFile:
+    """The :class:`~.base.RecordReader`: a file it cannot read is one problem."""
+    try:
+        return read_api_json(data, name=name)
+    except ParseError as err:
+        problems = Problems()
+        problems.add(str(err).removeprefix(f"{name}: "))
+        return RecordFile((), problems=problems)
+
+
+#: The readers' table entry of web-API JSON (see :data:`runaudit.reading.records.READERS`).
+READERS = (
+    ServiceReader(
+        "garmin_api",
+        "Garmin Connect (web API)",
+        accepts=lambda base: base.endswith(".json"),
+        read=read_api_file,
+        sniff=looks_like_api_json,
+    ),
+)

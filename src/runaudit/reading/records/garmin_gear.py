@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runaudit.errors import ParseError
-from runaudit.reading.records.base import Problems
+from runaudit.reading.records.base import Problems, RecordFile, ServiceReader
 from runaudit.reading.records.jsonload import load_json
 
 
@@ -98,3 +98,31 @@ def read_gear(data: bytes, *, name: str = "gear.json") -> GarminGear:
     if not found:
         raise ParseError(f"{name}: neither 'gearDTOS' nor 'gearActivityDTOs' found")
     return GarminGear(links, tuple(dict.fromkeys(names.values())), problems)
+
+
+def read_gear_file(data: bytes, name: str) -> RecordFile:
+    """The :class:`~.base.RecordReader` of ``*_gear.json``: the shoes, and each
+    activity's shoe as a gear link for the Garmin records (summaries and web-API JSON)."""
+    try:
+        gear = read_gear(data, name=name)
+    except ParseError as err:
+        problems = Problems()
+        problems.add(str(err).removeprefix(f"{name}: "))
+        return RecordFile((), problems=problems)
+    links = tuple(
+        (service, aid, shoe)
+        for aid, shoe in gear.by_activity.items()
+        for service in ("garmin", "garmin_api")
+    )
+    return RecordFile((), shoes=gear.names, problems=gear.problems, gear_links=links)
+
+
+#: The readers' table entry of Garmin's gear (see :data:`runaudit.reading.records.READERS`).
+READERS = (
+    ServiceReader(
+        "garmin",
+        "Garmin Connect",
+        accepts=lambda base: base.endswith("_gear.json"),
+        read=read_gear_file,
+    ),
+)

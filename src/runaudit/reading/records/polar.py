@@ -29,7 +29,7 @@ import pandas as pd
 
 from runaudit.errors import ParseError
 from runaudit.reading.metrics.elevation import elevation_stats
-from runaudit.reading.records.base import Problems, RecordFile, ServiceRecord
+from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
 from runaudit.reading.records.jsonload import load_json, number
 from runaudit.reading.sports import normalize_sport
 
@@ -53,13 +53,6 @@ def is_polar_session(name: str) -> bool:
     """True for a Polar Flow session file name (``training-session-….json``)."""
     base = name.replace("\\", "/").replace("!", "/").rsplit("/", 1)[-1].lower()
     return base.startswith("training-session-") and base.endswith(".json")
-
-
-def looks_like_polar(head: bytes) -> bool:
-    """True when a JSON file's first bytes are a Polar Flow session."""
-    return b'"exercises"' in head and (
-        b'"exportVersion"' in head or b'"timezoneOffsetMinutes"' in head
-    )
 
 
 def iso_duration_s(text: object) -> float:
@@ -178,3 +171,28 @@ def _route_climb(samples: Any) -> tuple[float, float]:
     order = np.argsort(times[ok], kind="stable")
     stats = elevation_stats(times[ok][order], alts[ok][order])
     return stats.ascent_m, stats.descent_m
+
+
+def read_session_file(data: bytes, name: str) -> RecordFile:
+    """The :class:`~.base.RecordReader` of one session: a file it cannot read is one problem."""
+    try:
+        return read_session(data, name=name)
+    except ParseError as err:
+        return _refused(str(err).removeprefix(f"{name}: "))
+
+
+def _refused(reason: str) -> RecordFile:
+    problems = Problems()
+    problems.add(reason)
+    return RecordFile((), problems=problems)
+
+
+#: The readers' table entry of Polar Flow's sessions (see :data:`runaudit.reading.records.READERS`).
+READERS = (
+    ServiceReader(
+        "polar",
+        "Polar Flow",
+        accepts=lambda base: base.startswith("training-session-") and base.endswith(".json"),
+        read=read_session_file,
+    ),
+)

@@ -26,7 +26,7 @@ import math
 import re
 from datetime import UTC, datetime
 
-from runaudit.reading.records.base import Problems, RecordFile, ServiceRecord
+from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
 from runaudit.reading.sports import normalize_sport
 
 #: Header name → canonical field.
@@ -154,3 +154,20 @@ def read_cardio_activities(text: str, *, name: str = "cardioActivities.csv") -> 
         " by their local date",
     )
     return RecordFile(tuple(records), problems=problems, notes=notes if records else ())
+
+
+def read_cardio(data: bytes, name: str) -> RecordFile:
+    """The :class:`~.base.RecordReader` of ``cardioActivities.csv`` (UTF-8, BOM allowed)."""
+    return read_cardio_activities(data.decode("utf-8-sig", "replace"), name=name)
+
+
+#: The readers' table entry of Runkeeper's file (see :data:`runaudit.reading.records.READERS`).
+READERS = (
+    ServiceReader(
+        "runkeeper",
+        "Runkeeper",
+        accepts=lambda base: base == "cardioactivities.csv",
+        read=read_cardio,
+        links_files=True,
+    ),
+)
