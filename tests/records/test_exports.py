@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from runaudit.audit import load_export
+from runaudit.cli import cli
 from runaudit_demo import synth
 
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
@@ -178,10 +180,10 @@ def test_apple_health_without_workouts_says_so(tmp_path: Path) -> None:
     body = APPLE.split(" <Workout")[0] + "</HealthData>\n"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("apple_health_export/export.xml", body)
-    from runaudit.intake.pipeline import ingest
-
-    got = ingest([path], use_cache=False, jobs=1)
-    assert any("holds no workouts" in p for p in got.metadata.problems)
+    result = CliRunner().invoke(cli, ["weekly", str(path), "-q", "--no-cache"])
+    assert result.exit_code == 1
+    (line,) = [x for x in result.output.splitlines() if x.startswith("Error:")]
+    assert "holds no workouts" in line
 
 
 def test_peloton_tcx_is_a_treadmill_run(tmp_path: Path) -> None:
@@ -191,3 +193,32 @@ def test_peloton_tcx_is_a_treadmill_run(tmp_path: Path) -> None:
     (row,) = audit.activities.itertuples()
     assert row.device == "PELOTON"
     assert row.surface == "treadmill" and row.sub_sport == "treadmill"
+
+
+def test_overlapping_recordings_garmin_lists_separately_are_two_runs(tmp_path: Path) -> None:
+    first, second = MONDAY, MONDAY + timedelta(minutes=3)
+    fits = {
+        "a.fit": synth.fit_bytes(_run(first, 10.0)),
+        "b.fit": synth.fit_bytes(_run(second, 9.0)),
+    }
+
+    def export(path: Path, listed: bool) -> Path:
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in fits.items():
+                z.writestr(f"DI_CONNECT/DI-Connect-Uploaded-Files/{name}", data)
+            items = [
+                _summary(1, first, 1_000_000.0, "running"),
+                _summary(2, second, 900_000.0, "running"),
+            ]
+            z.writestr(
+                "DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json",
+                json.dumps([{"summarizedActivitiesExport": items if listed else []}]),
+            )
+        return path
+
+    both = load_export(export(tmp_path / "listed.zip", True), use_cache=False, jobs=1)
+    assert sorted(both.activities["distance_km"].round(1)) == [9.0, 10.0]
+    assert set(both.activities["origin"]) == {"file"}  # each with its samples
+    # Without the summaries saying so, the overlap is one run (the richer file kept).
+    one = load_export(export(tmp_path / "unlisted.zip", False), use_cache=False, jobs=1)
+    assert len(one.activities) == 1

@@ -316,7 +316,8 @@ def build_ingest(
         for row in meta.records
         if row.filename and row.activity_type
     }
-    result = classify(list(outcomes), tz=tz, sport_hints=hints)
+    listed = [r.start_utc for r in meta.records if r.service == "garmin"]
+    result = classify(list(outcomes), tz=tz, sport_hints=hints, listed_starts=listed)
     activities, ledger, account = merge_metadata(
         activities_frame([r.as_row() for r in result.kept]),
         [
