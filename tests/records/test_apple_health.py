@@ -106,5 +106,10 @@ def test_unsafe_doctype_refused(dtd: str) -> None:
 def test_malformed_and_foreign_documents() -> None:
     with pytest.raises(ParseError, match="malformed"):
         read_export_bytes(_export(OLD)[:-40], "export.xml")
-    with pytest.raises(ParseError, match="HealthData"):
+    with pytest.raises(ParseError, match="Apple Health"):
         read_export_bytes(b"<gpx><trk/></gpx>", "export.xml")
+
+
+def test_foreign_root_with_records_is_refused() -> None:
+    with pytest.raises(ParseError, match="not Apple's <HealthData>"):
+        read_export_bytes(b'<Other><Record type="x"/><Workout/></Other>', "export.xml")

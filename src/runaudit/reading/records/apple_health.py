@@ -186,11 +186,18 @@ def read_export_bytes(data: bytes, name: str) -> RecordFile:
     return read_export_xml(io.BytesIO(data), name=name)
 
 
+#: The elements of ``<HealthData>`` that come in numbers; libxml2 reports only their
+#: ends (not the ends of their ``MetadataEntry`` children), and each is cleared and
+#: dropped from the tree with whatever stood before it (``ExportDate``, ``Me``...).
+_BULK = ("Record", "Workout", "Correlation", "ActivitySummary", "ClinicalRecord", "Audiogram")
+
+
 def _workouts(source: IO[bytes], name: str, seen: list[int]) -> Iterator[Any]:
     """Each ``<Workout>``, clearing every element as it ends (``seen[0]`` counts them)."""
     parser = etree.iterparse(
         source,
-        events=("start", "end"),
+        events=("end",),
+        tag=_BULK,
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -198,30 +205,26 @@ def _workouts(source: IO[bytes], name: str, seen: list[int]) -> Iterator[Any]:
         remove_comments=True,
         remove_pis=True,
     )
-    depth = 0
-    root = None
-    for event, element in parser:
-        if event == "start":
-            if root is None:
-                root = element
-                if element.tag != "HealthData":
-                    raise ParseError(
-                        f"{name}: root element <{str(element.tag)[:40]}>, not Apple's <HealthData>"
-                    )
-            depth += 1
-            continue
-        depth -= 1
-        if depth != 1:
-            continue
+    checked = False
+    for _event, element in parser:
+        parent = element.getparent()
+        if not checked:
+            root = parent
+            while root is not None and root.getparent() is not None:
+                root = root.getparent()
+            if root is None or root.tag != "HealthData":
+                tag = str(root.tag if root is not None else element.tag)[:40]
+                raise ParseError(f"{name}: root element <{tag}>, not Apple's <HealthData>")
+            checked = True
         seen[0] += 1
         if element.tag == "Workout":
             yield element
         element.clear()
-        parent = element.getparent()
-        while element.getprevious() is not None:
-            del parent[0]
-    if root is None:
-        raise ParseError(f"{name}: empty document")
+        if parent is not None:
+            while element.getprevious() is not None:
+                del parent[0]
+    if not checked:
+        raise ParseError(f"{name}: no <Record> or <Workout> (not an Apple Health export)")
 
 
 def _number(text: str | None) -> float:
