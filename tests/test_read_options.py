@@ -15,7 +15,7 @@ from runaudit.reading.backends import Job, make_backend
 from runaudit.reading.backends.local import InProcess, ProcessPool
 from runaudit.reading.backends.work import parse_file_bytes
 from runaudit.reading.cache import Cache, CachedFile
-from runaudit.reading.parsers import parse_bytes
+from runaudit.reading.parsers import PARSER_VERSION, parse_bytes
 from runaudit.reading.sources import Limits, discover
 from runaudit.reading.summary import summarize
 from runaudit_demo.synth import fit_bytes, make_run, write_fit, write_gpx
@@ -117,7 +117,7 @@ def test_other_sports_are_bucketed_as_before_and_their_samples_read_on_demand(
     assert buckets["ride.fit"] == ("other_sport", "cycling")
     assert buckets["walk.gpx"] == ("other_sport", "walking")
     assert len(result.activities) == 3
-    samples = Path(cache_dir) / "v6" / "samples"
+    samples = Path(cache_dir) / f"v{PARSER_VERSION}" / "samples"
     assert len(list(samples.rglob("*.parquet"))) == 3  # the runs' samples only
     ride_id = next(a for a, (src, _) in result.origins.items() if src.name.endswith("ride.fit"))
     frame = result.samples(ride_id)  # not cached: the file is read again, in full

@@ -190,8 +190,12 @@ def require_runs(result: Ingest, paths: Iterable[str | os.PathLike[str]]) -> Ing
     """
     if result.activities.empty:
         names = ", ".join(str(p) for p in paths)
+        # A service file that explains the emptiness itself (an Apple Health export
+        # without workouts) is named in the one error line.
+        why = [p.removesuffix(": 1") for p in result.metadata.problems if "no runs to read" in p]
+        because = f"; {why[0]}" if why else ""
         raise NoRunsError(
-            f"no runs found in {names} ({sum(result.counts().values())} files looked at)."
+            f"no runs found in {names} ({sum(result.counts().values())} files looked at){because}."
         )
     return result
 

@@ -135,6 +135,7 @@ def classify(
     *,
     tz: str | None = None,
     sport_hints: Mapping[str, str] | None = None,
+    listed_starts: Sequence[float] = (),
 ) -> Classified:
     """Sort file outcomes into buckets and pick the kept runs.
 
@@ -148,6 +149,10 @@ def classify(
         :func:`~runaudit.reading.records.strava.file_key` of a file → the activity
         type the export's own records give it (Strava's ``activities.csv``), used
         where the file names no sport of its own.
+    listed_starts : sequence of float
+        Starts [s since epoch] of the activities Garmin Connect's summaries list:
+        overlapping recordings that start with two different ones are two runs
+        (see :func:`runaudit.intake.dedupe.find_duplicates`).
 
     Returns
     -------
@@ -223,7 +228,8 @@ def classify(
                 r.damaged,
             )
             for r in runs
-        ]
+        ],
+        listed_starts,
     )
     by_id = {r.activity_id: r for r in runs}
     kept = [r for r in runs if r.activity_id not in dropped]

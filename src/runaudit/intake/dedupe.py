@@ -3,11 +3,15 @@
 The same run often sits in an export twice: as FIT and as GPX, in both a
 Garmin and a Strava export, or as a partial save beside the full file.
 Recordings that overlap in time for most of the shorter one are one run; the
-richer, more complete recording is kept.
+richer, more complete recording is kept. Except where the service's own list
+says otherwise: two recordings that each start with a different activity of
+Garmin Connect's summaries (one device recorded two activities at once, and
+Garmin lists both) are two runs, each kept with its samples.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,19 +62,48 @@ def _richness(r: Recording, longest: float) -> tuple[float, ...]:
     )
 
 
-def find_duplicates(recordings: Sequence[Recording]) -> dict[str, str]:
+def find_duplicates(
+    recordings: Sequence[Recording], listed_starts: Sequence[float] = ()
+) -> dict[str, str]:
     """Group overlapping recordings and pick one per group.
+
+    Parameters
+    ----------
+    recordings : sequence of Recording
+    listed_starts : sequence of float
+        Starts [s since epoch] of the activities a service lists one by one
+        (Garmin Connect's summaries). Two recordings starting within
+        :data:`SAME_START_S` of two different listed activities are never
+        one run, however much they overlap.
 
     Returns
     -------
     dict of str to str
         Dropped activity_id → the activity_id kept in its place.
     """
+    listed = sorted(listed_starts)
+
+    def entry(rec: Recording) -> int | None:
+        """Index of the listed activity starting nearest ``rec`` (within SAME_START_S)."""
+        i = bisect.bisect_left(listed, rec.start_utc)
+        near = [j for j in (i - 1, i) if 0 <= j < len(listed)]
+        best = min(near, key=lambda j: abs(listed[j] - rec.start_utc), default=None)
+        if best is None or abs(listed[best] - rec.start_utc) > SAME_START_S:
+            return None
+        return best
+
+    def apart(a: Recording, b: Recording) -> bool:
+        ea, eb = entry(a), entry(b)
+        return ea is not None and eb is not None and ea != eb
+
     order = sorted(recordings, key=lambda r: (r.start_utc, r.activity_id))
     groups: list[list[Recording]] = []
     for rec in order:
         for group in groups[-3:]:
-            if any(overlap_share(rec, other) >= MIN_OVERLAP for other in group):
+            if any(
+                overlap_share(rec, other) >= MIN_OVERLAP and not apart(rec, other)
+                for other in group
+            ):
                 group.append(rec)
                 break
         else:

@@ -161,7 +161,7 @@ def merge_metadata(
             "device": "",
             "date_known": True,
             "shoe": record.gear,
-            "surface": surface_of(None, record.activity_type),
+            "surface": surface_of(sub, record.activity_type),
             "origin": origin,
         }
 
@@ -227,7 +227,9 @@ def merge_metadata(
                 claimed.add(r)
                 if row.gear:
                     shoes[r] = row.gear
-                surfaces[r] = surface_of(subs[r], row.activity_type)
+                surfaces[r] = _more_specific(
+                    surface_of(subs[r], row.activity_type), surface_of(row.sub_sport)
+                )
             continue
         reason = implausible(row)
         if reason:
@@ -284,13 +286,16 @@ def merge_metadata(
             # (from the file's sub-sport or the Strava type the runner chose).
             if kind == "act":
                 surfaces[i] = _more_specific(
-                    surfaces[i], surface_of(subs[i], summary.activity_type)
+                    surfaces[i],
+                    _more_specific(
+                        surface_of(subs[i], summary.activity_type), surface_of(summary.sub_sport)
+                    ),
                 )
                 if summary.gear and not shoes[i]:
                     shoes[i] = summary.gear
             else:
                 added[i]["surface"] = _more_specific(
-                    added[i]["surface"], surface_of(None, summary.activity_type)
+                    added[i]["surface"], surface_of(summary.sub_sport, summary.activity_type)
                 )
                 if summary.gear and not added[i]["shoe"]:
                     added[i]["shoe"] = summary.gear

@@ -235,7 +235,8 @@ def build_ingest(
     :func:`runaudit.intake.merge.merge_metadata`.
     """
     hints = sport_hints(meta, run_types)
-    result = classify(list(outcomes), tz=tz, sport_hints=hints)
+    listed = [r.start_utc for r in meta.records if r.service == "garmin"]
+    result = classify(list(outcomes), tz=tz, sport_hints=hints, listed_starts=listed)
     activities, ledger, account = merge_metadata(
         activities_frame([r.as_row() for r in result.kept]),
         [

@@ -44,6 +44,7 @@ def surface_of(sub_sport: object, text: object = None) -> str:
 
 def _from_text(text: object) -> str:
     t = text.strip().lower().replace("_", " ") if isinstance(text, str) else ""
+    t = t.removeprefix("hkworkoutactivitytype")  # Apple Health: HKWorkoutActivityTypeRunning
     if not t:
         return "unknown"
     for word, surface in (

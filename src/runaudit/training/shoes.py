@@ -1,9 +1,8 @@
 """Shoes: which pair each run was in, the shoes table and each shoe's first week (pure).
 
 The ``shoe`` column of the activities table comes from Strava's
-``Activity Gear`` (older exports ``Gear``); empty when unknown. Garmin's
-``*_gear.json`` lists shoes without linking them to activities, so it
-names shoes but never assigns one to a run.
+``Activity Gear`` (older exports ``Gear``) or the gear Garmin Connect linked
+to the activity (``*_gear.json``, ``gearActivityDTOs``); empty when unknown.
 """
 
 from __future__ import annotations

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 #: Bumped whenever parsing or per-activity metrics change: cached results made
 #: by another version are ignored.
-PARSER_VERSION = "6"  # 6: sport first: other sports summarised lightly, their samples not cached
+#: 6: sport first (other sports summarised lightly, their samples not cached);
+#: 7: TCX creator names, indoor devices, GPX track-name sports.
+PARSER_VERSION = "7"
 
 
 def sniff_format(data: bytes) -> str:
@@ -88,14 +90,23 @@ def parse_bytes(data: bytes, expected: str = "unknown", *, sport_first: bool = F
     from runaudit.reading.parsers import gpx, tcx
 
     if fmt == "fit":
-        return parse_fit_bytes(data, sport_first=sport_first)
+        return _indoors(parse_fit_bytes(data, sport_first=sport_first))
     if fmt == "gpx":
-        return gpx.parse_gpx(data, sport_first=sport_first)
+        return _indoors(gpx.parse_gpx(data, sport_first=sport_first))
     if fmt == "tcx":
-        return tcx.parse_tcx(data, sport_first=sport_first)
+        return _indoors(tcx.parse_tcx(data, sport_first=sport_first))
     if expected in _MISSING:
         raise ParseError(f"not a {expected.upper()} file ({_MISSING[expected]})")
     raise ParseError("unsupported format (not FIT, GPX or TCX)")
+
+
+def _indoors(parsed: ParsedFile) -> ParsedFile:
+    """Runs written by an indoor machine or app (Peloton, Zwift...) get its sub-sport."""
+    from runaudit.reading.sports import refine_sub_sport
+
+    for activity in parsed.activities:
+        activity.sub_sport = refine_sub_sport(activity.sport, activity.sub_sport, activity.device)
+    return parsed
 
 
 def parse_fit_bytes(data: bytes, *, sport_first: bool = False) -> ParsedFile:

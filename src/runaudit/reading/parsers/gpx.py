@@ -3,7 +3,8 @@
 Cadence and heart rate come from Garmin's ``TrackPointExtension``
 (``gpxtpx:cad`` per foot, ``gpxtpx:hr``) or the plain ``<cadence>``/``<hr>``
 extensions other apps write. The sport comes from the track's ``<type>``
-(``running``, or Strava's numeric ``9``). Distance is the 2-D length of the
+(``running``, or Strava's numeric ``9``), else from a sport word opening the
+track's ``<name>`` (Runkeeper: ``Running 10/8/14 8:24 pm``). Distance is the 2-D length of the
 recorded path, segment by segment, as gpxpy measures it.
 
 The XML is parsed once, by the safe parser of :mod:`.xmlsafe` (no DTD, no
@@ -29,7 +30,7 @@ from runaudit.reading.models import ParsedFile
 from runaudit.reading.parsers.gpxfast import Unusual, parse_gpx_fast
 from runaudit.reading.parsers.track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, gpx_track_file
 from runaudit.reading.parsers.xmlsafe import local_name, parse_xml
-from runaudit.reading.sports import normalize_sport
+from runaudit.reading.sports import normalize_sport, sport_from_track_name
 
 _CADENCE_TAGS = {"cad", "cadence", "runcadence"}
 _HR_TAGS = {"hr", "heartrate", "heart_rate"}
@@ -101,6 +102,11 @@ def parse_gpx_with_gpxpy(data: bytes) -> ParsedFile:
         if doc.routes or doc.waypoints:
             raise ParseError("GPX holds only a route or waypoints, not a recorded activity")
         raise ParseError("GPX has no track points")
+    if sport == (None, None):  # no <type>: Runkeeper names the sport first in the track name
+        sport = next(
+            (s for t in doc.tracks if (s := sport_from_track_name(t.name)) != (None, None)),
+            (None, None),
+        )
     return gpx_track_file(tuple(np.array(rows, dtype=float).T), sport, doc.creator or None)
 
 

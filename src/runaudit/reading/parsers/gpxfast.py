@@ -42,7 +42,7 @@ from runaudit.reading.models import ParsedFile
 from runaudit.reading.parsers.columns import floats, in_range, plain_iso_nanos
 from runaudit.reading.parsers.track import ALTITUDE_M, EARLIEST_S, LATEST_S, RATE, gpx_track_file
 from runaudit.reading.parsers.xmlsafe import Unusual, local_name, parse_fast_xml
-from runaudit.reading.sports import is_other_sport, normalize_sport
+from runaudit.reading.sports import is_other_sport, normalize_sport, sport_from_track_name
 
 __all__ = ["Unusual", "parse_gpx_fast"]
 
@@ -193,7 +193,7 @@ def _read(data: bytes, keep_blank_text: bool, sport_first: bool = False) -> Pars
 
     lat = in_range(floats(_attribute(root, n, queries.lat, points, "lat")), -90.0, 90.0)
     lon = in_range(floats(_attribute(root, n, queries.lon, points, "lon")), -180.0, 180.0)
-    sport = _sport(root, queries) if v11 else (None, None)
+    sport = _sport(root, queries, v11)
     cad = hr = alt = np.full(n, np.nan)
     if not (sport_first and is_other_sport(*sport)):  # another sport needs no more columns
         eles = _child_column(root, n, queries.ele, points, queries.tag("ele"), False)
@@ -342,12 +342,20 @@ def _segment_numbers(root: Any, queries: _Queries, n: int) -> np.ndarray:
     return seg
 
 
-def _sport(root: Any, queries: _Queries) -> tuple[str | None, str | None]:
-    """The sport of the first track whose first ``<type>`` names one."""
-    kind = queries.tag("type")
-    for track in queries.tracks(root):
+def _sport(root: Any, queries: _Queries, v11: bool) -> tuple[str | None, str | None]:
+    """The sport of the first track whose first ``<type>`` names one, else of the
+    first track whose ``<name>`` begins with a sport word (Runkeeper's ``Running …``)."""
+    kind, name = queries.tag("type"), queries.tag("name")
+    tracks = queries.tracks(root)
+    for track in tracks if v11 else ():  # GPX 1.0 rules (gpxpy) read no <type>
         for element in track.iterchildren(kind):  # the first <type>, as gpxpy reads it
             sport = normalize_sport(element.text) if element.text else (None, None)
+            if sport != (None, None):
+                return sport
+            break
+    for track in tracks:
+        for element in track.iterchildren(name):
+            sport = sport_from_track_name(element.text)
             if sport != (None, None):
                 return sport
             break

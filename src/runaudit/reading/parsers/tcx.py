@@ -1,6 +1,7 @@
 """Read Garmin Training Center (TCX) files with a safe XML parser.
 
-One activity per ``<Activity>``; its sport from ``Sport="Running"``; distance
+One activity per ``<Activity>``; its sport from ``Sport="Running"``, its device
+from ``<Creator><Name>`` (``PELOTON`` for a Peloton Tread); distance
 from the laps' ``DistanceMeters`` (the file's own total), else the trackpoints'
 ``DistanceMeters``, else the GPS path; cadence from the ``RunCadence``
 extension (per foot) or ``<Cadence>``.
@@ -123,4 +124,8 @@ def _activity(element: ET.Element) -> ParsedActivity | None:
     if not rows:
         return None
     columns = tuple(np.array(rows, dtype=float).T)
-    return tcx_activity(columns, (sport, sub), lap_distance if has_lap_distance else None, lap_time)
+    creator = next((c for c in element if local_name(c.tag) == "Creator"), None)
+    device = _child_text(creator, "Name") if creator is not None else None
+    return tcx_activity(
+        columns, (sport, sub), lap_distance if has_lap_distance else None, lap_time, device
+    )

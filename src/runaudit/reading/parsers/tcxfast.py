@@ -281,7 +281,9 @@ class _Activity:
             in_range(self.values(queries.hr, strip=True), *RATE),
         )
         total = lap_distance if has_lap_distance else None
-        return tcx_activity(tuple(c[keep] for c in columns), sport, total, lap_time)
+        creator = next(activity.iterchildren("{*}Creator"), None)
+        device = _child_text(creator, "{*}Name") if creator is not None else None
+        return tcx_activity(tuple(c[keep] for c in columns), sport, total, lap_time, device)
 
     def texts(self, field: _Field, strip: bool = False) -> tuple[list[str | None], np.ndarray]:
         """The elements' texts and the index of the trackpoint holding each."""

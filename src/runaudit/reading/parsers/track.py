@@ -85,6 +85,7 @@ def tcx_activity(
     sport: tuple[str | None, str | None],
     lap_distance_m: float | None,
     lap_time_s: float,
+    device: str | None = None,
 ) -> ParsedActivity:
     """One TCX activity's trackpoint columns to the :class:`ParsedActivity` both readers return.
 
@@ -102,6 +103,8 @@ def tcx_activity(
         The laps' ``DistanceMeters`` summed [m], None when no lap has one.
     lap_time_s : float
         The laps' ``TotalTimeSeconds`` summed [s] (0 when none).
+    device : str or None
+        The activity's ``<Creator><Name>`` (``PELOTON``, ``Forerunner 920XT``).
 
     Returns
     -------
@@ -129,7 +132,7 @@ def tcx_activity(
         distance_m=total,
         timer_time_s=lap_time_s or None,
         elapsed_time_s=float(time_s[-1] - time_s[0]),
-        device=None,
+        device=device,
         samples={
             "time_s": time_s,
             "lat_deg": lat,

@@ -1,7 +1,10 @@
 """What the services wrote about the runner, beside the activity files.
 
-Readers: :mod:`.strava` (``activities.csv``, ``shoes.csv``) and :mod:`.garmin`
-(``*_summarizedActivities.json``), each returning a :class:`RecordFile` of
+Readers: :mod:`.strava` (``activities.csv``, ``shoes.csv``), :mod:`.garmin`
+(``*_summarizedActivities.json``), :mod:`.garmin_gear` (``*_gear.json``),
+:mod:`.garmin_api` (web-API JSON saved by export scripts), :mod:`.polar`
+(``training-session-*.json``), :mod:`.runkeeper` (``cardioActivities.csv``) and
+:mod:`.apple_health` (``export.xml``, streamed), each returning a :class:`RecordFile` of
 :class:`ServiceRecord` (see :mod:`.base`); :data:`READERS` is the table
 :func:`read_metadata` dispatches on by file name. :func:`read_metadata` finds those files in
 the paths a user gives (folders, export zips, the files themselves) under a
@@ -12,14 +15,24 @@ surfaces beside the runs read from files.
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from runaudit.errors import LimitError
-from runaudit.reading.records import garmin, strava
+from runaudit.reading.records import (
+    apple_health,
+    garmin,
+    garmin_api,
+    garmin_gear,
+    polar,
+    runkeeper,
+    strava,
+)
 from runaudit.reading.records.base import (
     Problems,
     RecordFile,
@@ -62,7 +75,15 @@ MAX_METADATA_BYTES = 128 * 2**20
 
 #: Every services' reader, in the order their records are merged. A new service is
 #: its reader module and one line here.
-READERS: tuple[ServiceReader, ...] = (*strava.READERS, *garmin.READERS)
+READERS: tuple[ServiceReader, ...] = (
+    *strava.READERS,
+    *garmin.READERS,
+    *garmin_gear.READERS,
+    *garmin_api.READERS,
+    *polar.READERS,
+    *runkeeper.READERS,
+    *apple_health.READERS,
+)
 
 
 def service_labels() -> dict[str, str]:
@@ -237,6 +258,24 @@ def _add_file(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> Non
     if path.suffix.lower() == ".zip":
         _add_zip(meta, path, max_bytes, limits)
         return
+    reader = reader_for(path.name)
+    if reader is not None and (reader.sniff is not None or reader.stream is not None):
+        try:
+            with path.open("rb") as handle:
+                reader = reader_for(path.name, handle.read(4096))
+                if reader is None:
+                    return
+                if reader.stream is not None:
+                    handle.seek(0)
+                    capped = _capped(handle, limits.max_member_bytes, printable(str(path)))
+                    meta.add_file(str(path), reader.stream(capped, str(path)))
+                    return
+        except OSError as err:
+            meta.problems.append(f"{printable(str(path))}: cannot be read ({err.strerror})")
+            return
+        except LimitError as err:
+            meta.problems.append(f"{err}; not read")
+            return
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -272,6 +311,17 @@ def _add_zip(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> None
             if not safe_member_name(info.filename):
                 meta.problems.append(f"{name}: {ZIP_SLIP_REASON}")
                 continue
+            reader = reader_for(info.filename)
+            if reader is not None and (reader.sniff is not None or reader.stream is not None):
+                try:
+                    if not _add_streamed(meta, archive, info, name, reader, limits):
+                        continue
+                except LimitError as err:
+                    meta.problems.append(f"{err}; not read")
+                    continue
+                except Exception as err:  # damaged, encrypted, unsupported compression...
+                    meta.problems.append(f"{name}: {read_reason(err, member=True)}")
+                    continue
             try:
                 check_member(info, limits, name, file_limit=True)
                 if info.file_size > max_bytes:
@@ -288,3 +338,60 @@ def _add_zip(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> None
                 meta.problems.append(f"{name}: {read_reason(err, member=True)}")
                 continue
             meta.add(name, data)
+
+
+def _add_streamed(
+    meta: Metadata,
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    name: str,
+    reader: ServiceReader,
+    limits: Limits,
+) -> bool:
+    """Sniff a member shared by several services, stream one too large to hold.
+
+    Returns False when the member is no service's file, True when it still needs
+    reading whole (a sniffed reader without ``stream``); a streamed member is read
+    here, under the member limit and the compression-ratio guard.
+
+    Raises
+    ------
+    LimitError
+        From the zip guards or past the member size limit while streaming.
+    """
+    check_member(info, limits, name)
+    with archive.open(info) as handle:
+        found = reader_for(info.filename, handle.read(4096))
+    if found is None:
+        return False
+    if found.stream is None:
+        return True
+    with archive.open(info) as handle:
+        meta.add_file(name, found.stream(_capped(handle, limits.max_member_bytes, name), name))
+    return False
+
+
+def _capped(raw: IO[bytes], max_bytes: int, name: str) -> IO[bytes]:
+    return io.BufferedReader(_Capped(raw, max_bytes, name), buffer_size=2**20)
+
+
+class _Capped(io.RawIOBase):
+    """A binary stream that raises :class:`LimitError` past ``max_bytes``."""
+
+    def __init__(self, raw: IO[bytes], max_bytes: int, name: str) -> None:
+        self._raw, self._left, self._name, self._max = raw, max_bytes, name, max_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        self._left -= len(data)
+        if self._left < 0:
+            raise LimitError(
+                f"{self._name} expands past {self._max / 2**20:,.0f} MiB (raise it with"
+                " Limits.max_member_bytes)",
+                limit="max_member_bytes",
+            )
+        buffer[: len(data)] = data
+        return len(data)

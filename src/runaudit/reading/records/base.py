@@ -18,7 +18,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import IO, Protocol
 
 NAN = math.nan
 
@@ -194,6 +194,10 @@ class ServiceReader:
     sniff : callable, optional
         ``sniff(head) -> bool`` on the file's first 4 KiB, for names several
         services share (``*.json``): the first reader accepting both wins.
+    stream : callable, optional
+        ``stream(binary_file, name) -> RecordFile`` for files too large to hold in
+        memory (Apple Health's ``export.xml``, 100 MB to GB): read front to back
+        under the member size limit instead of the records' file limit.
     """
 
     service: str
@@ -202,6 +206,7 @@ class ServiceReader:
     read: RecordReader
     links_files: bool = False
     sniff: Callable[[bytes], bool] | None = None
+    stream: Callable[[IO[bytes], str], RecordFile] | None = None
 
 
 def map_fields(

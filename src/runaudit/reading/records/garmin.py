@@ -158,26 +158,13 @@ def _items(data: bytes, name: str) -> list[Any]:
     return items
 
 
-def read_gear(data: bytes, name: str) -> RecordFile:
-    """Garmin's ``*_gear.json``: not linked to activities yet (one note)."""
-    return RecordFile(
-        (),
-        notes=(
-            "Garmin's gear list (*_gear.json) names shoes but does not link them to"
-            " activities; no shoe is assigned from it",
-        ),
-    )
-
-
-#: The readers' table entries of Garmin's files (see :data:`runaudit.reading.records.READERS`).
+#: The readers' table entries of Garmin's files (see :data:`runaudit.reading.records.READERS`);
+#: ``*_gear.json`` is read by :mod:`.garmin_gear`.
 READERS = (
     ServiceReader(
         "garmin",
         "Garmin Connect",
         accepts=lambda base: base.endswith("summarizedactivities.json"),
         read=read_summaries,
-    ),
-    ServiceReader(
-        "garmin", "Garmin Connect", accepts=lambda base: base.endswith("_gear.json"), read=read_gear
     ),
 )

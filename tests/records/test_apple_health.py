@@ -1,0 +1,115 @@
+"""Apple Health's export.xml streamed into records."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pytest
+
+from runaudit.errors import ParseError
+from runaudit.reading.records.apple_health import read_export_bytes, read_export_xml
+
+DTD = """<!DOCTYPE HealthData [
+<!-- HealthKit Export Version: 13 -->
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>
+<!ATTLIST HealthData locale CDATA #REQUIRED>
+<!ELEMENT Workout ((MetadataEntry|WorkoutEvent|WorkoutRoute|WorkoutStatistics)*)>
+<!ATTLIST Workout workoutActivityType CDATA #REQUIRED duration CDATA #IMPLIED>
+]>
+"""
+
+OLD = """ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="30.5" \
+durationUnit="min" totalDistance="5.2" totalDistanceUnit="km" sourceName="Watch" \
+startDate="2019-05-14 18:52:09 -0400" endDate="2019-05-14 19:22:39 -0400">
+  <MetadataEntry key="HKIndoorWorkout" value="0"/>
+  <MetadataEntry key="HKElevationAscended" value="500 cm"/>
+  <WorkoutRoute sourceName="Watch">
+   <FileReference path="/workout-routes/route_2019-05-14_6.52pm.gpx"/>
+  </WorkoutRoute>
+ </Workout>
+"""
+NEW = """ <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="40" \
+durationUnit="min" sourceName="Watch" startDate="2023-01-10 07:00:00 +0000" \
+endDate="2023-01-10 07:40:00 +0000">
+  <MetadataEntry key="HKIndoorWorkout" value="1"/>
+  <MetadataEntry key="HKTimeZone" value="America/Toronto"/>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" \
+startDate="2023-01-10 07:00:00 +0000" endDate="2023-01-10 07:40:00 +0000" sum="4.5" unit="mi"/>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierHeartRate" average="150.4" \
+minimum="90" maximum="180" unit="count/min"/>
+ </Workout>
+"""
+RIDE = """ <Workout workoutActivityType="HKWorkoutActivityTypeCycling" duration="60" \
+durationUnit="min" totalDistance="20" totalDistanceUnit="km" \
+startDate="2023-01-11 07:00:00 +0000" endDate="2023-01-11 08:00:00 +0000"/>
+"""
+
+
+def _export(body: str, dtd: str = DTD) -> bytes:
+    records = "".join(
+        f' <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min"'
+        f' startDate="2019-05-14 18:{i % 60:02d}:00 -0400" endDate="2019-05-14 18:{i % 60:02d}:00'
+        f' -0400" value="{70 + i % 30}"><MetadataEntry key="x" value="y"/></Record>\n'
+        for i in range(200)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + dtd + '<HealthData locale="en_US">\n'
+        ' <ExportDate value="2023-02-01 10:00:00 +0000"/>\n <Me/>\n' + records + body
+        + "</HealthData>\n"
+    ).encode()  # fmt: skip
+
+
+def test_both_shapes_treadmill_and_zone() -> None:
+    out = read_export_bytes(_export(OLD + NEW + RIDE), "export.xml")
+    old, new, ride = out.records
+    assert not out.problems.counts
+    # attributes (old shape)
+    assert old.sport == "running" and old.sub_sport is None
+    assert old.distance_km == 5.2 and old.elapsed_time_s == 1830.0
+    assert old.start_utc == 1557874329.0 and old.utc_offset_s == -4 * 3600
+    assert old.ascent_m == 5.0
+    assert old.filename == "workout-routes/route_2019-05-14_6.52pm.gpx"
+    # WorkoutStatistics children (iOS 16 on), indoor, its own zone
+    assert new.distance_km == pytest.approx(4.5 * 1.609344)
+    assert new.sub_sport == "treadmill"
+    assert new.utc_offset_s == -5 * 3600  # Toronto in January, not the export's +0000
+    assert new.heart_rate_bpm == 150.4 and math.isnan(new.ascent_m)
+    assert ride.sport == "cycling"
+
+
+def test_streams_from_a_file_object() -> None:
+    stream = io.BufferedReader(io.BytesIO(_export(NEW)), buffer_size=64)
+    (rec,) = read_export_xml(stream, name="export.zip!apple_health_export/export.xml").records
+    assert rec.source_file.endswith("export.xml")
+
+
+def test_no_workouts_says_so() -> None:
+    with pytest.raises(ParseError, match="holds no workouts"):
+        read_export_bytes(_export(""), "export.xml")
+
+
+@pytest.mark.parametrize(
+    "dtd",
+    [
+        '<!DOCTYPE HealthData [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>\n',
+        '<!DOCTYPE HealthData SYSTEM "http://example.com/x.dtd">\n',
+        '<!DOCTYPE HealthData [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>\n',
+        "<!DOCTYPE Other [<!ELEMENT Other ANY>]>\n",
+    ],
+)
+def test_unsafe_doctype_refused(dtd: str) -> None:
+    with pytest.raises(ParseError, match="refused"):
+        read_export_bytes(_export(OLD, dtd), "export.xml")
+
+
+def test_malformed_and_foreign_documents() -> None:
+    with pytest.raises(ParseError, match="malformed"):
+        read_export_bytes(_export(OLD)[:-40], "export.xml")
+    with pytest.raises(ParseError, match="Apple Health"):
+        read_export_bytes(b"<gpx><trk/></gpx>", "export.xml")
+
+
+def test_foreign_root_with_records_is_refused() -> None:
+    with pytest.raises(ParseError, match="not Apple's <HealthData>"):
+        read_export_bytes(b'<Other><Record type="x"/><Workout/></Other>', "export.xml")
