@@ -209,7 +209,7 @@ def pdf_story(view: ReportView, images: Mapping[str, bytes]) -> list[Flowable]:
         *_plan(view.plan),
     ]
     if view.top_findings:
-        story.append(_p("Top findings", "h2"))
+        story.append(_p(view.top_heading, "h2"))
         story += [_finding(card, evidence=False) for card in view.top_findings]
     story += _exercises(view.plan)
     headings = dict(SECTIONS)

@@ -751,7 +751,8 @@ def plot_long_runs(
             _no_data(ax, "no runs in these weeks")
             return ax
     tx = np.asarray(mdates.date2num(times), dtype=float)
-    _time_xlim(ax, float(tx.min()), float(tx.max()), pad=3.0)
+    first = float(tx.min()) if since is None else float(mdates.date2num(since))
+    _time_xlim(ax, first, float(tx.max()), pad=3.0)
     ax.step(
         tx,
         km_to(longest, units),

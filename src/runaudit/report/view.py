@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from runaudit.advice.exercises import Exercise, load_catalog
-from runaudit.advice.plan import Plan
+from runaudit.advice.plan import OPEN_WEEKS, Plan
 from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
 from runaudit.report.plots import ACWR_BAND_LOW
 from runaudit.report.text import format_duration
@@ -221,6 +221,7 @@ class ReportView:
     charts: dict[str, tuple[ChartView, ...]]
     findings: tuple[FindingCard, ...]
     top_findings: tuple[FindingCard, ...]
+    top_heading: str
     ingest: IngestView
     safety: SafetyView
     sections: tuple[tuple[str, str], ...] = SECTIONS
@@ -555,22 +556,29 @@ def chart_views(
     total = len(weekly)
     windowed = weeks is not None and total > weeks
     span = f"the last {weeks} weeks" if windowed else "every week"
+    recent, recent_acts = weekly, acts
+    if windowed and weeks is not None:
+        recent = weekly.iloc[total - weeks :]
+        since = pd.Timestamp(recent["week_start"].min())
+        if not acts.empty:
+            recent_acts = acts[pd.to_datetime(acts["start_local"]) >= since]
+    among = f"the runs of {span}" if windowed else "the runs"
     no_runs = "" if total else "No runs yet."
     pain = (
         f", and the diary's weekly knee pain (its line at {t.pain_warning:g}/10)"
-        if _finite(weekly, "pain_max")
+        if _finite(recent, "pain_max")
         else ""
     )
     cadence_none = (
         ""
-        if _finite(weekly, "cadence_spm")
-        else "No cadence chart: none of the runs recorded cadence."
+        if _finite(recent, "cadence_spm")
+        else f"No cadence chart: none of {among} recorded cadence."
     )
     run_cadence = _finite(acts, "run_cadence_spm") or _finite(acts, "cadence_spm")
     descent_none = (
         ""
-        if _finite(weekly, "descent_m") or _finite(weekly, "downhill_km")
-        else "No descent chart: none of the runs recorded elevation."
+        if _finite(recent, "descent_m") or _finite(recent, "downhill_km")
+        else f"No descent chart: none of {among} recorded elevation."
     )
     cadence_lines = (
         f"the {t.low_cadence_spm:g} spm low-cadence line and the"
@@ -615,8 +623,8 @@ def chart_views(
                 "cadence_distribution",
                 f"The cadence of each run, with {cadence_lines}.",
                 ""
-                if run_cadence or cadence_none
-                else "No chart of each run's cadence: none of the runs recorded cadence.",
+                if run_cadence
+                else "No chart of each run's cadence: none of the runs recorded it.",
             ),
         ),
         "long-runs": (
@@ -625,11 +633,11 @@ def chart_views(
                 f"Each run's distance over {span} against the longest run of the previous"
                 f" {t.long_run_window_days} days; a run above {t.long_run_ratio:g}× that"
                 " (dashed) is a spike.",
-                "" if not acts.empty else "No runs yet.",
+                "" if not recent_acts.empty else f"No runs in {span}.",
             ),
         ),
     }
-    if cadence_none:  # one line for both cadence charts
+    if cadence_none and not run_cadence:  # one line for both cadence charts
         charts["cadence"] = (ChartView("cadence", "", cadence_none),)
     return charts
 
@@ -774,9 +782,11 @@ def build_view(
     cards = tuple(finding_card(f, units) for f in found)
     open_ = audit.plan.findings
     top = tuple(finding_card(f, units) for f in open_[:TOP_FINDINGS])
-    if not top:
+    top_heading = "Top findings"
+    if not top and found:
         urgent = sorted(found, key=lambda f: (f.severity_rank, f.week_start), reverse=True)
         top = tuple(finding_card(f, units) for f in urgent[:TOP_FINDINGS])
+        top_heading = f"Top findings (none in the last {OPEN_WEEKS} weeks of data; the most severe)"
     first, last = _period(audit.weekly)
     period = f"{format_date(first)} – {format_date(last)} · " if first and last else ""
     return ReportView(
@@ -791,6 +801,7 @@ def build_view(
         charts=chart_views(audit, units, weeks),
         findings=cards,
         top_findings=top,
+        top_heading=top_heading,
         ingest=ingest_view(audit, units),
         safety=safety_view(),
     )
