@@ -70,21 +70,21 @@ def test_page_shows_the_ingest_summary(report_dir):
 
 def test_page_shows_each_week_as_the_services_reported_it(report_dir):
     html = (report_dir / "index.html").read_text()
-    table = html.split("id='service-weeks'>")[1].split("</table>")[0]
+    table = html.split('id="service-weeks"')[1].split("</table>")[0]
     assert table.count("<tr data-week=") == 20
     # the manual treadmill run is not in Garmin Connect; the summary-only run not on Strava
     assert (
-        "<tr data-week='2026-06-08'><td>8 Jun 2026</td><td class='n'>21.0</td>"
-        "<td class='n'>21.0</td><td class='n'>0.0 %</td><td class='n'>15.4</td>"
-        "<td class='n differs'><b>+36.4 %</b></td></tr>"
+        '<tr data-week="2026-06-08"><td>8 Jun 2026</td><td class="n">21.0</td>'
+        '<td class="n">21.0</td><td class="n">0.0 %</td><td class="n">15.4</td>'
+        '<td class="n differs"><b>+36.4 %</b></td></tr>'
     ) in table
     assert table.count("differs") == 5
     assert "week of 6 Jul 2026 (Strava +25.9 %)" in html
-    shoes = html.split("id='shoes'>")[1].split("</table>")[0]
-    assert "<td>Novablast 5</td><td>2026-07-21</td><td>2026-09-20</td><td class='n'>18</td>" in (
-        shoes
-    )
-    assert "<td>Ghost 15</td><td></td><td></td><td class='n'>0</td>" in shoes  # shoes.csv only
+    shoes = html.split('id="shoes"')[1].split("</table>")[0]
+    assert (
+        '<td>Novablast 5</td><td>2026-07-21</td><td>2026-09-20</td><td class="n">18</td>'
+    ) in shoes
+    assert '<td>Ghost 15</td><td></td><td></td><td class="n">0</td>' in shoes  # shoes.csv only
 
 
 def test_data_files(report_dir):
@@ -94,18 +94,35 @@ def test_data_files(report_dir):
     assert (report_dir / "activities.csv").exists() and (report_dir / "ingest.csv").exists()
 
 
-def test_pdf_has_one_page_per_section(report_dir):
-    reader = PdfReader(str(report_dir / "report.pdf"))
-    assert len(reader.pages) == len(SECTIONS)
-    anchors = [a for a, _ in SECTIONS]
-    assert "Plan for the coming week" in reader.pages[anchors.index("plan")].extract_text()
-    assert "Findings" in reader.pages[anchors.index("findings")].extract_text()
-    read = " ".join(reader.pages[anchors.index("ingest")].extract_text().split())
-    assert "2026-06-08: runaudit 21.0 · Strava 21.0 (0.0 %) · Garmin Connect 15.4 (+36.4 %)" in (
-        read
-    )
-    assert read.count("DIFFERS") == 5 + 1  # five weeks, and the legend
-    assert "Novablast 5: 2026-07-21 – 2026-09-20, 18 runs" in read
+def _pdf_pages(path: Path) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages]
+
+
+def test_pdf_first_page_is_the_plan_with_doses_freshness_and_top_findings(report_dir):
+    first = _pdf_pages(report_dir / "report.pdf")[0]
+    assert "Plan for the coming week" in first and "Week of 21 Sep 2026." in first
+    assert "Run at most 49 km" in first
+    assert "Data ends on 20 Sep 2026 (the last run)" in first
+    # the three open findings, most severe first, and every exercise with its dose
+    assert "Top findings" in first
+    assert first.index("ALERT downhill volume") < first.index("WARNING long run spike")
+    assert "Forward step-down 2×15 per side, 3x per week" in first
+    assert "Lateral wall push 2×5 per side, 3x per week" in first
+
+
+def test_pdf_has_every_section_and_the_service_weeks(report_dir):
+    pages = _pdf_pages(report_dir / "report.pdf")
+    text = " ".join(pages)
+    for _, heading in SECTIONS[2:]:
+        assert heading in text
+    start = next(i for i, p in enumerate(pages) if "files looked at" in p)
+    end = next(i for i, p in enumerate(pages) if "Red flags and advice" in p)
+    read = " ".join(pages[start:end])
+    assert "8 Jun 2026 21.0 21.0 0.0 % 15.4 +36.4 % DIFFERS" in read
+    assert read.count("DIFFERS") == 5
+    assert "Novablast 5 2026-07-21 2026-09-20 18" in read
+    findings = [p for p in pages if "Findings" in p]
+    assert findings and "share of distance on trails 4.84×" in " ".join(findings)
 
 
 def test_units_mi_shows_miles_to_people(tmp_path):
@@ -211,7 +228,7 @@ def test_export_texts_are_escaped_in_the_page_and_literal_in_the_pdf(tmp_path):
     assert [f.evidence["shoe"] for f in audit.findings if f.rule == "shoe_change"] == [HOSTILE_SHOE]
     files = write_report(audit, tmp_path / "out", pdf=True)
     html = files.index.read_text()
-    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot; $5$"
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Co&#34; $5$"
     assert html.count(escaped) >= 2  # the shoes table and the shoe_change finding
     assert "<script" not in html and "alert(1)</script>" not in html
     assert "<img src=x" not in html and "onerror=alert(2)>" not in html
@@ -220,14 +237,15 @@ def test_export_texts_are_escaped_in_the_page_and_literal_in_the_pdf(tmp_path):
         " ".join(page.extract_text().split()) for page in PdfReader(str(files.pdf)).pages
     )
     assert text.count(HOSTILE_SHOE) >= 2  # "What was read" (shoes) and "Findings"
+    assert text.count(HOSTILE_NAME) == 0  # activity names are not shown
 
 
-def test_evidence_reads_as_words_not_python():
+def test_evidence_reads_as_words_with_units_not_python():
     """Knee-pain triggers as short text (not a list of dicts); a shoe's distance is not
-    labelled like the shoe's name."""
-    from runaudit.report.html import _evidence
+    labelled like the shoe's name; each number carries its unit."""
+    from runaudit.report.view import evidence_items
 
-    html = _evidence(
+    items = evidence_items(
         {
             "shoe": "Novablast 5",
             "shoe_km": 34.4,
@@ -235,11 +253,29 @@ def test_evidence_reads_as_words_not_python():
             "triggers": [
                 {"dimension": "trail_share", "ratio": 4.84, "week_start": "2026-08-24"},
                 {"dimension": "descent_m", "ratio": 3.61, "week_start": "2026-08-24"},
+                {"dimension": "new_shoe", "ratio": None, "shoe": "Vaporfly"},
             ],
             "not_compared": [],
+            "descent_m": 1001.08,
+            "acwr": 1.594,
+            "consecutive_low_weeks": 5,
+            "pain_max": 6.0,
+            "last_deload_week": "2026-06-15",
+            "activity_id": "e55cf05fec5b03d4",
         },
-        "km",
+        "mi",
     )
-    assert "shoe: <b>Novablast 5</b>" in html and "shoe distance: <b>34.4 km</b>" in html
-    assert "triggers: <b>trail share 4.84×, descent 3.61×</b>" in html
-    assert "{" not in html and "not compared" not in html
+    assert [(i.label, i.value) for i in items] == [
+        ("shoe", "Novablast 5"),
+        ("shoe distance", "21.4 mi"),
+        ("share", "82 %"),
+        (
+            "triggers",
+            "share of distance on trails 4.84×, descent 3.61×, a new shoe (Vaporfly)",
+        ),
+        ("descent", "1001 m"),
+        ("acwr", "1.59×"),
+        ("consecutive low weeks", "5 weeks"),
+        ("pain max", "6/10"),
+        ("last deload week", "15 Jun 2026"),
+    ]

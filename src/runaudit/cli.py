@@ -456,24 +456,38 @@ def exercises(rule: str | None) -> None:
     help="PATH holds one sub-folder or zip per athlete: one report each plus a roster page.",
 )
 @click.option("--title", help="Heading of the report page (default: the input's name).")
+@click.option(
+    "--weeks",
+    type=click.IntRange(min=0),
+    default=26,
+    show_default=True,
+    help="Latest weeks the weekly charts show (0: all); the whole history is one compact"
+    " chart below.",
+)
 @handle_errors
 def report(
-    out_dir: str, units: str, pdf: bool, roster: bool, title: str | None, **opts: Any
+    out_dir: str,
+    units: str,
+    pdf: bool,
+    roster: bool,
+    title: str | None,
+    weeks: int,
+    **opts: Any,
 ) -> None:
     """Write the HTML report, its PNG figures, weekly.csv, activities.csv, ingest.csv
-    and findings.json to --out (and report.pdf with --pdf).
+    and findings.json to --out (and report.pdf with --pdf), completely or not at all.
 
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """
     if roster:
-        _report_roster(out_dir, units, pdf, opts)
+        _report_roster(out_dir, units, pdf, opts, weeks or None)
         return
     from runaudit.report.overview import overview
     from runaudit.report.writer import write_report
 
     audit = audit_export(opts, units)
     name = title or Path(opts["paths"][0]).name or "runaudit report"
-    files = write_report(audit, out_dir, title=name, units=units, pdf=pdf)
+    files = write_report(audit, out_dir, title=name, units=units, pdf=pdf, weeks=weeks or None)
     for line in [*overview(audit).lines(units), f"Report: {files.index}"]:
         click.echo(line)
     if files.pdf is not None:
@@ -481,7 +495,9 @@ def report(
     exit_if_strict(opts, audit.ingest.counts()["skipped"])
 
 
-def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) -> None:
+def _report_roster(
+    out_dir: str, units: str, pdf: bool, opts: dict[str, Any], weeks: int | None
+) -> None:
     from runaudit.cohort import load_roster, loose_activity_files
     from runaudit.report.roster_page import write_roster
 
@@ -517,7 +533,7 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
             echo_ingest(audit.ingest, diary)
         for name, error in roster.errors.items():
             click.echo(f"== {name}\nwarning: {cli_message(error)}", err=True)
-    page, rows = write_roster(roster, out_dir, units=units, pdf=pdf)
+    page, rows = write_roster(roster, out_dir, units=units, pdf=pdf, weeks=weeks)
     for row in rows:
         click.echo(f"{row.name}: {row.status}")
     click.echo(f"Roster: {page}")

@@ -58,6 +58,7 @@ __all__ = [
     "plot_cadence",
     "plot_cadence_distribution",
     "plot_descent",
+    "plot_history",
     "plot_long_runs",
     "plot_weekly_distance",
     "report_figures",
@@ -256,6 +257,11 @@ def _is_flag(artist: Any) -> bool:
     return isinstance(gid, str) and ":" in gid
 
 
+def _shown(rows: int, weeks: int | None) -> slice:
+    """The rows of a weekly table a chart of the latest ``weeks`` weeks shows."""
+    return slice(max(0, rows - weeks) if weeks is not None else 0, None)
+
+
 def _headroom(ax: Axes, values: np.ndarray, share: float = 0.15) -> None:
     finite = values[np.isfinite(values)]
     if finite.size and finite.max() > 0:
@@ -269,6 +275,7 @@ def plot_weekly_distance(
     thresholds: Thresholds | None = None,
     ax: Axes | None = None,
     units: str = "km",
+    weeks: int | None = None,
 ) -> Axes:
     """Weekly distance bars with the acute:chronic ratio on a twin axis.
 
@@ -291,6 +298,9 @@ def plot_weekly_distance(
         Axes to draw into; a new pyplot-free Figure's Axes when None.
     units : {"km", "mi"}, default "km"
         Display unit of the distances.
+    weeks : int, optional
+        Show only the latest ``weeks`` weeks (ratios and deloads still computed from
+        the whole table); all weeks when None.
 
     Returns
     -------
@@ -306,11 +316,22 @@ def plot_weekly_distance(
     if weekly.empty:
         _no_data(ax, "no runs")
         return ax
+    km_all = np.nan_to_num(_values(weekly, "distance_km"))
+    deload_all = deload_weeks(weekly, t.deload_ratio, t.deload_lookback_weeks).to_numpy()
+    acwr_all = acwr_rolling(pd.Series(km_all), t.chronic_weeks)["acwr"].to_numpy()
+    time_all = (
+        acwr_rolling(pd.Series(np.nan_to_num(_values(weekly, "moving_time_s"))), t.chronic_weeks)[
+            "acwr"
+        ].to_numpy()
+        if "moving_time_s" in weekly.columns
+        else None
+    )
+    shown = _shown(len(weekly), weeks)
+    weekly = weekly.iloc[shown]
     starts = _week_starts(weekly)
     x = _week_x(starts)
-    km = np.nan_to_num(_values(weekly, "distance_km"))
+    km, deload, acwr = km_all[shown], deload_all[shown], acwr_all[shown]
     dist = km_to(km, units)
-    deload = deload_weeks(weekly, t.deload_ratio, t.deload_lookback_weeks).to_numpy()
     _week_xlim(ax, starts)
     ax.bar(x[~deload], dist[~deload], width=_BAR_DAYS, color=DATA_COLOR, label="weekly distance")
     if deload.any():
@@ -332,7 +353,6 @@ def plot_weekly_distance(
     _mark_weeks(ax, starts, dist + offset, findings, "missing_deload", hollow=True)
 
     twin = ax.twinx()
-    acwr = acwr_rolling(pd.Series(km), t.chronic_weeks)["acwr"].to_numpy()
     finite = acwr[np.isfinite(acwr)]
     ceiling = max(3.0, 2.0 * t.acwr_alert)
     top = min(max(1.2 * t.acwr_alert, float(finite.max()) * 1.1 if finite.size else 0.0), ceiling)
@@ -365,13 +385,10 @@ def plot_weekly_distance(
         linewidth=1.2,
         label=f"ACWR (week ÷ mean of {t.chronic_weeks} before)",
     )
-    if "moving_time_s" in weekly.columns:
-        by_time = acwr_rolling(
-            pd.Series(np.nan_to_num(_values(weekly, "moving_time_s"))), t.chronic_weeks
-        )["acwr"].to_numpy()
+    if time_all is not None:
         twin.plot(
             x,
-            np.minimum(by_time, top),
+            np.minimum(time_all[shown], top),
             color=LINE_COLOR,
             linestyle=":",
             linewidth=1.2,
@@ -425,6 +442,7 @@ def plot_descent(
     *,
     ax: Axes | None = None,
     units: str = "km",
+    weeks: int | None = None,
 ) -> Axes:
     """Weekly descent bars [m] with the downhill distance on a twin axis.
 
@@ -439,6 +457,8 @@ def plot_descent(
         Axes to draw into; a new pyplot-free Figure's Axes when None.
     units : {"km", "mi"}, default "km"
         Display unit of the downhill distance (descent stays in metres).
+    weeks : int, optional
+        Show only the latest ``weeks`` weeks; all weeks when None.
 
     Returns
     -------
@@ -450,6 +470,7 @@ def plot_descent(
     ax = _axes(ax)
     ax.set_ylabel("descent [m]")
     _date_axis(ax)
+    weekly = weekly.iloc[_shown(len(weekly), weeks)]
     if weekly.empty:
         _no_data(ax, "no runs")
         return ax
@@ -512,6 +533,7 @@ def plot_cadence(
     *,
     thresholds: Thresholds | None = None,
     ax: Axes | None = None,
+    weeks: int | None = None,
 ) -> Axes:
     """Weekly running cadence [steps/min] with the target band and the low line.
 
@@ -528,6 +550,8 @@ def plot_cadence(
         ``target_cadence_high_spm``. Defaults to ``Thresholds()``.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new pyplot-free Figure's Axes when None.
+    weeks : int, optional
+        Show only the latest ``weeks`` weeks; all weeks when None.
 
     Returns
     -------
@@ -536,6 +560,7 @@ def plot_cadence(
     """
     t = thresholds or Thresholds()
     findings = tuple(findings)
+    weekly = weekly.iloc[_shown(len(weekly), weeks)]
     ax = _axes(ax)
     ax.set_ylabel("cadence [steps/min]")
     _date_axis(ax)
@@ -665,6 +690,7 @@ def plot_long_runs(
     thresholds: Thresholds | None = None,
     ax: Axes | None = None,
     units: str = "km",
+    since: pd.Timestamp | None = None,
 ) -> Axes:
     """Each run's distance by date against the longest run of the previous 30 days.
 
@@ -687,6 +713,8 @@ def plot_long_runs(
         Axes to draw into; a new pyplot-free Figure's Axes when None.
     units : {"km", "mi"}, default "km"
         Display unit of the distances.
+    since : pandas.Timestamp, optional
+        Show only runs from this day on (the line still counts the runs before).
 
     Returns
     -------
@@ -715,8 +743,16 @@ def plot_long_runs(
     starts = ordered["start"].to_numpy(dtype="datetime64[ns]")
     km = ordered["km"].to_numpy(dtype=float)
     times, longest = _previous_longest(starts, km, t.long_run_window_days)
+    if since is not None:
+        valid &= runs["start"] >= since
+        keep = times >= np.datetime64(since)
+        times, longest = times[keep], longest[keep]
+        if not valid.any() or not times.size:
+            _no_data(ax, "no runs in these weeks")
+            return ax
     tx = np.asarray(mdates.date2num(times), dtype=float)
-    _time_xlim(ax, float(tx.min()), float(tx.max()), pad=3.0)
+    first = float(tx.min()) if since is None else float(mdates.date2num(since))
+    _time_xlim(ax, first, float(tx.max()), pad=3.0)
     ax.step(
         tx,
         km_to(longest, units),
@@ -741,6 +777,8 @@ def plot_long_runs(
     )
     by_severity: dict[str, list[int]] = {}
     for row, f in _spike_rows(activities, findings):
+        if not valid.iloc[row]:
+            continue
         by_severity.setdefault(f.severity, []).append(row)
         ratio = f.evidence.get("ratio")
         if ratio is not None:
@@ -847,6 +885,43 @@ def plot_acwr_methods(
     return ax
 
 
+def plot_history(weekly: pd.DataFrame, *, ax: Axes | None = None, units: str = "km") -> Axes:
+    """Every week's distance as thin bars: the whole history at a glance.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        The weekly table; uses ``week_start`` and ``distance_km`` [km].
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into; a new pyplot-free Figure's Axes when None.
+    units : {"km", "mi"}, default "km"
+        Display unit of the distances.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    check_units(units)
+    ax = _axes(ax)
+    ax.set_ylabel(f"[{units}]")
+    _date_axis(ax)
+    if weekly.empty:
+        _no_data(ax, "no runs")
+        return ax
+    starts = _week_starts(weekly)
+    dist = km_to(np.nan_to_num(_values(weekly, "distance_km")), units)
+    _week_xlim(ax, starts)
+    ax.bar(_week_x(starts), dist, width=_BAR_DAYS, color=DATA_COLOR, label="weekly distance")
+    _headroom(ax, dist, 0.1)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+    return ax
+
+
+#: Size of the compact whole-history chart [in].
+HISTORY_FIGSIZE: tuple[float, float] = (10.0, 1.8)
+
+
 def report_figures(
     weekly: pd.DataFrame,
     activities: pd.DataFrame,
@@ -854,6 +929,8 @@ def report_figures(
     *,
     thresholds: Thresholds | None = None,
     units: str = "km",
+    weeks: int | None = None,
+    names: Iterable[str] | None = None,
 ) -> dict[str, Figure]:
     """The report's figures, each a pyplot-free constrained-layout Figure.
 
@@ -867,43 +944,70 @@ def report_figures(
         Defaults to ``Thresholds()``.
     units : {"km", "mi"}, default "km"
         Display unit of distances.
+    weeks : int, optional
+        The time charts show the latest ``weeks`` weeks (all when None); with more
+        weeks than that, ``"history"`` shows them all in one compact chart.
+    names : iterable of str, optional
+        Draw only these figures (the report leaves out charts without data).
 
     Returns
     -------
     dict of str to matplotlib.figure.Figure
-        Keys ``"weekly_distance"``, ``"descent"``, ``"cadence"``,
-        ``"cadence_distribution"`` and ``"long_runs"``, each :data:`FIGSIZE`
-        (10 × 4 in). Saving them is the report writer's job.
+        Keys ``"weekly_distance"``, ``"history"`` (only when ``weeks`` cuts the
+        table), ``"descent"``, ``"cadence"``, ``"cadence_distribution"`` and
+        ``"long_runs"``, each :data:`FIGSIZE` (10 × 4 in; the history
+        :data:`HISTORY_FIGSIZE`). Saving them is the report writer's job.
     """
     check_units(units)
     found = tuple(findings)
     t = thresholds or Thresholds()
+    windowed = weeks is not None and len(weekly) > weeks
+    since = (
+        pd.Timestamp(_week_starts(weekly.iloc[_shown(len(weekly), weeks)]).min())
+        if windowed
+        else None
+    )
+    span = f", last {weeks} weeks" if windowed else ""
     draw: dict[str, tuple[str, Callable[[Axes], Axes]]] = {
         "weekly_distance": (
-            "Weekly distance and acute:chronic ratio (ACWR)",
-            lambda ax: plot_weekly_distance(weekly, found, thresholds=t, ax=ax, units=units),
+            f"Weekly distance and acute:chronic ratio (ACWR){span}",
+            lambda ax: plot_weekly_distance(
+                weekly, found, thresholds=t, ax=ax, units=units, weeks=weeks
+            ),
+        ),
+        "history": (
+            f"Weekly distance, all {len(weekly)} weeks",
+            lambda ax: plot_history(weekly, ax=ax, units=units),
         ),
         "descent": (
-            "Weekly descent and downhill distance",
-            lambda ax: plot_descent(weekly, found, ax=ax, units=units),
+            f"Weekly descent and downhill distance{span}",
+            lambda ax: plot_descent(weekly, found, ax=ax, units=units, weeks=weeks),
         ),
         "cadence": (
-            "Weekly running cadence",
-            lambda ax: plot_cadence(weekly, found, thresholds=t, ax=ax),
+            f"Weekly running cadence{span}",
+            lambda ax: plot_cadence(weekly, found, thresholds=t, ax=ax, weeks=weeks),
         ),
         "cadence_distribution": (
             "Cadence of each run",
             lambda ax: plot_cadence_distribution(activities, thresholds=t, ax=ax),
         ),
         "long_runs": (
-            f"Each run against the longest of the previous {t.long_run_window_days} days",
-            lambda ax: plot_long_runs(activities, found, thresholds=t, ax=ax, units=units),
+            f"Each run against the longest of the previous {t.long_run_window_days} days{span}",
+            lambda ax: plot_long_runs(
+                activities, found, thresholds=t, ax=ax, units=units, since=since
+            ),
         ),
     }
+    if not windowed:
+        del draw["history"]
+    wanted = set(draw) if names is None else set(names)
     figures: dict[str, Figure] = {}
     for key, (title, plot) in draw.items():
-        fig = Figure(figsize=FIGSIZE, layout="constrained")
+        if key not in wanted:
+            continue
+        size = HISTORY_FIGSIZE if key == "history" else FIGSIZE
+        fig = Figure(figsize=size, layout="constrained")
         plot(fig.add_subplot())
-        fig.suptitle(title, x=0.01, ha="left", fontsize="large")
+        fig.suptitle(title, x=0.01, ha="left", fontsize="large" if key != "history" else "medium")
         figures[key] = fig
     return figures

@@ -13,15 +13,14 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 
 from runaudit.audit import Audit
 from runaudit.cohort import Roster
-from runaudit.reading.cache import write_text_atomic
-from runaudit.report.html import _CSS
+from runaudit.report.html import render_template
 from runaudit.report.overview import OPEN_FINDING_WEEKS, AthleteNumbers, athlete_numbers
-from runaudit.report.writer import write_report
+from runaudit.report.view import DEFAULT_CHART_WEEKS
+from runaudit.report.writer import staged_folder, write_report
 from runaudit.rules.messages import format_date, format_distance
 
 
@@ -61,52 +60,62 @@ def safe_slug(name: str) -> str:
     return slug[:80]
 
 
-def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = "") -> str:
-    """The roster page as self-contained HTML, most urgent athlete first."""
-    ordered = sorted(rows, key=lambda r: r.urgency, reverse=True)
-    body = []
-    for row in ordered:
-        link = f'<a href="{escape(row.folder)}/index.html">{escape(row.name)}</a>'
-        if row.numbers is None:
-            body.append(
-                f"<tr><td>{link if row.error is None else escape(row.name)}</td>"
-                f"<td colspan='6'>{escape(row.error or 'no runs')}</td></tr>"
-            )
-            continue
-        n = row.numbers
-        acwr = f"{n.acwr:.2f}" if math.isfinite(n.acwr) else "–"
-        cadence = f"{n.cadence_spm:.0f} spm" if math.isfinite(n.cadence_spm) else "–"
-        pain_at = n.pain
-        pain = f"{pain_at[1]:g}/10 · {escape(format_date(pain_at[0].date()))}" if pain_at else "–"
-        badges = (
-            "".join(
-                f'<div><span class="badge sev-{escape(f.severity)}">{escape(f.severity)}</span>'
-                f"{escape(f.rule.replace('_', ' '))} · {escape(format_date(f.week_start))}</div>"
-                for f in sorted(n.open_findings, key=lambda f: f.severity_rank, reverse=True)
-            )
-            or "none"
-        )
-        last_week = format_date(n.last_week) if n.last_week is not None else "–"
-        body.append(
-            f"<tr><td>{link}</td><td>{escape(last_week)}</td>"
-            f"<td>{escape(format_distance(n.last_week_km, units))}</td><td>{acwr}</td>"
-            f"<td>{cadence}</td><td class='pain'>{pain}</td><td>{badges}</td></tr>"
-        )
-    table = (
-        "<table><tr><th>athlete</th><th>latest week</th><th>distance</th><th>load ratio</th>"
-        "<th>cadence</th><th>latest knee pain</th>"
-        f"<th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th></tr>"
-        + "".join(body)
-        + "</table>"
+@dataclass(frozen=True)
+class RosterFinding:
+    """One open finding on a roster row: severity, rule in words, week."""
+
+    severity: str
+    title: str
+    week_label: str
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One roster row as the page shows it (text with units; ``error`` for an athlete
+    without a report, ``link`` when the name still links to a folder)."""
+
+    name: str
+    folder: str
+    error: str = ""
+    link: bool = False
+    last_week: str = ""
+    distance: str = ""
+    acwr: str = ""
+    cadence: str = ""
+    pain: str = ""
+    findings: tuple[RosterFinding, ...] = ()
+
+
+def roster_line(row: RosterRow, units: str = "km") -> RosterLine:
+    """The view of one roster row (see :func:`render_roster`)."""
+    if row.numbers is None:
+        return RosterLine(row.name, row.folder, row.error or "no runs", link=row.error is None)
+    n = row.numbers
+    pain_at = n.pain
+    return RosterLine(
+        name=row.name,
+        folder=row.folder,
+        last_week=format_date(n.last_week) if n.last_week is not None else "–",
+        distance=format_distance(n.last_week_km, units),
+        acwr=f"{n.acwr:.2f}" if math.isfinite(n.acwr) else "–",
+        cadence=f"{n.cadence_spm:.0f} spm" if math.isfinite(n.cadence_spm) else "–",
+        pain=f"{pain_at[1]:g}/10 · {format_date(pain_at[0].date())}" if pain_at else "–",
+        findings=tuple(
+            RosterFinding(f.severity, f.rule.replace("_", " "), format_date(f.week_start))
+            for f in sorted(n.open_findings, key=lambda f: f.severity_rank, reverse=True)
+        ),
     )
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>runaudit roster</title><style>{_CSS}</style></head><body><main>"
-        "<header class='top'><h1>Roster</h1><p class='sub'>Most urgent first: worst open "
-        "finding, then how many, then the load ratio. Click a name for the full report.</p>"
-        f"</header>{table}<footer>Made by runaudit {escape(generated)}. Not medical advice."
-        "</footer></main></body></html>\n"
+
+
+def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = "") -> str:
+    """The roster page as self-contained HTML (``templates/roster.html.j2``), most
+    urgent athlete first."""
+    ordered = sorted(rows, key=lambda r: r.urgency, reverse=True)
+    return render_template(
+        "roster.html.j2",
+        rows=[roster_line(r, units) for r in ordered],
+        open_weeks=OPEN_FINDING_WEEKS,
+        generated=generated,
     )
 
 
@@ -114,7 +123,7 @@ def write_roster_page(rows: list[RosterRow], out_dir: Path, *, units: str = "km"
     """Write ``out_dir/index.html`` for the roster."""
     stamp = datetime.now(UTC).strftime("on %Y-%m-%d %H:%M UTC")
     path = out_dir / "index.html"
-    write_text_atomic(path, render_roster(rows, units=units, generated=stamp))
+    path.write_text(render_roster(rows, units=units, generated=stamp), encoding="utf-8")
     return path
 
 
@@ -143,8 +152,10 @@ def write_roster(
     *,
     units: str = "km",
     pdf: bool = False,
+    weeks: int | None = DEFAULT_CHART_WEEKS,
 ) -> tuple[Path, list[RosterRow]]:
-    """Write one report per athlete with runs and the roster page.
+    """Write one report per athlete with runs and the roster page, completely or not at
+    all (see :func:`~runaudit.report.writer.staged_folder`).
 
     Parameters
     ----------
@@ -152,20 +163,27 @@ def write_roster(
         From :func:`runaudit.cohort.load_roster`.
     out_dir : path-like
         Receives ``<athlete>/`` report folders and ``index.html``.
-    units, pdf
+    units, pdf, weeks
         As for :func:`~runaudit.report.writer.write_report`.
 
     Returns
     -------
     (Path, list of RosterRow)
         The roster page and its rows (most urgent first).
+
+    Raises
+    ------
+    ReportWriteError
+        When ``out_dir`` cannot be written.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     rows = roster_rows(roster)
-    for row in rows:
-        if row.numbers is not None:
-            audit = roster.audits[row.name]
-            write_report(audit, out / row.folder, title=row.name, units=units, pdf=pdf)
-    page = write_roster_page(rows, out, units=units)
-    return page, sorted(rows, key=lambda r: r.urgency, reverse=True)
+    with staged_folder(out) as stage:
+        for row in rows:
+            if row.numbers is not None:
+                audit = roster.audits[row.name]
+                write_report(
+                    audit, stage / row.folder, title=row.name, units=units, pdf=pdf, weeks=weeks
+                )
+        write_roster_page(rows, stage, units=units)
+    return out / "index.html", sorted(rows, key=lambda r: r.urgency, reverse=True)
