@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from runaudit.advice.exercises import load_catalog
 from runaudit.cli import cli
 from runaudit.report.html import SECTIONS
 from runaudit_demo.synth import write_training_block
@@ -23,7 +24,9 @@ FIGURES = ("weekly_distance", "descent", "cadence", "cadence_distribution", "lon
 def report_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     result = CliRunner().invoke(
-        cli, ["report", SAMPLE, "--out", str(out), "--pdf", "--no-cache"], catch_exceptions=False
+        cli,
+        ["report", SAMPLE, "--out", str(out), "--pdf", "--no-cache", "--as-of", "2026-09-21"],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     assert f"Report: {out / 'index.html'}" in result.stdout
@@ -57,7 +60,14 @@ def test_page_has_every_finding_with_exercise_cards(report_dir):
     ids = [p.split('"')[0] for p in html.split('data-exercise="')[1:]]
     assert len(ids) == len(set(ids)) and html.count('<details class="ex"') == len(ids)
     assert "Forward step-down" in html and "Dose:" in html and "Source:" in html
-    assert html.count('href="#plan"') >= len(findings)
+    # a card names only exercises that are in the plan, and then links to it
+    cards = [c.split("</article>")[0] for c in html.split('<article class="finding')[1:]]
+    named = [c.split("Exercises (")[1].split("): in the")[0] for c in cards if "Exercises (" in c]
+    assert 0 < len(named) < len(findings)
+    plan_part = html[html.index('id="plan"') : html.index('id="findings"')]
+    for ex in load_catalog().exercises.values():
+        if any(ex.name in names for names in named):
+            assert f'data-exercise="{ex.id}"' in plan_part
     assert "Not medical advice." in html
 
 

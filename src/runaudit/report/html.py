@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from runaudit.advice.exercises import Exercise, load_catalog
+from runaudit.advice.plan import finding_exercises
 from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
-from runaudit.report.text import format_duration
 from runaudit.rules.findings import SEVERITIES, Finding, severity_counts
 from runaudit.rules.messages import format_date, format_distance
 from runaudit.units import km_to
@@ -203,10 +203,11 @@ def exercise_card(ex: Exercise, *, open_: bool = False) -> str:
     )
 
 
-def _finding_block(finding: Finding, units: str) -> str:
-    """One finding with its numbers and a link to the plan (which holds the exercises)."""
+def _finding_block(finding: Finding, units: str, in_plan: Sequence[str] = ()) -> str:
+    """One finding with its numbers and a link to the plan; ``in_plan`` are its exercises
+    that made it into the plan (:func:`runaudit.advice.plan.finding_exercises`)."""
     catalog = load_catalog()
-    names = [catalog.exercises[i].name for i in finding.exercises if i in catalog.exercises]
+    names = [catalog.exercises[i].name for i in in_plan if i in catalog.exercises]
     cards = (
         f'<p class="src">Exercises ({_e(", ".join(names))}): in the '
         '<a href="#plan">plan for the coming week</a>, each listed once.</p>'
@@ -233,30 +234,37 @@ _VERSION_TEXT = {
 
 
 def _plan(audit: Audit, units: str) -> str:
-    """The plan for the coming week: cap, what to scale back, one exercise list."""
+    """The week from the Monday after the audit's date, day by day, and its exercises."""
     plan = audit.plan
-    if plan.week_start is None:
+    if plan.data_ends is None:
         return "<p>No runs yet.</p>"
-    parts = [f"<p><b>Week of {_e(format_date(plan.week_start))}.</b> "]
-    if plan.distance_cap_km is not None:
-        cap = format_distance(plan.distance_cap_km, units)
-        time_cap = (
-            f" (about {format_duration(plan.time_cap_s)} of running)" if plan.time_cap_s else ""
-        )
-        parts.append(f"Run at most <b>{_e(cap)}</b>{_e(time_cap)}: {_e(plan.cap_reason)}.")
-    parts.append("</p>")
+    cap = format_distance(plan.cap_km, units)
+    longest = format_distance(plan.long_run_cap_km, units)
+    parts = [
+        f"<p><b>Week of {_e(format_date(plan.week_start))}.</b> Run at most <b>{_e(cap)}</b>,"
+        f" the longest run at most <b>{_e(longest)}</b>: {_e(plan.cap_reason)}.</p>"
+    ]
     if plan.pain is not None and plan.pain_date is not None:
         parts.append(
             f'<p data-pain="{plan.pain:g}">Latest knee pain: <b>{plan.pain:g}/10</b> on '
             f"{_e(format_date(plan.pain_date))}.</p>"
         )
-    if plan.scale_back:
-        parts.append(
-            "<p>Scale back first: <b>"
-            + _e(", ".join(plan.scale_back_text))
-            + "</b> — these rose before the latest knee pain (they came before it; that"
-            " does not prove they caused it).</p>"
+    catalog = load_catalog()
+    rows = []
+    for day in plan.days:
+        run = format_distance(day.run_km, units) if day.run_km else "–"
+        names = ", ".join(catalog.exercises[i].name for i in day.strength)
+        rows.append(
+            f'<tr data-date="{day.date.isoformat()}"><td>{_e(format_date(day.date))}</td>'
+            f"<td>{_e(run)}{' (long)' if day.long_run else ''}</td><td>{_e(names or '–')}</td>"
+            f"<td>{_e('; '.join(day.notes))}</td></tr>"
         )
+    parts.append(
+        "<table><tr><th>day</th><th>run</th><th>strength</th><th>notes</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+    parts += [f"<p>{_e(n)}</p>" for n in plan.notes]
     if plan.findings:
         links = ", ".join(
             f'<a href="#finding-{_e(f.rule)}-{f.week_start.isoformat()}">'
@@ -271,8 +279,8 @@ def _plan(audit: Audit, units: str) -> str:
         steps = "".join(f"<li>{_e(x)}</li>" for x in ex.steps)
         items.append(
             f'<details class="ex" data-exercise="{_e(ex.id)}"><summary>{_e(ex.name)} '
-            f'<span class="dose">— for {_e(rules)}</span></summary>'
-            f"<p><b>{_e(_VERSION_TEXT[item.version])}:</b> {_e(item.how)}</p>"
+            f'<span class="dose">— for {_e(rules)}, {item.days_per_week}× this week</span>'
+            f"</summary><p><b>{_e(_VERSION_TEXT[item.version])}:</b> {_e(item.how)}</p>"
             f"<p>{_e(ex.targets)}</p><ol>{steps}</ol>"
             + (f"<p><b>Dose:</b> {_e(ex.dose_text)}</p>" if item.version != "standard" else "")
             + f'<p class="src">Source: {_e("; ".join(ex.sources))}</p></details>'
@@ -343,7 +351,8 @@ def _summary(audit: Audit, units: str) -> str:
         f'<div class="v{" small" if len(v) > 16 else ""}">{_e(v)}</div></div>'
         for k, v in tiles
     )
-    return f'<div class="tiles">{html}</div>{_status(audit, units)}'
+    data = "".join(f'<p class="data-age">{_e(line)}</p>' for line in audit.data_lines())
+    return f'<div class="tiles">{html}</div>{data}{_status(audit, units)}'
 
 
 def _ingest(audit: Audit, units: str = "km") -> str:
@@ -521,7 +530,8 @@ def render_html(
         body[section] = "".join(_img(n, images[n]) for n in names if n in images) or (
             "<p>No data for this chart.</p>"
         )
-    blocks = [_finding_block(f, units) for f in findings]
+    in_plan = finding_exercises(audit.plan, findings)
+    blocks = [_finding_block(f, units, in_plan[f]) for f in findings]
     body["plan"] = _plan(audit, units)
     body["findings"] = (
         "".join(blocks)

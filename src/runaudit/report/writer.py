@@ -23,7 +23,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from runaudit.advice.exercises import Exercise, load_catalog
-from runaudit.advice.plan import Plan
+from runaudit.advice.plan import WeekPlan, finding_exercises
 from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, format_pct
 from runaudit.reading.cache import atomic_path, write_text_atomic
 from runaudit.report import plots
@@ -217,15 +217,19 @@ def pdf_pages(audit: Audit, *, title: str, units: str = "km") -> list[Figure]:
     )
     catalog = load_catalog()
     newest = sorted(found, key=lambda f: f.week_start, reverse=True)
+    plan = audit.plan
+    in_plan = finding_exercises(plan, newest)
     paragraphs = []
     for f in newest:
         names = "; ".join(
             f"{catalog.exercises[i].name} ({short_dose(catalog.exercises[i])})"
-            for i in f.exercises[:3]
+            for i in in_plan[f]
             if i in catalog.exercises
         )
-        paragraphs.append(f"[{f.severity.upper()}] {f.message}  Exercises: {names}")
-    pages["plan"] = _text_page("Plan for the coming week", plan_lines(audit.plan, units))
+        paragraphs.append(
+            f"[{f.severity.upper()}] {f.message}" + (f"  Exercises: {names}" if names else "")
+        )
+    pages["plan"] = _text_page("Plan for the coming week", plan_lines(plan, units))
     pages["findings"] = _text_page(
         "Findings", paragraphs or ["Nothing in this history matches a risk pattern."]
     )
@@ -280,26 +284,11 @@ def service_lines(audit: Audit, units: str = "km") -> list[str]:
     return lines
 
 
-def plan_lines(plan: Plan, units: str = "km") -> list[str]:
+def plan_lines(plan: WeekPlan, units: str = "km") -> list[str]:
     """The plan as short paragraphs (PDF page)."""
-    if plan.week_start is None:
+    if plan.data_ends is None:
         return ["No runs yet."]
-    lines = [f"Week of {format_date(plan.week_start)}."]
-    if plan.distance_cap_km is not None:
-        lines.append(
-            f"Run at most {format_distance(plan.distance_cap_km, units)}: {plan.cap_reason}."
-        )
-    if plan.pain is not None and plan.pain_date is not None:
-        lines.append(f"Latest knee pain: {plan.pain:g}/10 on {format_date(plan.pain_date)}.")
-    if plan.scale_back:
-        lines.append(
-            "Scale back first: " + ", ".join(plan.scale_back_text) + " (they rose before the pain)."
-        )
-    lines += [
-        f"{p.exercise.name} (for {', '.join(r.replace('_', ' ') for r in p.rules)}): {p.how}"
-        for p in plan.exercises
-    ]
-    return lines
+    return plan.lines()
 
 
 def write_pdf(audit: Audit, path: Path, *, title: str, units: str = "km") -> Path:
