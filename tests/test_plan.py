@@ -159,7 +159,7 @@ def test_regressions_while_pain_is_above_pain_warning_and_two_exercises_only():
 
 
 def test_the_first_weeks_start_with_three_exercises_and_load_management_is_a_note():
-    plan, findings = plan_for([30.0] * 8 + [44.0, 30.0])
+    plan, _ = plan_for([30.0] * 8 + [44.0, 30.0])
     assert len(plan.exercises) == 3
     assert "load_management" not in {i for d in plan.days for i in d.strength}
     assert any(n.startswith("Load management") for n in plan.notes)
