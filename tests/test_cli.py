@@ -172,3 +172,64 @@ def test_thresholds_round_trip_through_toml(tmp_path):
     path = tmp_path / "t.toml"
     path.write_text(thresholds_to_toml(custom))
     assert load_thresholds(path) == custom
+
+
+def test_log_pain_creates_the_diary_then_appends_and_refuses_bad_input(tmp_path):
+    path = tmp_path / "pain.csv"
+    first = invoke(
+        "log-pain", "4", "--date", "2026-03-02", "--note", "stairs, down", "--diary", str(path)
+    )
+    assert first.exit_code == 0, first.output
+    second = invoke(
+        "log-pain", "6.5", "--date", "2026-03-04", "--side", "left", "--diary", str(path)
+    )
+    assert second.exit_code == 0
+    assert path.read_text(encoding="utf-8") == (
+        'date,pain,side,note\n2026-03-02,4,,"stairs, down"\n2026-03-04,6.5,left,\n'
+    )
+    for args, message in (
+        (["11"], "pain '11' is not a number from 0 to 10."),
+        (["10.5"], "pain '10.5' is not a number from 0 to 10."),
+        (["x"], "pain 'x' is not a number from 0 to 10."),
+        (["3", "--date", "04/03/2026"], "date '04/03/2026' is not a YYYY-MM-DD date."),
+        (["3", "--date", "2026-02-30"], "date '2026-02-30' is not a YYYY-MM-DD date"),
+    ):
+        bad = CliRunner().invoke(cli, ["log-pain", *args, "--diary", str(path)])
+        assert bad.exit_code == 1, args
+        assert bad.output.count("Error:") == 1 and message in bad.output, bad.output
+    assert path.read_text(encoding="utf-8").count("\n") == 3  # nothing appended
+    from runaudit.training.pain import read_diary
+
+    assert read_diary(path).entries["pain"].tolist() == [4.0, 6.5]
+
+
+def test_log_pain_follows_an_existing_header_and_its_default_is_pain_csv_here(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pain.csv").write_text("date,time,pain\n2026-03-01,08:00,2", encoding="utf-8")
+    result = invoke("log-pain", "3", "--date", "2026-03-02")
+    assert result.exit_code == 0
+    assert (
+        tmp_path / "pain.csv"
+    ).read_text() == "date,time,pain\n2026-03-01,08:00,2\n2026-03-02,,3\n"
+    (tmp_path / "other.csv").write_text("day,score\n", encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["log-pain", "3", "--diary", "other.csv"])
+    assert bad.exit_code == 1 and "needs the column(s) date, pain" in bad.output
+
+
+def test_as_of_cuts_activities_and_says_when_the_data_ends():
+    result = invoke("activities", SAMPLE, "--format", "csv", "--as-of", "2026-06-01", "--no-cache")
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()[1:]
+    assert lines and all(",2026-05-" in line or ",2026-06-01" in line for line in lines)
+    weekly = invoke("weekly", SAMPLE, "--as-of", "2026-09-21", "--no-cache")
+    assert "Data ends 20 Sep 2026, 1 day before 21 Sep 2026" in weekly.stderr
+    bad = CliRunner().invoke(cli, ["weekly", SAMPLE, "--as-of", "21.09.2026"])
+    assert bad.exit_code == 2 and "--as-of" in bad.output
+
+
+def test_plan_ics_on_stdout():
+    result = invoke("plan", SAMPLE, "--as-of", "2026-09-21", "--format", "ics", "-q", "--no-cache")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("BEGIN:VCALENDAR") and result.stdout.count("BEGIN:VEVENT") >= 6

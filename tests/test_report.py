@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from runaudit import load_export
+from runaudit.advice.exercises import load_catalog
 from runaudit.cli import cli
 from runaudit.report.html import SECTIONS
+from runaudit.report.view import short_dose
 from runaudit_demo.synth import write_training_block
 
 SAMPLE = str(Path(__file__).resolve().parent.parent / "sample_data")
@@ -23,7 +26,9 @@ FIGURES = ("weekly_distance", "descent", "cadence", "cadence_distribution", "lon
 def report_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     result = CliRunner().invoke(
-        cli, ["report", SAMPLE, "--out", str(out), "--pdf", "--no-cache"], catch_exceptions=False
+        cli,
+        ["report", SAMPLE, "--out", str(out), "--pdf", "--no-cache", "--as-of", "2026-09-21"],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     assert f"Report: {out / 'index.html'}" in result.stdout
@@ -57,7 +62,14 @@ def test_page_has_every_finding_with_exercise_cards(report_dir):
     ids = [p.split('"')[0] for p in html.split('data-exercise="')[1:]]
     assert len(ids) == len(set(ids)) and html.count('<details class="ex"') == len(ids)
     assert "Forward step-down" in html and "Dose:" in html and "Source:" in html
-    assert html.count('href="#plan"') >= len(findings)
+    # a card names only exercises that are in the plan, and then links to it
+    cards = [c.split("</article>")[0] for c in html.split('<article class="finding')[1:]]
+    named = [c.split("Exercises (")[1].split("): in the")[0] for c in cards if "Exercises (" in c]
+    assert 0 < len(named) < len(findings)
+    plan_part = html[html.index('id="plan"') : html.index('id="findings"')]
+    for ex in load_catalog().exercises.values():
+        if any(ex.name in names for names in named):
+            assert f'data-exercise="{ex.id}"' in plan_part
     assert "Not medical advice." in html
 
 
@@ -100,14 +112,18 @@ def _pdf_pages(path: Path) -> list[str]:
 
 def test_pdf_first_page_is_the_plan_with_doses_freshness_and_top_findings(report_dir):
     first = _pdf_pages(report_dir / "report.pdf")[0]
-    assert "Plan for the coming week" in first and "Week of 21 Sep 2026." in first
-    assert "Run at most 49 km" in first
+    assert "Plan for the coming week" in first and "Week of 28 Sep 2026." in first
+    assert "Run at most 42 km this week, the longest run at most 25 km" in first
     assert "Data ends on 20 Sep 2026 (the last run)" in first
     # the three open findings, most severe first, and every exercise with its dose
     assert "Top findings" in first
     assert first.index("ALERT downhill volume") < first.index("WARNING long run spike")
     assert "Forward step-down 2×15 per side, 3x per week" in first
-    assert "Lateral wall push 2×5 per side, 3x per week" in first
+    plan = load_export(SAMPLE, use_cache=False, as_of=date(2026, 9, 21)).plan
+    catalog = load_catalog()
+    for ex_id in plan.exercise_ids:  # every exercise of the week with its dose
+        ex = catalog.exercises[ex_id]
+        assert f"{ex.name} {short_dose(ex)}" in first
 
 
 def test_pdf_has_every_section_and_the_service_weeks(report_dir):

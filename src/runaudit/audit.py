@@ -1,23 +1,26 @@
 """One call from an export to everything: tables, findings and recommendations.
 
->>> audit = load_export(["sample_data"])          # doctest: +SKIP
->>> audit.weekly.tail(3)                            # doctest: +SKIP
->>> [f.message for f in audit.findings]             # doctest: +SKIP
+>>> audit = load_export(["sample_data"], as_of=date(2026, 9, 21))  # doctest: +SKIP
+>>> audit.weekly.tail(3)                                            # doctest: +SKIP
+>>> [f.message for f in audit.findings]                             # doctest: +SKIP
+>>> audit.plan                                                      # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from runaudit.advice.exercises import Exercise, load_catalog
-from runaudit.advice.plan import Plan, build_plan
+from runaudit.advice.plan import WeekPlan, build_plan
 from runaudit.errors import NoRunsError
 from runaudit.intake.activities import dated_runs
 from runaudit.intake.pipeline import Ingest, LedgerEntry, ingest
@@ -34,6 +37,7 @@ from runaudit.training.pain import (
 )
 from runaudit.training.shoes import shoes_table
 from runaudit.training.weekly import weekly_table
+from runaudit.words import plural
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ def findings_frame(
 ) -> pd.DataFrame:
     """Findings as a DataFrame: rule, severity, week_start, message, evidence, exercises.
 
+    ``week_start`` is ``datetime64[ns]`` at midnight; ``exercises`` holds a list of
+    catalog ids per row.
+
     Parameters
     ----------
     findings : sequence of Finding
@@ -102,12 +109,13 @@ def findings_frame(
                 "week_start": pd.Timestamp(f.week_start),
                 "message": f.message,
                 "evidence": dict(f.evidence),
-                "exercises": ",".join(f.exercises),
+                "exercises": list(f.exercises),
             }
             for f in findings
         ],
         columns=columns,
     )
+    frame["week_start"] = frame["week_start"].astype("datetime64[ns]")
     if expand_evidence:
         evidence = pd.DataFrame([dict(e) for e in frame["evidence"]], index=frame.index)
         frame = pd.concat([frame.drop(columns="evidence"), evidence], axis=1)
@@ -116,35 +124,99 @@ def findings_frame(
 
 @dataclass
 class Audit:
-    """Everything runaudit knows about one athlete's export.
+    """Everything runaudit knows about one athlete's export, as of one day.
 
-    Attributes
-    ----------
-    ingest : Ingest
-        The ledger (every file's bucket) and per-run cadence histograms.
-    activities, weekly : pandas.DataFrame
-        The two tables (see :mod:`runaudit.training.weekly`); runs without a known
-        date (device clock never set) stay in ``ingest.activities`` only.
-    findings : list of Finding
-        Sorted by week, then rule.
-    thresholds : Thresholds
-    pain : PainDiary or None
-        The knee-pain diary, when one was given or found (its weeks are the
-        ``pain_max``/``pain_mean`` columns of ``weekly``).
+    Dates follow one rule: in DataFrames ``week_start`` (and every other date
+    column) is a tz-naive ``datetime64[ns]`` at local midnight; in dataclasses
+    (:class:`~runaudit.rules.findings.Finding`,
+    :class:`~runaudit.advice.plan.WeekPlan`, this class) a date is a
+    :class:`datetime.date`.
     """
 
     ingest: Ingest
+    """The ledger (every file's bucket), the unfiltered activities and the per-run
+    cadence histograms."""
     activities: pd.DataFrame
+    """One row per dated run up to :attr:`as_of` (see :mod:`runaudit.intake.activities`);
+    runs without a known date (device clock never set) stay in ``ingest.activities``."""
     weekly: pd.DataFrame
+    """One row per Monday-start week (see :func:`runaudit.training.weekly.weekly_table`),
+    with ``pain_max``/``pain_mean`` from the diary and ``incomplete`` where a file that
+    looks like a run could not be read."""
     findings: list[Finding]
+    """What the rules flagged, sorted by week, then rule."""
     thresholds: Thresholds = field(default_factory=Thresholds)
+    """The thresholds the rules and the plan used."""
     pain: PainDiary | None = None
+    """The knee-pain diary, when one was given or found."""
+    as_of: date = field(default_factory=date.today)
+    """The day the audit is made: runs and diary entries after it are left out, and
+    the plan is the week from the Monday after it."""
 
     @property
-    def plan(self) -> Plan:
-        """One plan for the coming week (see :func:`runaudit.advice.plan.build_plan`)."""
+    def data_ends(self) -> date | None:
+        """Local date of the last dated run (None without runs)."""
+        if self.activities.empty:
+            return None
+        return pd.Timestamp(self.activities["start_local"].max()).date()
+
+    @property
+    def days_since_data(self) -> int | None:
+        """Days from :attr:`data_ends` to :attr:`as_of` (None without runs)."""
+        ends = self.data_ends
+        return (self.as_of - ends).days if ends is not None else None
+
+    @property
+    def unread(self) -> pd.DataFrame:
+        """Files that look like runs but could not be read or dated (see :func:`unread_files`)."""
+        return unread_files(self.ingest)
+
+    @property
+    def unread_share(self) -> float:
+        """Unread files as a share of all runs (read + unread) [fraction]."""
+        n = len(self.unread)
+        total = n + len(self.activities)
+        return n / total if total else 0.0
+
+    def data_lines(self) -> list[str]:
+        """What the data can and cannot say, as lines: when it ends and how long
+        before :attr:`as_of`, and how many files that look like runs were not read."""
+        lines = []
+        ends = self.data_ends
+        if ends is None:
+            lines.append(f"No dated runs up to {self.as_of:%d %b %Y}.")
+        else:
+            lines.append(
+                f"Data ends {ends:%d %b %Y}, {plural(self.days_since_data or 0, 'day')}"
+                f" before {self.as_of:%d %b %Y} (the date of this audit)."
+            )
+        unread = self.unread
+        if not unread.empty:
+            dated = int(unread["date"].notna().sum())
+            weeks = (
+                f"{dated} carry a date in their name and mark their week incomplete"
+                if dated
+                else "none carries a date, so no week can be marked incomplete"
+            )
+            lines.append(
+                f"{plural(len(unread), 'file')} that look like runs could not be read or dated"
+                f" ({self.unread_share:.0%} of the runs): {weeks}."
+            )
+        return lines
+
+    @property
+    def plan(self) -> WeekPlan:
+        """The seven days from the Monday after :attr:`as_of`
+        (see :func:`runaudit.advice.plan.build_plan`)."""
         entries = self.pain.entries if self.pain is not None else None
-        return build_plan(self.weekly, self.findings, entries, self.thresholds)
+        return build_plan(
+            self.activities,
+            self.weekly,
+            self.findings,
+            entries,
+            self.thresholds,
+            as_of=self.as_of,
+        )
 
     @property
     def shoes(self) -> pd.DataFrame:
@@ -177,6 +249,55 @@ class Audit:
     def samples(self, activity_id: str) -> pd.DataFrame:
         """Per-sample data of one run (see :meth:`Ingest.samples`)."""
         return self.ingest.samples(activity_id)
+
+
+#: Formats of files that look like runs (an activity file's suffix).
+RUN_FORMATS = frozenset({"fit", "gpx", "tcx"})
+#: A date in a file name: ``2026-05-05`` or ``20260505`` (Garmin's device files are
+#: named by their start, ``2026-05-05-06-40-10.fit``).
+_NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def _name_date(source: str) -> pd.Timestamp | None:
+    name = re.split(r"[/\\!]", source)[-1]
+    found = _NAME_DATE.search(name)
+    if not found:
+        return None
+    try:
+        return pd.Timestamp(f"{found.group(1)}-{found.group(2)}-{found.group(3)}")
+    except ValueError:
+        return None
+
+
+def unread_files(result: Ingest) -> pd.DataFrame:
+    """Files that look like runs but could not be read or dated (pure).
+
+    A skipped FIT/GPX/TCX file whose run is not counted from another record
+    (its reason does not say "still counted" or "the same run is counted"), and
+    every run whose date is unknown (device clock never set).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source``, ``reason``, ``date`` (``datetime64[ns]``: the date in the file's
+        name, NaT when it has none) and ``week_start`` (its Monday, NaT likewise).
+    """
+    rows = [
+        {"source": e.source, "reason": e.reason, "date": _name_date(e.source)}
+        for e in result.ledger
+        if e.bucket == "skipped"
+        and e.format in RUN_FORMATS
+        and "still counted" not in e.reason
+        and "the same run is counted" not in e.reason
+    ]
+    acts = result.activities
+    if not acts.empty and "date_known" in acts.columns:
+        for source in acts.loc[~acts["date_known"].astype(bool), "source"]:
+            rows.append({"source": source, "reason": "no date (clock never set)", "date": None})
+    frame = pd.DataFrame(rows, columns=["source", "reason", "date"])
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["week_start"] = frame["date"] - pd.to_timedelta(frame["date"].dt.day_of_week, unit="D")
+    return frame
 
 
 def require_runs(result: Ingest, paths: Iterable[str | os.PathLike[str]]) -> Ingest:
@@ -235,9 +356,13 @@ def audit_ingest(
     *,
     units: str = "km",
     pain: PainInput | None = None,
+    as_of: date | None = None,
 ) -> Audit:
     """Build the weekly table and the findings from an :class:`Ingest` (pure but for
     reading ``pain`` when it is a path).
+
+    ``as_of`` (default today) is the day the audit is made: runs that start
+    after it and diary entries after it are left out.
 
     ``units`` ("km" or "mi") is the distance unit of the findings' messages;
     their evidence and the tables stay in km. ``pain`` is a knee-pain diary
@@ -248,8 +373,17 @@ def audit_ingest(
     diary = as_diary(pain) if pain is not None else None
     if diary is not None and diary.source != "<DataFrame>":
         result = with_diary(result, diary)
+    as_of = as_of or date.today()
     activities = dated_runs(result.activities)
+    if not activities.empty:
+        activities = activities[
+            activities["start_local"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)
+        ].reset_index(drop=True)
+    if diary is not None and not diary.entries.empty:
+        kept = diary.entries[diary.entries["date"] <= pd.Timestamp(as_of)]
+        diary = dataclasses.replace(diary, entries=kept.reset_index(drop=True))
     entries = diary.entries if diary is not None else None
+    unread = unread_files(result)
     through = (
         pd.Timestamp(entries["date"].max()) if entries is not None and not entries.empty else None
     )
@@ -258,10 +392,11 @@ def audit_ingest(
         result.cadence_hist,
         chronic_weeks=thresholds.chronic_weeks,
         through=through,
+        unread_dates=unread["date"].dropna(),
     )
     weekly = with_weekly_pain(weekly, diary.entries if diary is not None else None)
     findings = analyze(weekly, activities, thresholds, units=units)
-    return Audit(result, activities, weekly, findings, thresholds, diary)
+    return Audit(result, activities, weekly, findings, thresholds, diary, as_of)
 
 
 def load_export(
@@ -271,6 +406,7 @@ def load_export(
     thresholds: Thresholds | None = None,
     units: str = "km",
     pain: PainInput | None = None,
+    as_of: date | None = None,
     **keywords: Any,
 ) -> Audit:
     """Read an export and audit it in one call.
@@ -289,6 +425,9 @@ def load_export(
     pain : PainDiary, DataFrame or path, optional
         Knee-pain diary (``date``, ``pain`` 0–10). Without it, a ``pain.csv`` in a
         folder of ``paths`` is used when there is one.
+    as_of : datetime.date, optional
+        The day the audit is made (default today): later runs and diary entries
+        are left out; the plan is the week from the Monday after it.
 
     **keywords
         The fields of :class:`ReadOptions` one by one (``tz=``, ``jobs=``,
@@ -305,5 +444,5 @@ def load_export(
     paths = list(paths)
     if pain is None:
         pain = find_diary(paths)
-    result = ingest(paths, options)
-    return audit_ingest(result, thresholds, units=units, pain=pain)
+    result = ingest(paths, options, **keywords)
+    return audit_ingest(result, thresholds, units=units, pain=pain, as_of=as_of)

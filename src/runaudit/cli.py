@@ -20,6 +20,7 @@ import functools
 import signal
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -46,6 +47,13 @@ def ingest_options(func: F) -> F:
         click.argument("paths", nargs=-1, required=True, type=click.Path()),
         click.option(
             "--tz", "tz", metavar="ZONE", help="IANA time zone for weeks, e.g. Europe/Berlin."
+        ),
+        click.option(
+            "--as-of",
+            "as_of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            help="Day the audit is made, YYYY-MM-DD (default today): later runs and pain"
+            " entries are left out; the plan is the week from the Monday after it.",
         ),
         click.option(
             "--jobs",
@@ -331,7 +339,19 @@ def audit_export(opts: dict[str, Any], units: str = "km") -> Audit:
 
     thresholds = thresholds_from(opts)
     diary = pain_from(opts)
-    return audit_ingest(read_export(opts, diary), thresholds, units=units, pain=diary)
+    audit = audit_ingest(
+        read_export(opts, diary), thresholds, units=units, pain=diary, as_of=as_of_from(opts)
+    )
+    if not opts.get("quiet"):
+        for line in audit.data_lines():
+            click.echo(line, err=True)
+    return audit
+
+
+def as_of_from(opts: dict[str, Any]) -> date | None:
+    """The ``--as-of`` day (None: today)."""
+    value = opts.get("as_of")
+    return value.date() if value is not None else None
 
 
 FORMAT = click.option(
@@ -397,7 +417,11 @@ def activities(fmt: str, units: str, **opts: Any) -> None:
     PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
     """
     result = read_export(opts)
-    _emit(result.activities, fmt, units)
+    acts = result.activities
+    as_of = as_of_from(opts)
+    if as_of is not None:
+        acts = acts[~(acts["start_local"].dt.date > as_of)]
+    _emit(acts, fmt, units)
     exit_if_strict(opts, result.counts()["skipped"])
 
 
@@ -425,6 +449,60 @@ def findings(fmt: str, units: str, **opts: Any) -> None:
     audit = audit_export(opts, units)
     click.echo(findings_json(audit.findings) if fmt == "json" else findings_table(audit.findings))
     exit_if_strict(opts, audit.ingest.counts()["skipped"])
+
+
+@cli.command()
+@ingest_options
+@analysis_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "ics"]),
+    default="table",
+    show_default=True,
+    help="table for people; json prints only data; ics is a calendar file (one event per"
+    " run and per strength day).",
+)
+@handle_errors
+def plan(fmt: str, **opts: Any) -> None:
+    """Print the plan for the seven days from the Monday after --as-of (default today):
+    runs on your usual days within the week's cap, strength days, and notes.
+
+    PATHS are activity files (.fit/.gpx/.tcx, optionally .gz), folders, or export zips.
+    """
+    import json
+
+    audit = audit_export(opts)
+    week = audit.plan
+    if fmt == "json":
+        click.echo(json.dumps(week.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "ics":
+        click.echo(week.to_ics().decode("utf-8"), nl=False)
+    else:
+        click.echo("\n".join(week.lines()))
+    exit_if_strict(opts, audit.ingest.counts()["skipped"])
+
+
+@cli.command("log-pain")
+@click.argument("score")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day of the pain (default today).")
+@click.option("--note", default="", help="A few words (what hurt, when).")
+@click.option("--side", default="", help="left, right or both.")
+@click.option(
+    "--diary",
+    type=click.Path(dir_okay=False),
+    default="pain.csv",
+    show_default=True,
+    help="The diary to append to, created with its header if absent. The report reads"
+    " pain.csv from the export folder, so run this there or pass --diary EXPORT/pain.csv.",
+)
+@handle_errors
+def log_pain(score: str, day: str | None, note: str, side: str, diary: str) -> None:
+    """Append one knee-pain SCORE (0 = none, 10 = worst) to the pain diary."""
+    from runaudit.training.pain import append_entry
+
+    line = append_entry(diary, score, day=day, side=side, note=note)
+    click.echo(f"{diary}: {line}")
 
 
 @cli.command()

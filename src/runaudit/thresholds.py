@@ -107,6 +107,16 @@ class Thresholds:
         A shoe first worn in those three weeks counts as a trigger candidate when
         it carried more than this share of a week's distance [fraction]. Default
         0.5 (004 seed: new shoes "may cause issues if you don't ease into them").
+    long_run_cap_ratio : float
+        The plan's longest run is at most this multiple of the longest run of
+        the previous ``long_run_window_days`` days [ratio]. Default 1.1
+        (Frandsen et al., BJSM 2025: the injury risk was already higher for a run
+        10–30 % longer than the 30-day longest, hazard rate ratio 1.64).
+    comeback_gap_days : int
+        When the plan's week starts more than this many days after the last
+        run, the plan is a comeback week that assumes no running since [days].
+        Default 28 (our choice: four weeks without running leave the chronic
+        load of ``chronic_weeks`` = 4 at zero).
     """
 
     chronic_weeks: int = 4
@@ -136,6 +146,8 @@ class Thresholds:
     trigger_ratio: float = 1.3
     cadence_drop_spm: float = 5.0
     trigger_shoe_share: float = 0.5
+    long_run_cap_ratio: float = 1.1
+    comeback_gap_days: int = 28
 
     def __post_init__(self) -> None:
         for f in fields(self):

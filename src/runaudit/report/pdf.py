@@ -169,6 +169,7 @@ def _plan(plan: PlanView) -> list[Flowable]:
                 [0.18 * _WIDTH, 0.12 * _WIDTH, 0.4 * _WIDTH, 0.3 * _WIDTH],
             )
         )
+    out += [_p(note, "small") for note in plan.notes]
     return out
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from runaudit.advice.exercises import Exercise, load_catalog
-from runaudit.advice.plan import OPEN_WEEKS, Plan
+from runaudit.advice.plan import OPEN_WEEKS, WeekPlan, finding_exercises
 from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
 from runaudit.report.plots import ACWR_BAND_LOW
 from runaudit.report.text import format_duration
@@ -168,6 +168,7 @@ class PlanView:
     days: tuple[PlanDay, ...]
     exercises: tuple[ExerciseView, ...]
     pain_score: float | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -316,9 +317,16 @@ def _title(rule: str) -> str:
     return rule.replace("_", " ")
 
 
-def finding_card(finding: Finding, units: str = "km") -> FindingCard:
-    """One finding as a :class:`FindingCard` (exercises by name)."""
+def finding_card(
+    finding: Finding, units: str = "km", in_plan: Sequence[str] | None = None
+) -> FindingCard:
+    """One finding as a :class:`FindingCard` (exercises by name).
+
+    ``in_plan`` are the finding's exercises the plan holds
+    (:func:`runaudit.advice.plan.finding_exercises`): a card names only those.
+    """
     catalog = load_catalog()
+    ids = finding.exercises if in_plan is None else in_plan
     return FindingCard(
         rule=finding.rule,
         title=_title(finding.rule),
@@ -327,9 +335,7 @@ def finding_card(finding: Finding, units: str = "km") -> FindingCard:
         week_label=format_date(finding.week_start),
         message=finding.message,
         evidence=evidence_items(finding.evidence, units),
-        exercises=tuple(
-            catalog.exercises[i].name for i in finding.exercises if i in catalog.exercises
-        ),
+        exercises=tuple(catalog.exercises[i].name for i in ids if i in catalog.exercises),
     )
 
 
@@ -380,24 +386,17 @@ def _plan_days(days: Sequence[Any], units: str) -> tuple[PlanDay, ...]:
     return tuple(out)
 
 
-def plan_view(plan: Plan, thresholds: Thresholds, units: str = "km") -> PlanView:
-    """The plan section: the week, its cap, the pain, what to scale back, the findings it
-    answers and each exercise with its dose (also while pain asks for the easier version).
-
-    A plan that carries ``days`` (a day-by-day week) shows them as a table too.
-    """
+def plan_view(plan: WeekPlan, thresholds: Thresholds, units: str = "km") -> PlanView:
+    """The plan section: the week day by day, its caps, the pain, what to scale back, the
+    findings it answers and each exercise with its dose (also while pain asks for the
+    easier version)."""
     t = thresholds
-    if plan.week_start is None:
+    if plan.data_ends is None:
         return PlanView("No runs yet.", "", "", "", (), (), ())
-    cap = ""
-    if plan.distance_cap_km is not None:
-        time_cap = (
-            f" (about {format_duration(plan.time_cap_s)} of running)" if plan.time_cap_s else ""
-        )
-        cap = (
-            f"Run at most {format_distance(plan.distance_cap_km, units)}{time_cap}:"
-            f" {plan.cap_reason}."
-        )
+    cap = (
+        f"Run at most {format_distance(plan.cap_km, units)} this week, the longest run at"
+        f" most {format_distance(plan.long_run_cap_km, units)}: {plan.cap_reason}."
+    )
     pain = (
         f"Latest knee pain: {plan.pain:g}/10 on {format_date(plan.pain_date)}."
         if plan.pain is not None and plan.pain_date is not None
@@ -437,9 +436,10 @@ def plan_view(plan: Plan, thresholds: Thresholds, units: str = "km") -> PlanView
         pain=pain,
         scale_back=scale,
         answers=answers,
-        days=_plan_days(getattr(plan, "days", None) or (), units),
+        days=_plan_days(plan.days, units),
         exercises=exercises,
         pain_score=plan.pain,
+        notes=plan.notes,
     )
 
 
@@ -779,13 +779,14 @@ def build_view(
     found: Sequence[Finding] = sorted(
         audit.findings, key=lambda f: (f.week_start, f.severity_rank), reverse=True
     )
-    cards = tuple(finding_card(f, units) for f in found)
+    in_plan = finding_exercises(audit.plan, found)
+    cards = tuple(finding_card(f, units, in_plan[f]) for f in found)
     open_ = audit.plan.findings
-    top = tuple(finding_card(f, units) for f in open_[:TOP_FINDINGS])
+    top = tuple(finding_card(f, units, in_plan.get(f, ())) for f in open_[:TOP_FINDINGS])
     top_heading = "Top findings"
     if not top and found:
         urgent = sorted(found, key=lambda f: (f.severity_rank, f.week_start), reverse=True)
-        top = tuple(finding_card(f, units) for f in urgent[:TOP_FINDINGS])
+        top = tuple(finding_card(f, units, in_plan[f]) for f in urgent[:TOP_FINDINGS])
         top_heading = f"Top findings (none in the last {OPEN_WEEKS} weeks of data; the most severe)"
     first, last = _period(audit.weekly)
     period = f"{format_date(first)} – {format_date(last)} · " if first and last else ""

@@ -21,7 +21,9 @@ import csv
 import io
 import math
 import os
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +34,7 @@ __all__ = [
     "DIARY_FILE",
     "PAIN_COLUMNS",
     "PainDiary",
+    "append_entry",
     "diary_from_frame",
     "find_diary",
     "latest_pain",
@@ -232,6 +235,72 @@ def read_diary(path: str | os.PathLike[str]) -> PainDiary:
     except UnicodeDecodeError as err:
         raise InputError(f"{p}: the pain diary is not UTF-8 text.") from err
     return parse_diary(text, str(p))
+
+
+#: Header of a diary :func:`append_entry` creates.
+NEW_DIARY_COLUMNS: tuple[str, ...] = ("date", "pain", "side", "note")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def append_entry(
+    path: str | os.PathLike[str],
+    score: str | float,
+    *,
+    day: str | date | None = None,
+    side: str = "",
+    note: str = "",
+) -> str:
+    """Append one validated entry to the diary at ``path`` (created with a header if absent).
+
+    The row goes through the same checks as a diary being read; a date must be
+    ISO ``YYYY-MM-DD`` (default today). The new row follows the file's own header.
+
+    Returns
+    -------
+    str
+        The row as written (without the newline).
+
+    Raises
+    ------
+    InputError
+        For a score outside 0–10 or not a number, a date that is not
+        ``YYYY-MM-DD``, or a file that is not a readable diary.
+    """
+    p = Path(path)
+    day_text = day.isoformat() if isinstance(day, date) else (day or date.today().isoformat())
+    if not _ISO_DATE.match(day_text.strip()):
+        raise InputError(f"{p}: date {day_text!r} is not a YYYY-MM-DD date.")
+    row: dict[str, object] = {
+        "date": day_text.strip(),
+        "pain": str(score).strip(),
+        "side": side,
+        "note": note,
+    }
+    columns = list(NEW_DIARY_COLUMNS)
+    existing = ""
+    if p.exists():
+        read_diary(p)  # raises InputError unless it is a readable diary
+        existing = p.read_text(encoding="utf-8")
+        columns = next(csv.reader(io.StringIO(existing.lstrip("\ufeff"))), columns) or columns
+    checked = _rows_to_diary([(1, row)], columns, str(p))
+    if checked.problems:
+        problem = checked.problems[0].split(": ", 1)[1].replace("; row skipped.", ".")
+        raise InputError(f"{p}: {problem}")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if not existing:
+        writer.writerow(columns)
+    values = [row.get(c.strip().lower(), "") for c in columns]
+    writer.writerow(values)
+    text = out.getvalue()
+    if existing and not existing.endswith("\n"):
+        text = "\n" + text
+    try:
+        with p.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise InputError(f"{p}: cannot write the pain diary ({err.strerror}).") from err
+    return text.strip().splitlines()[-1]
 
 
 def find_diary(paths: list[str | os.PathLike[str]]) -> Path | None:

@@ -33,6 +33,7 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "trail_km",
     "treadmill_km",
     "acwr_time",
+    "incomplete",
 )
 
 
@@ -42,6 +43,7 @@ def weekly_table(
     *,
     chronic_weeks: int = Thresholds.chronic_weeks,
     through: pd.Timestamp | None = None,
+    unread_dates: Sequence[pd.Timestamp] | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Aggregate runs into Monday-start weeks.
 
@@ -61,6 +63,9 @@ def weekly_table(
         weighted by moving time.
     chronic_weeks : int, default ``Thresholds.chronic_weeks`` (4)
         Weeks averaged for ``chronic_km`` [weeks].
+    unread_dates : sequence of Timestamp, optional
+        Local dates of files that look like runs but could not be read
+        (:func:`runaudit.audit.unread_files`); their weeks are ``incomplete``.
 
     Returns
     -------
@@ -73,11 +78,12 @@ def weekly_table(
         ``chronic_weeks`` weeks before; distance / chronic_km, NaN until that much
         history exists or when chronic_km is 0); ``trail_km`` and
         ``treadmill_km`` (distance of the week's runs on that ``surface`` [km]);
-        ``acwr_time`` (the same ratio on ``moving_time_s``).
+        ``acwr_time`` (the same ratio on ``moving_time_s``); ``incomplete`` (bool:
+        a file of that week that looks like a run could not be read).
     """
     acts = dated_runs(activities)
     if acts.empty:
-        return empty_frame(WEEKLY_COLUMNS)
+        return empty_frame(WEEKLY_COLUMNS).astype({"incomplete": "bool"})
     acts = acts.copy()
     last = acts["week_start"].max()
     if through is not None:
@@ -102,6 +108,11 @@ def weekly_table(
         on = acts["distance_km"].where(surfaces == surface)
         out[f"{surface}_km"] = on.groupby(acts["week_start"]).sum().reindex(weeks).fillna(0.0)
     out["acwr_time"] = acwr_rolling(out["moving_time_s"], chronic_weeks)["acwr"]
+    unread = pd.to_datetime(
+        pd.Series(list(unread_dates) if unread_dates is not None else [], dtype="datetime64[ns]")
+    )
+    unread_weeks = set(unread.dt.normalize() - pd.to_timedelta(unread.dt.day_of_week, unit="D"))
+    out["incomplete"] = [week in unread_weeks for week in weeks]
     out = out.reset_index()
     return out[list(WEEKLY_COLUMNS)].astype(
         {c: "float64" for c in FLOAT_COLUMNS & set(out.columns)}
