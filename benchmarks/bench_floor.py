@@ -26,8 +26,11 @@ load hits every column alike):
 5. **floor**: expat with no handlers over the same bytes / the compiled FIT
    decoder alone (``fitfast.records`` + ``fitfast.parse``), sequential.
 
-Every column reads the files itself. Prints the times and the ratios to the
-plain loop, with the load average before and after.
+Every column reads the files itself. Prints the wall times and their ratios
+to the plain loop and the floor, and the CPU times (user + system, the
+workers' included; the last warm CLI run's) and their ratio to the plain
+loop's, which a busy machine disturbs less; with the load average before and
+after.
 """
 
 from __future__ import annotations
@@ -121,10 +124,24 @@ def peak_mb() -> float:
     return max(own, kids) / 1024.0
 
 
-def _timed(what: Callable[[], object]) -> float:
-    t = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its reaped children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+CPU: dict[str, float] = {}
+
+
+def _timed(what: Callable[[], object], name: str = "") -> float:
+    """Wall seconds of ``what()``; its CPU seconds (workers included) go to ``CPU[name]``."""
+    c, t = _cpu(), time.perf_counter()
     what()
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    if name:
+        CPU[name] = _cpu() - c
+    return wall
 
 
 def _load() -> str:
@@ -142,30 +159,32 @@ def bench(kind: str, root: Path, paths: list[Path], jobs: int | None) -> dict[st
             result = ingest([root], cache_dir=cache_dir, jobs=jobs)
             weekly_table(result.activities, result.cadence_hist)
 
-        out["cold"] = _timed(run)
+        out["cold"] = _timed(run, "cold")
         out["peak_mb"] = peak_mb()
-        out["warm"] = _timed(run)
+        out["warm"] = _timed(run, "warm")
         cli = [sys.executable, "-m", "runaudit", "weekly", str(root), "--format", "csv", "-q"]
         env = {**os.environ, "RUNAUDIT_CACHE_DIR": str(cache_dir)}
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python caches its bytecode
         subprocess.run(cli, env=env, check=True, capture_output=True)  # bytecode written
         out["warm_cli"] = min(
-            _timed(lambda: subprocess.run(cli, env=env, check=True, capture_output=True))
+            _timed(lambda: subprocess.run(cli, env=env, check=True, capture_output=True), "cli")
             for _ in range(3)
         )
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     if kind == "export":
-        out["plain"] = _timed(lambda: gpxpy_loop(paths))
-        out["floor"] = _timed(lambda: expat_floor(paths))
+        out["plain"] = _timed(lambda: gpxpy_loop(paths), "plain")
+        out["floor"] = _timed(lambda: expat_floor(paths), "floor")
     else:
-        out["plain"] = _timed(lambda: fitdecode_loop(paths))
-        out["floor"] = _timed(lambda: fitfast_floor(paths))
+        out["plain"] = _timed(lambda: fitdecode_loop(paths), "plain")
+        out["floor"] = _timed(lambda: fitfast_floor(paths), "floor")
     plain, floor = out["plain"], out["floor"]
+    print("  column     wall s   / plain  / floor    CPU s   / plain (CPU, workers included)")
     for name in ("plain", "floor", "cold", "warm", "warm_cli"):
+        cpu = CPU["cli" if name == "warm_cli" else name]
         print(
-            f"  {name:8s} {out[name]:8.2f} s   {out[name] / plain:7.4f} x plain"
-            f"   {out[name] / floor:6.2f} x floor"
+            f"  {name:8s} {out[name]:8.2f} {out[name] / plain:8.4f} {out[name] / floor:7.2f}"
+            f" {cpu:8.2f} {cpu / CPU['plain']:8.4f}"
         )
     print(f"  peak memory so far (this process and its workers): {out['peak_mb']:.0f} MB")
     print(f"  load average after: {_load()}", flush=True)

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -307,16 +308,32 @@ class Cache:
         ``indices``: the activities to write (all when None); each row carries
         its ``activity_index``.
         """
-        frames = []
-        for index, activity in enumerate(parsed.activities):
-            if indices is not None and index not in indices:
-                continue
-            frame = pd.DataFrame(activity.samples)
-            frame.insert(0, "activity_index", index)
-            frames.append(frame)
-        if not frames:
+        chosen = [
+            (index, activity.samples)
+            for index, activity in enumerate(parsed.activities)
+            if indices is None or index in indices
+        ]
+        if not chosen:
             return
-        table = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+        # Straight from the NumPy columns (no DataFrame): a column an activity lacks is NaN.
+        names = list(dict.fromkeys(name for _, samples in chosen for name in samples))
+        sizes = [len(next(iter(samples.values()))) if samples else 0 for _, samples in chosen]
+        columns = {
+            "activity_index": np.concatenate(
+                [
+                    np.full(n, index, dtype=np.int64)
+                    for (index, _), n in zip(chosen, sizes, strict=True)
+                ]
+            )
+        }
+        for name in names:
+            columns[name] = np.concatenate(
+                [
+                    samples[name] if name in samples else np.full(n, np.nan)
+                    for (_, samples), n in zip(chosen, sizes, strict=True)
+                ]
+            )
+        table = pa.table(columns)
         with atomic_path(self.samples_path(content_hash)) as tmp:
             pq.write_table(table, tmp)
 

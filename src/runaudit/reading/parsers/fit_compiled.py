@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import struct
 from functools import cache
+from itertools import repeat
+from operator import contains
 from typing import Any
 
 import fitdecode
@@ -165,7 +167,7 @@ def _build(
 ) -> ParsedFile | None:
     records = messages.get("record", [])
     n_records = len(records)
-    if any(_COMPRESSED in values for values in records):
+    if any(map(contains, records, repeat(_COMPRESSED))):  # C-level loop over the records
         return None  # fitfast does not expand compressed speed/distance; fitdecode does
     lengths = {len(v) for v in columns.values()}
     if n_records and lengths != {n_records}:
