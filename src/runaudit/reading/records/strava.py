@@ -38,14 +38,15 @@ that cannot be read is counted by kind with examples, the rest is kept.
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import csv
 import io
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from functools import cache
 from pathlib import PurePosixPath
 from typing import IO
@@ -221,6 +222,15 @@ _DAY_FIRST = re.compile(
 _MONTH_FIRST = re.compile(rf"([^\W\d_]+)\.? (\d{{1,2}}),? (\d{{4}}),? {_TIME}")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|\+00:?00)?")
 _DOTTED = re.compile(rf"(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}}),? {_TIME}")
+_TIME_TAIL = re.compile(
+    r"(?:,? | um | à | a las | alle |T)(\d{1,2}):(\d{2}):(\d{2})(?: ?([AaPp])\.? ?[Mm]\.?)?$"
+)
+#: The shapes a :class:`DateReader` tries as written (no case folding or
+#: whitespace clean-up): ISO, day first, month first, dotted numbers.
+_SHAPES = tuple(
+    (re.compile(p.pattern, re.I), shape)
+    for p, shape in ((_ISO, 0), (_DAY_FIRST, 1), (_MONTH_FIRST, 2), (_DOTTED, 3))
+)
 
 
 def parse_date(text: str) -> float:
@@ -239,29 +249,74 @@ def parse_date(text: str) -> float:
     >>> parse_date("27 dic 2014, 07:00:00") == parse_date("2014-12-27 07:00:00")
     True
     """
-    t = " ".join(text.lower().split())
-    if not t:
+    t = " ".join(text.split())
+    return DateReader().full(t) if t else math.nan
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+class DateReader:
+    """:func:`parse_date` for one file: the shape that matched last is tried first
+    (a file writes every date the same way).
+
+    >>> read = DateReader()
+    >>> read("11 ago 2014, 16:27:28") == parse_date("2014-08-11 16:27:28")
+    True
+    """
+
+    def __init__(self) -> None:
+        self.last: tuple[re.Pattern[str], int] | None = None
+        self.days: dict[str, float] = {}  # the text before the time → its midnight [s]
+
+    def __call__(self, text: str) -> float:
+        # Fast path: the day part read once per day, the time read from the tail.
+        tail = _TIME_TAIL.search(text)
+        if tail is not None:
+            day = text[: tail.start()]
+            midnight = self.days.get(day)
+            if midnight is None:
+                midnight = self.days[day] = self.full(f"{day} 00:00:00")
+            hh, mm, ss, ampm = tail.groups()
+            h, m, sec = int(hh), int(mm), int(ss)
+            if ampm is not None:
+                if not 1 <= h <= 12:
+                    return math.nan
+                h = h % 12 + (12 if ampm in "pP" else 0)
+            if h < 24 and m < 60 and sec < 61:
+                return midnight + h * 3600 + m * 60 + sec
+            return math.nan
+        return self.full(text)
+
+    def full(self, text: str) -> float:
+        """The date through the shapes, the last that matched first."""
+        if self.last is not None:
+            pattern, shape = self.last
+            m = pattern.fullmatch(text)
+            if m is not None:
+                return _from_match(m, shape)
+        for pattern, shape in _SHAPES:
+            m = pattern.fullmatch(text)
+            if m is not None:
+                self.last = (pattern, shape)
+                return _from_match(m, shape)
         return math.nan
-    m = _ISO.fullmatch(t)
-    if m:
-        y, mo, d, hh, mm, ss = (int(g) for g in m.groups())
-        return _stamp(y, mo, d, hh, mm, ss, None)
-    m = _DAY_FIRST.fullmatch(t)
-    if m:
-        month = month_numbers().get(m.group(2))
-        if month is None:
-            return math.nan
-        return _stamp(int(m.group(3)), month, int(m.group(1)), *_hms(m, 4))
-    m = _MONTH_FIRST.fullmatch(t)
-    if m:
-        month = month_numbers().get(m.group(1))
-        if month is None:
-            return math.nan
-        return _stamp(int(m.group(3)), month, int(m.group(2)), *_hms(m, 4))
-    m = _DOTTED.fullmatch(t)
-    if m:
-        return _stamp(int(m.group(3)), int(m.group(2)), int(m.group(1)), *_hms(m, 4))
-    return math.nan
+
+
+def _from_match(m: re.Match[str], shape: int) -> float:
+    g = m.groups()
+    if shape == 0:  # ISO
+        return _stamp(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]), None)
+    if shape == 3:  # dotted numbers, day first
+        month: int | None = int(g[1])
+        day, year = g[0], g[2]
+    else:
+        month = month_numbers().get(g[1 if shape == 1 else 0].lower())
+        day, year = (g[0], g[2]) if shape == 1 else (g[1], g[2])
+    if month is None:
+        return math.nan
+    ampm = g[6].lower() if g[6] else None
+    return _stamp(int(year), month, int(day), int(g[3]), int(g[4]), int(g[5]), ampm)
 
 
 def _hms(m: re.Match[str], at: int) -> tuple[int, int, int, str | None]:
@@ -273,11 +328,13 @@ def _stamp(y: int, mo: int, d: int, hh: int, mm: int, ss: int, ampm: str | None)
         if not 1 <= hh <= 12:
             return math.nan
         hh = hh % 12 + (12 if ampm == "p" else 0)
-    if not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(max(y, 1), mo)[1]):
-        return math.nan
     if not (hh < 24 and mm < 60 and ss < 61):
         return math.nan
-    return float(calendar.timegm((y, mo, d, hh, mm, ss, 0, 0, 0)))
+    try:
+        days = date(y, mo, d).toordinal() - _EPOCH_DAY
+    except ValueError:  # 31 Feb, month 13, year 0
+        return math.nan
+    return float(days * 86400 + hh * 3600 + mm * 60 + ss)
 
 
 def date_in_range(start: float) -> bool:
@@ -297,11 +354,20 @@ def number(text: str, decimal: str = "") -> float:
     >>> number("1,073"), number("1.050", decimal=","), number("9,62", decimal=",")
     (1073.0, 1050.0, 9.62)
     """
+    if not text:
+        return math.nan
+    if decimal != ",":
+        try:
+            value = float(text)  # the common case: a plain number (spaces allowed)
+        except ValueError:
+            pass
+        else:
+            return value if value - value == 0 else math.nan  # inf - inf and NaN are NaN
     t = text.strip()
     if not t:
         return math.nan
     try:
-        value = float(t) if decimal != "," or ("," not in t and "." not in t) else math.nan
+        value = float(t) if "," not in t and "." not in t else math.nan
     except ValueError:
         value = math.nan
     if value != value:  # NaN: not a plain number
@@ -566,26 +632,28 @@ def _records(
     name: str,
     problems: Problems,
 ) -> tuple[list[ServiceRecord], Counter[str]]:
-    at = layout.first
-    i_id, i_date, i_name, i_type = at("record_id"), at("start_utc"), at("name"), at("activity_type")
-    i_gear, i_file, i_moving = at("gear"), at("filename"), at("moving_time_s")
-    i_gain, i_loss, i_cad, i_dirt = (
-        at("ascent_m"),
-        at("descent_m"),
-        at("cadence_spm"),
-        at("trail_km"),
-    )
-    dist_cols = layout.every.get("distance_km", [])
-    elapsed_cols = layout.every.get("elapsed_time_s", [])
     width, dec, metres = layout.width, layout.decimal, layout.metres
     english = layout.language == "en"
+    # One C-level fetch of every cell a record needs; a missing column reads the
+    # empty cell appended at index ``width``.
+    text_fields = ("record_id", "start_utc", "activity_type", "name", "gear", "filename")
+    number_fields = ("moving_time_s", "ascent_m", "descent_m", "cadence_spm", "trail_km")
+    dist_cols = layout.every.get("distance_km", [])
+    elapsed_cols = layout.every.get("elapsed_time_s", [])
+    first = [layout.first(f) for f in (*text_fields, *number_fields)]
+    fetch = operator.itemgetter(
+        *(width if i is None else i for i in first),
+        *[*dist_cols, width, width][:2],
+        *[*elapsed_cols, width, width][:2],
+    )
+    two_dist, two_elapsed = len(dist_cols) > 1, len(elapsed_cols) > 1
+    km_scale = 1000.0 if metres else 1.0
     sports: dict[str, tuple[str | None, str | None]] = {}
     unknown: Counter[str] = Counter()
     out: list[ServiceRecord] = []
-
-    def cell(fields: list[str], i: int | None) -> str:
-        return fields[i].strip() if i is not None else ""
-
+    append = out.append
+    dates = DateReader()
+    nan, isfinite = math.nan, math.isfinite
     for line, fields, error in rows:
         if fields is None:
             problems.add("lines refused (not CSV)", f"line {line}: {error[:80]}")
@@ -598,61 +666,64 @@ def _records(
                 f"line {line}: {len(fields)} fields where the header has {width}",
             )
             continue
-        kind = cell(fields, i_type)[:60]
+        fields.append("")
+        got = fetch(fields)
+        rid, date_text, kind = got[0].strip(), got[1].strip(), got[2].strip()[:60]
+        title, gear, filename = got[3].strip(), got[4].strip(), got[5].strip()
+        moving, gain, loss = number(got[6], dec), number(got[7], dec), number(got[8], dec)
+        cad, dirt = number(got[9], dec), number(got[10], dec)
         if kind not in sports:
             sports[kind] = _sport(kind, english)
         sport, sub = sports[kind]
         if sport is None and kind:
             unknown[kind] += 1
         # Two ``Distance`` columns: the second is in metres, the first in km for runs.
-        if len(dist_cols) > 1:
-            km = number(fields[dist_cols[1]], dec) / 1000.0
-            if not math.isfinite(km):
-                km = number(fields[dist_cols[0]], dec)
-        elif dist_cols:
-            km = number(fields[dist_cols[0]], dec) / (1000.0 if metres else 1.0)
+        if two_dist:
+            km = number(got[12], dec) / 1000.0
+            if not isfinite(km):
+                km = number(got[11], dec)
         else:
-            km = math.nan
-        elapsed = math.nan
-        for i in elapsed_cols:
-            elapsed = number(fields[i], dec)
-            if math.isfinite(elapsed):
-                break
-        cadence = number(cell(fields, i_cad), dec)
-        if math.isfinite(cadence) and sport == "running" and cadence < 130:
-            cadence *= 2.0  # Strava stores running cadence per leg
-        date_text = cell(fields, i_date)
-        start = parse_date(date_text)
-        if not math.isfinite(start) and date_text:
-            problems.add(
-                "dates not understood (row used for sport only)", f"line {line}: {date_text[:40]!r}"
-            )
-        elif math.isfinite(start) and not date_in_range(start):
+            km = number(got[11], dec) / km_scale
+        elapsed = number(got[13], dec)
+        if two_elapsed and not isfinite(elapsed):
+            elapsed = number(got[14], dec)
+        if cad == cad and sport == "running" and cad < 130:
+            cad *= 2.0  # Strava stores running cadence per leg
+        start = dates(date_text) if date_text else nan
+        if start != start:
+            if date_text:
+                problems.add(
+                    "dates not understood (row used for sport only)",
+                    f"line {line}: {date_text[:40]!r}",
+                )
+        elif not EARLIEST_S <= start < LATEST_S:
             problems.add(
                 "dates outside 1980-2099 (row used for sport only)",
                 f"line {line}: {date_text[:40]!r}",
             )
-            start = math.nan
-        out.append(
+            start = nan
+        append(
             ServiceRecord(
-                service="strava",
-                source_file=name,
-                line=line,
-                record_id=cell(fields, i_id)[:40],
-                start_utc=start,
-                activity_type=kind,
-                sport=sport,
-                sub_sport=sub,
-                name=cell(fields, i_name)[:200],
-                gear=cell(fields, i_gear)[:200],
-                filename=cell(fields, i_file)[:500],
-                distance_km=km,
-                elapsed_time_s=elapsed,
-                moving_time_s=number(cell(fields, i_moving), dec),
-                ascent_m=number(cell(fields, i_gain), dec),
-                descent_m=number(cell(fields, i_loss), dec),
-                cadence_spm=cadence,
-                trail_km=number(cell(fields, i_dirt), dec) / 1000.0,
+                "strava",
+                name,
+                line,
+                rid[:40],
+                start,
+                None,
+                kind,
+                sport,
+                sub,
+                title[:200],
+                gear[:200],
+                filename[:500],
+                km,
+                elapsed,
+                moving,
+                gain,
+                loss,
+                cad,
+                nan,
+                dirt / 1000.0,
             )
         )
     return out, unknown
