@@ -27,23 +27,94 @@ from pathlib import Path
 DATA = Path(__file__).parent / ".data" / "records"
 
 #: The 86-column English header (see runaudit.reading.records.strava for its source).
-HEADER_86 = (
-    "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
-    "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,"
-    "Filename,Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,"
-    "Average Speed,Elevation Gain,Elevation Loss,Elevation Low,Elevation High,Max Grade,"
-    "Average Grade,Average Positive Grade,Average Negative Grade,Max Cadence,Average Cadence,"
-    "Max Heart Rate,Average Heart Rate,Max Watts,Average Watts,Calories,Max Temperature,"
-    "Average Temperature,Relative Effort,Total Work,Number of Runs,Uphill Time,Downhill Time,"
-    "Other Time,Perceived Exertion,Type,Start Time,Weighted Average Power,Power Count,"
-    "Prefer Perceived Exertion,Perceived Relative Effort,Commute,Total Weight Lifted,"
-    "From Upload,Grade Adjusted Distance,Weather Observation Time,Weather Condition,"
-    "Weather Temperature,Apparent Temperature,Dewpoint,Humidity,Weather Pressure,Wind Speed,"
-    "Wind Gust,Wind Bearing,Precipitation Intensity,Sunrise Time,Sunset Time,Moon Phase,Bike,"
-    "Gear,Precipitation Probability,Precipitation Type,Cloud Cover,Weather Visibility,UV Index,"
-    "Weather Ozone,Jump Count,Total Grit,Average Flow,Flagged,Average Elapsed Speed,"
-    "Dirt Distance,Newly Explored Distance,Newly Explored Dirt Distance,Activity Count,Media"
-).split(",")
+HEADER_86 = [
+    "Activity ID",
+    "Activity Date",
+    "Activity Name",
+    "Activity Type",
+    "Activity Description",
+    "Elapsed Time",
+    "Distance",
+    "Max Heart Rate",
+    "Relative Effort",
+    "Commute",
+    "Activity Private Note",
+    "Activity Gear",
+    "Filename",
+    "Athlete Weight",
+    "Bike Weight",
+    "Elapsed Time",
+    "Moving Time",
+    "Distance",
+    "Max Speed",
+    "Average Speed",
+    "Elevation Gain",
+    "Elevation Loss",
+    "Elevation Low",
+    "Elevation High",
+    "Max Grade",
+    "Average Grade",
+    "Average Positive Grade",
+    "Average Negative Grade",
+    "Max Cadence",
+    "Average Cadence",
+    "Max Heart Rate",
+    "Average Heart Rate",
+    "Max Watts",
+    "Average Watts",
+    "Calories",
+    "Max Temperature",
+    "Average Temperature",
+    "Relative Effort",
+    "Total Work",
+    "Number of Runs",
+    "Uphill Time",
+    "Downhill Time",
+    "Other Time",
+    "Perceived Exertion",
+    "Type",
+    "Start Time",
+    "Weighted Average Power",
+    "Power Count",
+    "Prefer Perceived Exertion",
+    "Perceived Relative Effort",
+    "Commute",
+    "Total Weight Lifted",
+    "From Upload",
+    "Grade Adjusted Distance",
+    "Weather Observation Time",
+    "Weather Condition",
+    "Weather Temperature",
+    "Apparent Temperature",
+    "Dewpoint",
+    "Humidity",
+    "Weather Pressure",
+    "Wind Speed",
+    "Wind Gust",
+    "Wind Bearing",
+    "Precipitation Intensity",
+    "Sunrise Time",
+    "Sunset Time",
+    "Moon Phase",
+    "Bike",
+    "Gear",
+    "Precipitation Probability",
+    "Precipitation Type",
+    "Cloud Cover",
+    "Weather Visibility",
+    "UV Index",
+    "Weather Ozone",
+    "Jump Count",
+    "Total Grit",
+    "Average Flow",
+    "Flagged",
+    "Average Elapsed Speed",
+    "Dirt Distance",
+    "Newly Explored Distance",
+    "Newly Explored Dirt Distance",
+    "Activity Count",
+    "Media",
+]
 
 
 def write_csv(path: Path, rows: int) -> None:

@@ -49,7 +49,7 @@ def _num(item: dict[str, Any], key: str, scale: float = 1.0) -> float:
     cls = value.__class__
     if cls is not float and cls is not int:  # bool, str, None, lists: not a number
         return math.nan
-    out = value * scale
+    out = float(value) * scale
     return out if out - out == 0 else math.nan  # inf and NaN are not numbers
 
 
