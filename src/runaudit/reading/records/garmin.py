@@ -45,11 +45,11 @@ def _depth_ok(data: bytes, limit: int) -> bool:
 
 
 def _num(item: dict[str, Any], key: str, scale: float = 1.0) -> float:
-    value = item.get(key)
+    value: Any = item.get(key)
     cls = value.__class__
     if cls is not float and cls is not int:  # bool, str, None, lists: not a number
         return math.nan
-    out = float(value) * scale
+    out: float = value * scale
     return out if out - out == 0 else math.nan  # inf and NaN are not numbers
 
 
