@@ -173,7 +173,7 @@ def measure(path: Path) -> dict[str, float]:
         "import json,resource,sys,time\n"
         "t=time.perf_counter()\n"
         "from runaudit.reading.records import read_metadata\n"
-        "m=read_metadata([sys.argv[1]])\n"
+        "m=read_metadata([sys.argv[1]],max_bytes=2**31)\n"
         "s=time.perf_counter()-t\n"
         "print(json.dumps({'seconds':s,'records':len(m.records),'problems':len(m.problems),"
         "'peak_kib':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n"
@@ -201,14 +201,15 @@ def main() -> None:
             t = time.perf_counter()
             write(path, n)
             print(f"wrote {path} ({time.perf_counter() - t:.1f} s)", file=sys.stderr)
-    print("| file | rows | size | read | rows/s | peak RSS | peak / size |")
-    print("|---|---|---|---|---|---|---|")
+    print("| file | rows | records | size | read | rows/s | peak RSS | peak / size |")
+    print("|---|---|---|---|---|---|---|---|")
     for path, n in ((csv_path, args.rows), (json_path, args.summaries)):
         size = path.stat().st_size
         r = measure(path)
         peak = r["peak_kib"] * 1024
         print(
-            f"| {path.name} | {n:,} | {size / 2**20:,.0f} MiB | {r['seconds']:.2f} s"
+            f"| {path.name} | {n:,} | {r['records']:,} | {size / 2**20:,.0f} MiB"
+            f" | {r['seconds']:.2f} s"
             f" | {n / r['seconds']:,.0f} | {peak / 2**20:,.0f} MiB | {peak / size:.1f}x |"
         )
 

@@ -414,3 +414,13 @@ def test_records_file_over_the_size_limit_is_named(tmp_path):
     assert not meta.records
     (line,) = meta.problems
     assert "activities.csv" in line and "limit" in line
+
+
+def test_oversize_records_file_is_named_on_stderr(tmp_path):
+    (tmp_path / "activities.csv").write_text(write_csv(_seven_runs()) + "x" * 2**20)
+    result = CliRunner().invoke(
+        cli, ["weekly", str(tmp_path), "--no-cache", "-j", "1", "--max-file-mb", "0.5"]
+    )
+    assert result.exit_code == 1  # no runs: the only records file was not read
+    (line,) = [x for x in result.stderr.splitlines() if "activities.csv" in x]
+    assert "1 MiB, over the 0.5 MiB limit for service records; not read" in line

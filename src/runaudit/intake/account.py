@@ -135,7 +135,11 @@ class MetadataAccount:
         return out.reset_index()[[*columns, "differs"]]
 
     def lines(self) -> list[str]:
-        """The account as lines for the ingest summary (empty without metadata)."""
+        """The account as lines for the ingest summary (empty without metadata).
+
+        A records file refused whole (over its size limit, say) is named even when
+        no other records file was read.
+        """
         if not self.files:
-            return []
+            return [*self.problems, *self.notes]
         return [self.summary_line(), *self.week_lines(), *self.problems, *self.notes]
