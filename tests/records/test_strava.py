@@ -329,6 +329,8 @@ def test_garmin_duplicates_and_year_3000(tmp_path):
     assert audit.weekly["week_start"].astype(str).tolist() == ["2024-02-26", "2024-03-04"]
     said = "\n".join(audit.ingest.metadata.problems)
     assert "date before 1980 or after 2099" in said
+    weeks = audit.ingest.metadata.service_weeks
+    assert weeks["week_start"].dt.year.max() == 2024 and weeks["service_km"].sum() == 70.0
 
 
 def test_out_of_range_dates_are_named_never_stretch_the_table(tmp_path):

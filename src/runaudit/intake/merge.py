@@ -201,7 +201,7 @@ def merge_metadata(
             c["other"] += 1  # a type runaudit does not know follows its file's sport
             continue
         dated = math.isfinite(row.start_utc)
-        if running and dated and math.isfinite(row.distance_km):
+        if running and not implausible(row):  # the service's own weekly total
             offset, _src = offset_for(row.start_utc, row.utc_offset_s)
             service.append((row.service, row.start_utc, offset, row.distance_km))
         if entry is not None and entry.bucket == "not_activity":
@@ -273,7 +273,7 @@ def merge_metadata(
             c["other"] += 1
             continue
         offset, _src = offset_for(summary.start_utc, summary.utc_offset_s)
-        if math.isfinite(summary.start_utc) and math.isfinite(summary.distance_km):
+        if not implausible(summary):
             service.append((summary.service, summary.start_utc, offset, summary.distance_km))
         match = _nearest(pool, summary.start_utc, summary.distance_km, used)
         if match is not None:
