@@ -167,6 +167,7 @@ def merge_metadata(
 
     order = {r.service: i for i, r in reversed(list(enumerate(READERS)))}
     linking = {r.service for r in READERS if r.links_files}
+    labels = {r.service: r.label for r in READERS}
     found: dict[str, Problems] = {}  # per records file: problems counted by kind
     rows: list[tuple[str, str]] = []  # (file line, reason) of every record set aside
 
@@ -325,6 +326,13 @@ def merge_metadata(
         garmin_added=c["g_added"],
         problems=(*problems, *merge_problem_lines(found.items()), *_unknown_line(meta, declared)),
         notes=(*meta.notes, *unit_notes),
+        summary_labels=tuple(
+            dict.fromkeys(
+                labels[r.service]
+                for r in records
+                if r.service not in linking and r.service in labels
+            )
+        ),
         rows=(
             *((f"{name} ({kind})", row) for name, kind, row in meta.refused),
             *rows,
