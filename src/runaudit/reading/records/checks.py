@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 import statistics
 from collections.abc import Iterable, Sequence
 
@@ -49,15 +50,15 @@ METRES_AS_KM_RATIO = 20.0
 MIN_RUNS_FOR_UNITS = 1
 
 
+#: The fields that say what a record is (all but where it was read).
+_WHAT = operator.attrgetter(
+    *(f.name for f in dataclasses.fields(ServiceRecord) if f.name not in ("source_file", "line"))
+)
+
+
 def _key(record: ServiceRecord) -> tuple[object, ...]:
     """The record without where it was read, NaN made comparable."""
-    values = []
-    for f in dataclasses.fields(record):
-        if f.name in ("source_file", "line"):
-            continue
-        value = getattr(record, f.name)
-        values.append(None if isinstance(value, float) and math.isnan(value) else value)
-    return tuple(values)
+    return tuple(None if v != v else v for v in _WHAT(record))  # NaN != NaN
 
 
 def unique(records: Iterable[ServiceRecord], problems: Problems) -> list[ServiceRecord]:
@@ -65,21 +66,28 @@ def unique(records: Iterable[ServiceRecord], problems: Problems) -> list[Service
 
     Identical records from two files (or twice in one) are one record; two
     records of one service with the same id are one activity, counted once,
-    and named in ``problems``.
+    and named in ``problems``. Only records that share service, id, start and
+    type are compared in full.
     """
-    seen: set[tuple[object, ...]] = set()
+    seen: dict[tuple[object, ...], ServiceRecord | list[ServiceRecord]] = {}
     ids: dict[tuple[str, str], ServiceRecord] = {}
     out: list[ServiceRecord] = []
     for record in records:
-        key = _key(record)
-        if key in seen:
-            problems.add(
-                "records read twice (the same file in two places, or identical files);"
-                " counted once",
-                f"{record.source_file} line {record.line}",
-            )
-            continue
-        seen.add(key)
+        start = record.start_utc
+        quick = (record.service, record.record_id, start if start == start else None)
+        earlier = seen.get(quick)
+        if earlier is None:
+            seen[quick] = record
+        else:
+            group = earlier if isinstance(earlier, list) else [earlier]
+            if any(_key(e) == _key(record) for e in group):
+                problems.add(
+                    "records read twice (the same file in two places, or identical files);"
+                    " counted once",
+                    f"{record.source_file} line {record.line}",
+                )
+                continue
+            seen[quick] = [*group, record]
         if record.record_id:
             first = ids.get((record.service, record.record_id))
             if first is not None:

@@ -45,11 +45,12 @@ def _depth_ok(data: bytes, limit: int) -> bool:
 
 
 def _num(item: dict[str, Any], key: str, scale: float = 1.0) -> float:
-    value = item.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    value: Any = item.get(key)
+    cls = value.__class__
+    if cls is not float and cls is not int:  # bool, str, None, lists: not a number
         return math.nan
-    out = float(value) * scale
-    return out if math.isfinite(out) else math.nan
+    out: float = value * scale
+    return out if out - out == 0 else math.nan  # inf and NaN are not numbers
 
 
 #: The field table: summary key → (:class:`ServiceRecord` field, scale to its unit).
@@ -63,6 +64,14 @@ FIELDS: dict[str, tuple[str, float]] = {
     "avgDoubleCadence": ("cadence_spm", 1.0),
     "avgHr": ("heart_rate_bpm", 1.0),
 }
+
+
+#: :data:`FIELDS` in the order :class:`ServiceRecord` takes them positionally.
+_FIELD_ITEMS = tuple(FIELDS.items())
+assert [field for field, _scale in FIELDS.values()] == [
+    "distance_km", "elapsed_time_s", "moving_time_s", "ascent_m", "descent_m", "cadence_spm",
+    "heart_rate_bpm",
+]  # fmt: skip
 
 
 def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> RecordFile:
@@ -88,6 +97,7 @@ def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> Reco
         problems.add(str(err).removeprefix(f"{name}: "))
         return RecordFile((), problems=problems)
     out: list[ServiceRecord] = []
+    sports: dict[str, tuple[str | None, str | None]] = {}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             problems.add("entries refused (not an object)", f"entry {number}")
@@ -102,32 +112,40 @@ def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> Reco
         offset = round((local - gmt) / 1000.0) if math.isfinite(local) else None
         if offset is not None and abs(offset) > 15 * 3600:
             offset = None
-        values = {field: _num(item, key, scale) for key, (field, scale) in FIELDS.items()}
-        duration = _num(item, "duration", 1e-3)
-        if "elapsedDuration" not in item:
-            values["elapsed_time_s"] = duration
-        if not math.isfinite(values["moving_time_s"]):
-            values["moving_time_s"] = duration
-        sport, sub = normalize_sport(kind)
+        distance, elapsed, moving, ascent, descent, cadence, heart = (
+            _num(item, key, scale) for key, (_field, scale) in _FIELD_ITEMS
+        )
+        if "elapsedDuration" not in item or moving != moving:
+            duration = _num(item, "duration", 1e-3)
+            if "elapsedDuration" not in item:
+                elapsed = duration
+            if moving != moving:
+                moving = duration
+        if kind not in sports:
+            sports[kind] = normalize_sport(kind)
+        sport, sub = sports[kind]
+        aid, title = item.get("activityId", ""), item.get("name", "")
         out.append(
             ServiceRecord(
-                service="garmin",
-                source_file=name,
-                line=number,
-                record_id=str(item.get("activityId", ""))[:40],
-                start_utc=gmt / 1000.0,
-                utc_offset_s=offset,
-                activity_type=kind[:60],
-                sport=sport,
-                sub_sport=sub,
-                name=str(item.get("name", ""))[:200],
-                distance_km=values["distance_km"],
-                elapsed_time_s=values["elapsed_time_s"],
-                moving_time_s=values["moving_time_s"],
-                ascent_m=values["ascent_m"],
-                descent_m=values["descent_m"],
-                cadence_spm=values["cadence_spm"],
-                heart_rate_bpm=values["heart_rate_bpm"],
+                "garmin",
+                name,
+                number,
+                (aid if aid.__class__ is str else str(aid))[:40],
+                gmt / 1000.0,
+                offset,
+                kind[:60],
+                sport,
+                sub,
+                (title if title.__class__ is str else str(title))[:200],
+                "",
+                "",
+                distance,
+                elapsed,
+                moving,
+                ascent,
+                descent,
+                cadence,
+                heart,
             )
         )
     return RecordFile(tuple(out), problems=problems)

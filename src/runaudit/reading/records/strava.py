@@ -38,17 +38,19 @@ that cannot be read is counted by kind with examples, the rest is kept.
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import csv
 import io
+import itertools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from functools import cache
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from runaudit.reading.parsers.track import EARLIEST_S, LATEST_S
 from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
@@ -221,6 +223,15 @@ _DAY_FIRST = re.compile(
 _MONTH_FIRST = re.compile(rf"([^\W\d_]+)\.? (\d{{1,2}}),? (\d{{4}}),? {_TIME}")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|\+00:?00)?")
 _DOTTED = re.compile(rf"(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}}),? {_TIME}")
+_TIME_TAIL = re.compile(
+    r"(?:,? | um | à | a las | alle |T)(\d{1,2}):(\d{2}):(\d{2})(?: ?([AaPp])\.? ?[Mm]\.?)?$"
+)
+#: The shapes a :class:`DateReader` tries as written (no case folding or
+#: whitespace clean-up): ISO, day first, month first, dotted numbers.
+_SHAPES = tuple(
+    (re.compile(p.pattern, re.I), shape)
+    for p, shape in ((_ISO, 0), (_DAY_FIRST, 1), (_MONTH_FIRST, 2), (_DOTTED, 3))
+)
 
 
 def parse_date(text: str) -> float:
@@ -239,29 +250,74 @@ def parse_date(text: str) -> float:
     >>> parse_date("27 dic 2014, 07:00:00") == parse_date("2014-12-27 07:00:00")
     True
     """
-    t = " ".join(text.lower().split())
-    if not t:
+    t = " ".join(text.split())
+    return DateReader().full(t) if t else math.nan
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+class DateReader:
+    """:func:`parse_date` for one file: the shape that matched last is tried first
+    (a file writes every date the same way).
+
+    >>> read = DateReader()
+    >>> read("11 ago 2014, 16:27:28") == parse_date("2014-08-11 16:27:28")
+    True
+    """
+
+    def __init__(self) -> None:
+        self.last: tuple[re.Pattern[str], int] | None = None
+        self.days: dict[str, float] = {}  # the text before the time → its midnight [s]
+
+    def __call__(self, text: str) -> float:
+        # Fast path: the day part read once per day, the time read from the tail.
+        tail = _TIME_TAIL.search(text)
+        if tail is not None:
+            day = text[: tail.start()]
+            midnight = self.days.get(day)
+            if midnight is None:
+                midnight = self.days[day] = self.full(f"{day} 00:00:00")
+            hh, mm, ss, ampm = tail.groups()
+            h, m, sec = int(hh), int(mm), int(ss)
+            if ampm is not None:
+                if not 1 <= h <= 12:
+                    return math.nan
+                h = h % 12 + (12 if ampm in "pP" else 0)
+            if h < 24 and m < 60 and sec < 61:
+                return midnight + h * 3600 + m * 60 + sec
+            return math.nan
+        return self.full(text)
+
+    def full(self, text: str) -> float:
+        """The date through the shapes, the last that matched first."""
+        if self.last is not None:
+            pattern, shape = self.last
+            m = pattern.fullmatch(text)
+            if m is not None:
+                return _from_match(m, shape)
+        for pattern, shape in _SHAPES:
+            m = pattern.fullmatch(text)
+            if m is not None:
+                self.last = (pattern, shape)
+                return _from_match(m, shape)
         return math.nan
-    m = _ISO.fullmatch(t)
-    if m:
-        y, mo, d, hh, mm, ss = (int(g) for g in m.groups())
-        return _stamp(y, mo, d, hh, mm, ss, None)
-    m = _DAY_FIRST.fullmatch(t)
-    if m:
-        month = month_numbers().get(m.group(2))
-        if month is None:
-            return math.nan
-        return _stamp(int(m.group(3)), month, int(m.group(1)), *_hms(m, 4))
-    m = _MONTH_FIRST.fullmatch(t)
-    if m:
-        month = month_numbers().get(m.group(1))
-        if month is None:
-            return math.nan
-        return _stamp(int(m.group(3)), month, int(m.group(2)), *_hms(m, 4))
-    m = _DOTTED.fullmatch(t)
-    if m:
-        return _stamp(int(m.group(3)), int(m.group(2)), int(m.group(1)), *_hms(m, 4))
-    return math.nan
+
+
+def _from_match(m: re.Match[str], shape: int) -> float:
+    g = m.groups()
+    if shape == 0:  # ISO
+        return _stamp(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]), None)
+    if shape == 3:  # dotted numbers, day first
+        month: int | None = int(g[1])
+        day, year = g[0], g[2]
+    else:
+        month = month_numbers().get(g[1 if shape == 1 else 0].lower())
+        day, year = (g[0], g[2]) if shape == 1 else (g[1], g[2])
+    if month is None:
+        return math.nan
+    ampm = g[6].lower() if g[6] else None
+    return _stamp(int(year), month, int(day), int(g[3]), int(g[4]), int(g[5]), ampm)
 
 
 def _hms(m: re.Match[str], at: int) -> tuple[int, int, int, str | None]:
@@ -273,11 +329,13 @@ def _stamp(y: int, mo: int, d: int, hh: int, mm: int, ss: int, ampm: str | None)
         if not 1 <= hh <= 12:
             return math.nan
         hh = hh % 12 + (12 if ampm == "p" else 0)
-    if not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(max(y, 1), mo)[1]):
-        return math.nan
     if not (hh < 24 and mm < 60 and ss < 61):
         return math.nan
-    return float(calendar.timegm((y, mo, d, hh, mm, ss, 0, 0, 0)))
+    try:
+        days = date(y, mo, d).toordinal() - _EPOCH_DAY
+    except ValueError:  # 31 Feb, month 13, year 0
+        return math.nan
+    return float(days * 86400 + hh * 3600 + mm * 60 + ss)
 
 
 def date_in_range(start: float) -> bool:
@@ -297,11 +355,20 @@ def number(text: str, decimal: str = "") -> float:
     >>> number("1,073"), number("1.050", decimal=","), number("9,62", decimal=",")
     (1073.0, 1050.0, 9.62)
     """
+    if not text:
+        return math.nan
+    if decimal != ",":
+        try:
+            value = float(text)  # the common case: a plain number (spaces allowed)
+        except ValueError:
+            pass
+        else:
+            return value if value - value == 0 else math.nan  # inf - inf and NaN are NaN
     t = text.strip()
     if not t:
         return math.nan
     try:
-        value = float(t) if decimal != "," or ("," not in t and "." not in t) else math.nan
+        value = float(t) if "," not in t and "." not in t else math.nan
     except ValueError:
         value = math.nan
     if value != value:  # NaN: not a plain number
@@ -348,10 +415,16 @@ def _delimiter(line: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
+def _reader(stream: IO[str]) -> Any:
+    """A ``csv.reader`` over the stream with the separator its header line uses."""
+    first = stream.readline()
+    stream.seek(0)
+    return csv.reader(stream, delimiter=_delimiter(first))
+
+
 def _rows(stream: IO[str]) -> Iterator[tuple[int, list[str] | None, str]]:
     """(line, fields, error) of each CSV record; a broken line yields fields None."""
-    first = stream.readline()
-    reader = csv.reader(_chain(first, stream), delimiter=_delimiter(first))
+    reader = _reader(stream)
     while True:
         try:
             fields = next(reader)
@@ -361,11 +434,6 @@ def _rows(stream: IO[str]) -> Iterator[tuple[int, list[str] | None, str]]:
             yield reader.line_num, None, str(err)
             continue
         yield reader.line_num, fields, ""
-
-
-def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def read_activities(data: bytes, name: str) -> RecordFile:
@@ -468,25 +536,29 @@ _SAMPLE_ROWS = 200
 
 
 def _read(stream: IO[str], name: str) -> RecordFile:
-    rows = _rows(stream)
+    reader = _reader(stream)
     problems = Problems()
     header: list[str] | None = None
-    for _line, fields, error in rows:
-        if fields is None:
+    sample: list[tuple[int, list[str] | None, str]] = []
+    while header is None or len(sample) < _SAMPLE_ROWS:
+        try:
+            fields: list[str] | None = next(reader)
+            error = ""
+        except StopIteration:
+            break
+        except csv.Error as err:
+            fields, error = None, str(err)
+        if header is not None:
+            sample.append((reader.line_num, fields, error))
+        elif fields is None:
             problems.add(f"the header line cannot be read ({error})")
             return RecordFile((), problems=problems)
-        if any(f.strip() for f in fields):
+        elif any(f.strip() for f in fields):
             header = fields
-            break
     if header is None:
         problems.add("empty file")
         return RecordFile((), problems=problems)
     layout = _Layout(header)
-    sample: list[tuple[int, list[str] | None, str]] = []
-    for item in rows:
-        sample.append(item)
-        if len(sample) >= _SAMPLE_ROWS:
-            break
     good = [f for _l, f, _e in sample if f is not None and len(f) == layout.width]
     notes: list[str] = []
     missing = [f for f in _NEEDED if f not in layout.every]
@@ -516,7 +588,7 @@ def _read(stream: IO[str], name: str) -> RecordFile:
     layout.decimal = _decimal_sign(layout, good)
     if layout.metres:
         notes.append(f"{name}: the 2018 export's distance column is in metres; read as such")
-    records, unknown = _records(layout, _chain_rows(sample, rows), name, problems)
+    records, unknown = _records(layout, sample, reader, name, problems)
     return RecordFile(
         tuple(records),
         problems=problems,
@@ -552,109 +624,119 @@ def _sport(kind: str, english: bool) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _chain_rows(
-    first: list[tuple[int, list[str] | None, str]],
-    rest: Iterator[tuple[int, list[str] | None, str]],
-) -> Iterator[tuple[int, list[str] | None, str]]:
-    yield from first
-    yield from rest
-
-
 def _records(
     layout: _Layout,
-    rows: Iterator[tuple[int, list[str] | None, str]],
+    sample: list[tuple[int, list[str] | None, str]],
+    reader: Any,
     name: str,
     problems: Problems,
 ) -> tuple[list[ServiceRecord], Counter[str]]:
-    at = layout.first
-    i_id, i_date, i_name, i_type = at("record_id"), at("start_utc"), at("name"), at("activity_type")
-    i_gear, i_file, i_moving = at("gear"), at("filename"), at("moving_time_s")
-    i_gain, i_loss, i_cad, i_dirt = (
-        at("ascent_m"),
-        at("descent_m"),
-        at("cadence_spm"),
-        at("trail_km"),
-    )
-    dist_cols = layout.every.get("distance_km", [])
-    elapsed_cols = layout.every.get("elapsed_time_s", [])
+    """The records of the sample rows already read, then of the rest of the reader,
+    in one pass (``itertools.chain`` survives a line the reader refuses)."""
     width, dec, metres = layout.width, layout.decimal, layout.metres
     english = layout.language == "en"
+    # One C-level fetch of every cell a record needs; a missing column reads the
+    # empty cell appended at index ``width``.
+    text_fields = ("record_id", "start_utc", "activity_type", "name", "gear", "filename")
+    number_fields = ("moving_time_s", "ascent_m", "descent_m", "cadence_spm", "trail_km")
+    dist_cols = layout.every.get("distance_km", [])
+    elapsed_cols = layout.every.get("elapsed_time_s", [])
+    first = [layout.first(f) for f in (*text_fields, *number_fields)]
+    fetch = operator.itemgetter(
+        *(width if i is None else i for i in first),
+        *[*dist_cols, width, width][:2],
+        *[*elapsed_cols, width, width][:2],
+    )
+    two_dist, two_elapsed = len(dist_cols) > 1, len(elapsed_cols) > 1
+    km_scale = 1000.0 if metres else 1.0
     sports: dict[str, tuple[str | None, str | None]] = {}
     unknown: Counter[str] = Counter()
     out: list[ServiceRecord] = []
-
-    def cell(fields: list[str], i: int | None) -> str:
-        return fields[i].strip() if i is not None else ""
-
-    for line, fields, error in rows:
+    append = out.append
+    dates = DateReader()
+    nan, isfinite = math.nan, math.isfinite
+    for line, fields, error in sample:
         if fields is None:
             problems.add("lines refused (not CSV)", f"line {line}: {error[:80]}")
-            continue
-        if len(fields) != width:
-            if not any(f.strip() for f in fields):
-                continue
-            problems.add(
-                "lines refused (wrong number of fields)",
-                f"line {line}: {len(fields)} fields where the header has {width}",
-            )
-            continue
-        kind = cell(fields, i_type)[:60]
-        if kind not in sports:
-            sports[kind] = _sport(kind, english)
-        sport, sub = sports[kind]
-        if sport is None and kind:
-            unknown[kind] += 1
-        # Two ``Distance`` columns: the second is in metres, the first in km for runs.
-        if len(dist_cols) > 1:
-            km = number(fields[dist_cols[1]], dec) / 1000.0
-            if not math.isfinite(km):
-                km = number(fields[dist_cols[0]], dec)
-        elif dist_cols:
-            km = number(fields[dist_cols[0]], dec) / (1000.0 if metres else 1.0)
-        else:
-            km = math.nan
-        elapsed = math.nan
-        for i in elapsed_cols:
-            elapsed = number(fields[i], dec)
-            if math.isfinite(elapsed):
-                break
-        cadence = number(cell(fields, i_cad), dec)
-        if math.isfinite(cadence) and sport == "running" and cadence < 130:
-            cadence *= 2.0  # Strava stores running cadence per leg
-        date_text = cell(fields, i_date)
-        start = parse_date(date_text)
-        if not math.isfinite(start) and date_text:
-            problems.add(
-                "dates not understood (row used for sport only)", f"line {line}: {date_text[:40]!r}"
-            )
-        elif math.isfinite(start) and not date_in_range(start):
-            problems.add(
-                "dates outside 1980-2099 (row used for sport only)",
-                f"line {line}: {date_text[:40]!r}",
-            )
-            start = math.nan
-        out.append(
-            ServiceRecord(
-                service="strava",
-                source_file=name,
-                line=line,
-                record_id=cell(fields, i_id)[:40],
-                start_utc=start,
-                activity_type=kind,
-                sport=sport,
-                sub_sport=sub,
-                name=cell(fields, i_name)[:200],
-                gear=cell(fields, i_gear)[:200],
-                filename=cell(fields, i_file)[:500],
-                distance_km=km,
-                elapsed_time_s=elapsed,
-                moving_time_s=number(cell(fields, i_moving), dec),
-                ascent_m=number(cell(fields, i_gain), dec),
-                descent_m=number(cell(fields, i_loss), dec),
-                cadence_spm=cadence,
-                trail_km=number(cell(fields, i_dirt), dec) / 1000.0,
-            )
-        )
+    lines = [line for line, f, _e in sample if f is not None]
+    rows = itertools.chain([f for _l, f, _e in sample if f is not None], reader)
+    k = -1
+    while True:
+        try:
+            for fields in rows:
+                k += 1
+                line = lines[k] if k < len(lines) else reader.line_num
+                if len(fields) != width:
+                    if not any(f.strip() for f in fields):
+                        continue
+                    problems.add(
+                        "lines refused (wrong number of fields)",
+                        f"line {line}: {len(fields)} fields where the header has {width}",
+                    )
+                    continue
+                fields.append("")
+                got = fetch(fields)
+                rid, date_text, kind = got[0].strip(), got[1].strip(), got[2].strip()[:60]
+                title, gear, filename = got[3].strip(), got[4].strip(), got[5].strip()
+                moving, gain, loss = number(got[6], dec), number(got[7], dec), number(got[8], dec)
+                cad, dirt = number(got[9], dec), number(got[10], dec)
+                if kind not in sports:
+                    sports[kind] = _sport(kind, english)
+                sport, sub = sports[kind]
+                if sport is None and kind:
+                    unknown[kind] += 1
+                # Two ``Distance`` columns: the second is in metres, the first in km for runs.
+                if two_dist:
+                    km = number(got[12], dec) / 1000.0
+                    if not isfinite(km):
+                        km = number(got[11], dec)
+                else:
+                    km = number(got[11], dec) / km_scale
+                elapsed = number(got[13], dec)
+                if two_elapsed and not isfinite(elapsed):
+                    elapsed = number(got[14], dec)
+                if cad == cad and sport == "running" and cad < 130:
+                    cad *= 2.0  # Strava stores running cadence per leg
+                start = dates(date_text) if date_text else nan
+                if start != start:
+                    if date_text:
+                        problems.add(
+                            "dates not understood (row used for sport only)",
+                            f"line {line}: {date_text[:40]!r}",
+                        )
+                elif not EARLIEST_S <= start < LATEST_S:
+                    problems.add(
+                        "dates outside 1980-2099 (row used for sport only)",
+                        f"line {line}: {date_text[:40]!r}",
+                    )
+                    start = nan
+                append(
+                    ServiceRecord(
+                        "strava",
+                        name,
+                        line,
+                        rid[:40],
+                        start,
+                        None,
+                        kind,
+                        sport,
+                        sub,
+                        title[:200],
+                        gear[:200],
+                        filename[:500],
+                        km,
+                        elapsed,
+                        moving,
+                        gain,
+                        loss,
+                        cad,
+                        nan,
+                        dirt / 1000.0,
+                    )
+                )
+            break
+        except csv.Error as err:  # the reader goes on with the next line
+            problems.add("lines refused (not CSV)", f"line {reader.line_num}: {str(err)[:80]}")
     return out, unknown
 
 
