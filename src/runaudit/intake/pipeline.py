@@ -8,6 +8,7 @@ the ledger that puts every input file in exactly one bucket.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import signal
@@ -281,7 +282,8 @@ def ingest(
     """
     limits = limits or Limits()
     paths = list(paths)
-    found: Discovery = discover(paths, limits)
+    meta = read_metadata(paths, limits=limits)
+    found: Discovery = _without_records(discover(paths, limits), meta)
     cache = Cache(cache_dir) if use_cache else None
     outcomes = read_all(
         found.sources,
@@ -291,8 +293,22 @@ def ingest(
         progress=progress,
         client=client,
     )
-    meta = read_metadata(paths, limits=limits)
     return build_ingest(found, outcomes, meta, tz=tz, cache=cache, limits=limits)
+
+
+def _without_records(found: Discovery, meta: Metadata) -> Discovery:
+    """Discovery without the service files given by name (``activities.json``,
+    ``export.xml``) and without "no activity files" for a zip read for its records
+    (an Apple Health ``export.zip`` of indoor workouts only)."""
+    read = set(meta.files)
+    if not read:
+        return found
+    zips = {name.split("!", 1)[0] for name in read if "!" in name}
+    return dataclasses.replace(
+        found,
+        sources=[s for s in found.sources if s.members or s.path not in read],
+        skipped=[(n, r) for n, r in found.skipped if not (n in zips and "holds no" in r)],
+    )
 
 
 def build_ingest(
