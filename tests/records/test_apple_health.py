@@ -96,6 +96,7 @@ def test_no_workouts_says_so() -> None:
         '<!DOCTYPE HealthData SYSTEM "http://example.com/x.dtd">\n',
         '<!DOCTYPE HealthData [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>\n',
         "<!DOCTYPE Other [<!ELEMENT Other ANY>]>\n",
+        '<!DOCTYPE HealthData [<!-- ]> --><!ENTITY a "x">]>\n',
     ],
 )
 def test_unsafe_doctype_refused(dtd: str) -> None:
@@ -106,6 +107,8 @@ def test_unsafe_doctype_refused(dtd: str) -> None:
 def test_malformed_and_foreign_documents() -> None:
     with pytest.raises(ParseError, match="malformed"):
         read_export_bytes(_export(OLD)[:-40], "export.xml")
+    with pytest.raises(ParseError, match="malformed"):  # a DTD never closed
+        read_export_bytes(_export(OLD, "<!DOCTYPE HealthData [<!ELEMENT HealthData ANY>\n"), "x")
     with pytest.raises(ParseError, match="Apple Health"):
         read_export_bytes(b"<gpx><trk/></gpx>", "export.xml")
 

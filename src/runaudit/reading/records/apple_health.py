@@ -69,6 +69,7 @@ _HR_STAT = "HKQuantityTypeIdentifierHeartRate"
 #: How far into the file the DTD must have ended [bytes].
 MAX_PROLOGUE = 2**20
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+HealthData\s*\[", re.IGNORECASE)
+_ROOT = re.compile(rb"<HealthData[\s>/]")
 
 
 def is_export_xml(name: str) -> bool:
@@ -112,13 +113,15 @@ def check_prologue(head: bytes, name: str) -> None:
         raise ParseError(
             f"{name}: a DOCTYPE other than Apple Health's internal one; refused for safety"
         )
-    end = head.find(b"]>", match.end())
-    if end < 0:
+    # Everything up to the root element, not just to the first "]>" (which a comment
+    # inside the DTD could hold).
+    root = _ROOT.search(head, match.end())
+    if root is None:
         raise ParseError(
             f"{name}: the DOCTYPE does not end in the first {MAX_PROLOGUE // 2**10} KiB; refused"
         )
-    subset = head[match.end() : end]
-    if re.search(rb"<!ENTITY|SYSTEM|PUBLIC|%", subset):
+    subset = head[match.end() : root.start()]
+    if re.search(rb"<!ENTITY|SYSTEM|PUBLIC|%", subset, re.IGNORECASE):
         raise ParseError(
             f"{name}: the DTD declares entities or external references; refused for safety"
         )
