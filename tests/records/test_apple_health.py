@@ -116,3 +116,15 @@ def test_malformed_and_foreign_documents() -> None:
 def test_foreign_root_with_records_is_refused() -> None:
     with pytest.raises(ParseError, match="not Apple's <HealthData>"):
         read_export_bytes(b'<Other><Record type="x"/><Workout/></Other>', "export.xml")
+
+
+def test_streamed_export_past_the_total_limit_is_named(tmp_path) -> None:
+    from runaudit.reading.records import read_metadata
+    from runaudit.reading.sources.limits import Limits
+
+    path = tmp_path / "export.xml"
+    path.write_bytes(_export(OLD))
+    meta = read_metadata([path], limits=Limits(max_total_bytes=10_000))
+    assert not meta.records
+    assert any("Limits.max_total_bytes" in p for p in meta.problems)
+    assert len(read_metadata([path]).records) == 1
