@@ -277,6 +277,7 @@ def load_export(
     units: str = "km",
     client: Any = None,
     pain: PainInput | None = None,
+    run_types: Sequence[str] = (),
 ) -> Audit:
     """Read an export and audit it in one call.
 
@@ -295,6 +296,9 @@ def load_export(
     pain : PainDiary, DataFrame or path, optional
         Knee-pain diary (``date``, ``pain`` 0–10). Without it, a ``pain.csv`` in a
         folder of ``paths`` is used when there is one.
+    run_types : sequence of str
+        Activity types (as the export writes them) that are runs, for languages
+        runaudit has no names for (``--run-type``).
 
     Returns
     -------
@@ -314,5 +318,6 @@ def load_export(
         limits=limits,
         progress=progress,
         client=client,
+        run_types=run_types,
     )
     return audit_ingest(result, thresholds, units=units, pain=pain)

@@ -28,7 +28,7 @@ import click
 from runaudit import __version__
 from runaudit.errors import Interrupted, RunauditError
 from runaudit.rules.findings import CATALOG_RULES
-from runaudit.thresholds import Thresholds, load_thresholds
+from runaudit.thresholds import Thresholds, load_run_types, load_thresholds
 
 if TYPE_CHECKING:
     from runaudit.audit import Audit
@@ -58,6 +58,14 @@ def ingest_options(func: F) -> F:
         click.option("--no-cache", is_flag=True, help="Parse everything; read and write no cache."),
         click.option("--strict", is_flag=True, help="Exit with status 3 if any file was skipped."),
         click.option("--quiet", "-q", is_flag=True, help="No ingest summary on stderr."),
+        click.option(
+            "--run-type",
+            "run_types",
+            metavar="NAME",
+            multiple=True,
+            help="An activity type of the export's records that is a run, for languages"
+            " runaudit has no names for (repeatable; also run_types = [...] in --config).",
+        ),
         click.option(
             "--max-file-mb",
             type=click.FloatRange(min=0.001),
@@ -196,6 +204,7 @@ def _reading(opts: dict[str, Any], progress: _Progress) -> dict[str, Any]:
         "limits": _limits(opts),
         "progress": progress,
         "client": _client(opts),
+        "run_types": (*opts.get("run_types", ()), *load_run_types(opts.get("config"))),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,7 @@ def load_roster(
     limits: Limits | None = None,
     units: str = "km",
     progress: ProgressFn | None = None,
+    run_types: Sequence[str] = (),
 ) -> Roster:
     """Audit every athlete (sub-folder or zip) of ``folder``.
 
@@ -140,7 +142,7 @@ def load_roster(
         One sub-folder or export zip per athlete.
     client : distributed.Client, optional
         Parse all athletes' files in one pass over this Dask cluster.
-    thresholds, tz, jobs, cache_dir, use_cache, limits, units
+    thresholds, tz, jobs, cache_dir, use_cache, limits, units, run_types
         As for :func:`runaudit.load_export`.
     progress : callable, optional
         ``progress(done, total)`` after each file of the one pass over all athletes.
@@ -187,6 +189,7 @@ def load_roster(
             tz=tz,
             cache=cache,
             limits=limits,
+            run_types=run_types,
         )
         diary = find_diary([paths_of[name]])  # the athlete's own pain.csv, as the CLI reads it
         audits[name] = audit_ingest(result, thresholds, units=units, pain=diary)

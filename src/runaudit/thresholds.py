@@ -239,6 +239,33 @@ def thresholds_to_toml(thresholds: Thresholds, *, only_changed: bool = True) -> 
     return "\n".join(lines) + "\n"
 
 
+def load_run_types(path: str | Path | None) -> tuple[str, ...]:
+    """The ``run_types = ["Hardloop", ...]`` list of a config file (empty without one).
+
+    Activity types of an export's records, in a language runaudit has no names
+    for, that are runs (the config-file form of ``--run-type``).
+
+    Raises
+    ------
+    ConfigError
+        When the file cannot be read or ``run_types`` is not a list of strings.
+    """
+    if path is None:
+        return ()
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the config file ({err.strerror}).") from err
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid TOML ({err}).") from err
+    value = data.get("run_types", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: run_types must be a list of activity type names.")
+    return tuple(v[:60] for v in value)
+
+
 def load_thresholds(path: str | Path | None = None, **overrides: Any) -> Thresholds:
     """Thresholds from defaults, then a TOML file's ``[thresholds]`` table, then ``overrides``.
 
@@ -257,7 +284,7 @@ def load_thresholds(path: str | Path | None = None, **overrides: Any) -> Thresho
             raise ConfigError(f"{path}: cannot read the config file ({err.strerror}).") from err
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML ({err}).") from err
-        unknown = sorted(set(data) - {"thresholds"})
+        unknown = sorted(set(data) - {"thresholds", "run_types"})
         if unknown:
             raise ConfigError(
                 f"{path}: unknown table(s) {', '.join(f'[{u}]' for u in unknown)};"

@@ -49,6 +49,9 @@ class MetadataAccount:
     problems, notes : tuple of str
     listed_shoes : tuple of str
         Shoes the export lists (Strava's ``shoes.csv``), used or not.
+    rows : tuple of (str, str)
+        Every record row refused or set aside: ``("activities.csv line 12",
+        reason)``; ``problems`` counts them by kind, ``ingest.csv`` lists each.
     service_weeks : pandas.DataFrame
         ``service`` ("strava" | "garmin"), ``week_start``, ``service_km`` [km],
         ``runaudit_km`` [km], ``diff_pct`` [%] (runaudit vs the service).
@@ -64,6 +67,7 @@ class MetadataAccount:
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     listed_shoes: tuple[str, ...] = ()
+    rows: tuple[tuple[str, str], ...] = ()
     service_weeks: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
     def differing_weeks(self) -> pd.DataFrame:

@@ -175,7 +175,11 @@ class Ingest:
         return lines
 
     def ledger_frame(self) -> pd.DataFrame:
-        """The ledger as a DataFrame (source, bucket, reason, format, activity_ids)."""
+        """The ledger as a DataFrame (source, bucket, reason, format, activity_ids).
+
+        After the files, every service record row refused or set aside, with
+        bucket ``"record"`` and its reason (``activities.csv line 12``).
+        """
         return pd.DataFrame(
             [
                 {
@@ -186,6 +190,16 @@ class Ingest:
                     "activity_ids": ",".join(e.activity_ids),
                 }
                 for e in self.ledger
+            ]
+            + [
+                {
+                    "source": where,
+                    "bucket": "record",
+                    "reason": why,
+                    "format": "",
+                    "activity_ids": "",
+                }
+                for where, why in self.metadata.rows
             ],
             columns=["source", "bucket", "reason", "format", "activity_ids"],
         )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import math
-from collections.abc import Collection, Container, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Hashable, Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -38,6 +38,8 @@ from runaudit.intake.activities import activities_frame
 from runaudit.intake.surfaces import surface_of
 from runaudit.intake.timezones import offset_in_zone, zone
 from runaudit.reading.records import READERS, Metadata, ServiceRecord, file_key
+from runaudit.reading.records.base import Problems, merge_problem_lines
+from runaudit.reading.records.checks import fix_units, implausible, implausible_descent
 from runaudit.reading.sports import is_running
 
 if TYPE_CHECKING:
@@ -165,7 +167,21 @@ def merge_metadata(
 
     order = {r.service: i for i, r in reversed(list(enumerate(READERS)))}
     linking = {r.service for r in READERS if r.links_files}
-    records = sorted(meta.records, key=lambda r: order.get(r.service, len(order)))
+    found: dict[str, Problems] = {}  # per records file: problems counted by kind
+    rows: list[tuple[str, str]] = []  # (file line, reason) of every record set aside
+
+    def refuse(record: ServiceRecord, kind: str, reason: str = "") -> None:
+        where = f"line {record.line}" if record.service in linking else f"entry {record.line}"
+        found.setdefault(record.source_file, Problems()).add(
+            kind, f"{where}: {reason}" if reason else where
+        )
+        rows.append((f"{record.source_file} {where}", f"{kind}{': ' + reason if reason else ''}"))
+
+    records, unit_notes = _checked(
+        sorted(meta.records, key=lambda r: order.get(r.service, len(order))),
+        lambda r: run_kind(r)[0],
+        refuse,
+    )
     added: list[dict[str, Any]] = []
     service: list[tuple[str, float, int, float]] = []  # (service, start, offset, km)
     c = dict.fromkeys(("matched", "manual", "failed", "other", "g_matched", "g_added"), 0)
@@ -179,15 +195,15 @@ def merge_metadata(
         if row.service not in linking:
             continue
         running, sub = run_kind(row)
-        if not running:
-            c["other"] += 1
-            continue
-        dated = math.isfinite(row.start_utc)
-        if dated and math.isfinite(row.distance_km):
-            offset, _src = offset_for(row.start_utc, row.utc_offset_s)
-            service.append((row.service, row.start_utc, offset, row.distance_km))
         index = by_key.get(file_key(row.filename)) if row.filename else None
         entry = entries[index] if index is not None else None
+        if not running and not (row.sport is None and entry is not None and entry.bucket == "run"):
+            c["other"] += 1  # a type runaudit does not know follows its file's sport
+            continue
+        dated = math.isfinite(row.start_utc)
+        if running and dated and math.isfinite(row.distance_km):
+            offset, _src = offset_for(row.start_utc, row.utc_offset_s)
+            service.append((row.service, row.start_utc, offset, row.distance_km))
         if entry is not None and entry.bucket == "not_activity":
             c["matched"] += 1
             continue
@@ -215,11 +231,9 @@ def merge_metadata(
                     surface_of(subs[r], row.activity_type), surface_of(row.sub_sport)
                 )
             continue
-        if not (dated and math.isfinite(row.distance_km) and row.distance_km > 0):
-            problems.append(
-                f"{row.source_file}: line {row.line} is a run without a readable date or"
-                " distance; not counted"
-            )
+        reason = implausible(row)
+        if reason:
+            refuse(row, "runs set aside (not counted)", reason)
             continue
         if not row.filename:
             origin, what = f"{row.service}_manual", "manual entry"
@@ -234,9 +248,10 @@ def merge_metadata(
             if entry is not None and index is not None:
                 entries[index] = dataclasses.replace(entry, reason=f"{entry.reason}; {note}")
             else:
-                problems.append(
-                    f"{row.source_file}: line {row.line} names {row.filename}, which is not in"
-                    f" the export; {note}"
+                refuse(
+                    row,
+                    "runs whose file is not in the export, counted from the row",
+                    f"{row.filename[:80]} ({row.distance_km:.2f} km)",
                 )
         added.append(new_row(row, origin, f"{row.source_file} line {row.line} ({what})", sub))
 
@@ -260,7 +275,7 @@ def merge_metadata(
             c["other"] += 1
             continue
         offset, _src = offset_for(summary.start_utc, summary.utc_offset_s)
-        if math.isfinite(summary.distance_km):
+        if math.isfinite(summary.start_utc) and math.isfinite(summary.distance_km):
             service.append((summary.service, summary.start_utc, offset, summary.distance_km))
         match = _nearest(pool, summary.start_utc, summary.distance_km, used)
         if match is not None:
@@ -285,7 +300,9 @@ def merge_metadata(
                 if summary.gear and not added[i]["shoe"]:
                     added[i]["shoe"] = summary.gear
             continue
-        if not (math.isfinite(summary.distance_km) and summary.distance_km > 0):
+        reason = implausible(summary)
+        if reason:
+            refuse(summary, "runs set aside (not counted)", reason)
             continue
         c["g_added"] += 1
         what = f"activity {summary.record_id}" if summary.record_id else f"entry {summary.line}"
@@ -311,12 +328,58 @@ def merge_metadata(
         other_sport=c["other"],
         garmin_matched=c["g_matched"],
         garmin_added=c["g_added"],
-        problems=tuple(problems),
-        notes=tuple(meta.notes),
+        problems=(*problems, *merge_problem_lines(found.items()), *_unknown_line(meta, declared)),
+        notes=(*meta.notes, *unit_notes),
+        rows=(
+            *((f"{name} ({kind})", row) for name, kind, row in meta.refused),
+            *rows,
+        ),
         listed_shoes=tuple(meta.shoes),
         service_weeks=_service_weeks(service, acts),
     )
     return acts, entries, account
+
+
+def _checked(
+    records: list[ServiceRecord],
+    is_run: Callable[[ServiceRecord], bool],
+    refuse: Callable[[ServiceRecord, str, str], None],
+) -> tuple[list[ServiceRecord], list[str]]:
+    """The records with each file's distance unit checked on its runs and descents
+    no run can hold dropped (:mod:`runaudit.reading.records.checks`)."""
+    by_file: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        if is_run(r):
+            by_file.setdefault(r.source_file, []).append(i)
+    out = list(records)
+    notes: list[str] = []
+    for where in by_file.values():
+        fixed, said = fix_units([out[i] for i in where])
+        notes.extend(said)
+        for i, r in zip(where, fixed, strict=True):
+            if implausible_descent(r):
+                refuse(
+                    r,
+                    "descents no run can hold, dropped (the run counts)",
+                    f"{r.descent_m:,.0f} m down, {r.ascent_m:,.0f} m up in {r.distance_km:.1f} km",
+                )
+                r = dataclasses.replace(r, descent_m=math.nan)
+            out[i] = r
+    return out, notes
+
+
+def _unknown_line(meta: Metadata, declared: Collection[str]) -> list[str]:
+    """One line naming the activity types no reader knew, with their counts."""
+    left = {k: n for k, n in meta.unknown_types.items() if k.strip().casefold() not in declared}
+    if not left:
+        return []
+    shown = ", ".join(f"{k!r} ×{n}" for k, n in sorted(left.items(), key=lambda kv: -kv[1])[:12])
+    more = f" and {len(left) - 12} more" if len(left) > 12 else ""
+    return [
+        f"activity types runaudit does not know ({shown}{more}): rows with a file take the"
+        " file's sport, the others are not counted; declare the running ones with"
+        " --run-type NAME (or run_types in the config file)"
+    ]
 
 
 _Ref = TypeVar("_Ref", bound=Hashable)

@@ -27,6 +27,7 @@ from runaudit.reading.backends.work import parse_file_bytes
 from runaudit.reading.cache import Cache, CachedFile
 from runaudit.reading.records import Metadata, file_key, read_metadata
 from runaudit.reading.sources import Discovery, Limits, Source, discover, read_source
+from runaudit.reading.sports import normalize_sport
 
 __all__ = [
     "FileOutcome",
@@ -248,6 +249,7 @@ def ingest(
     limits: Limits | None = None,
     progress: ProgressFn | None = None,
     client: Any = None,
+    run_types: Sequence[str] = (),
 ) -> Ingest:
     """Read an export (files, folders, zips) into classified activities.
 
@@ -270,6 +272,9 @@ def ingest(
     client : distributed.Client, optional
         Parse the cache misses as Dask tasks on this cluster's workers
         (:mod:`runaudit.reading.backends.cluster`; paths must be readable from the workers).
+    run_types : sequence of str
+        Activity types of the services' records, as written in a language runaudit
+        has no names for (``"Hardloop"``), that are runs (``--run-type``).
 
     Returns
     -------
@@ -293,7 +298,30 @@ def ingest(
         progress=progress,
         client=client,
     )
-    return build_ingest(found, outcomes, meta, tz=tz, cache=cache, limits=limits)
+    return build_ingest(
+        found, outcomes, meta, tz=tz, cache=cache, limits=limits, run_types=run_types
+    )
+
+
+def sport_hints(meta: Metadata, run_types: Sequence[str] = ()) -> dict[str, str]:
+    """File key → the sport its record names, for files that do not say (pure).
+
+    The type as written where it is English (``"Trail Run"`` keeps its sub-sport),
+    the sport a reader mapped it to otherwise (``"Corsa"`` → ``"running"``), and
+    ``"running"`` for a type declared a run by ``run_types``.
+    """
+    declared = {t.strip().casefold() for t in run_types}
+    hints: dict[str, str] = {}
+    for row in meta.records:
+        if not (row.filename and row.activity_type):
+            continue
+        if row.sport is None:
+            if row.activity_type.strip().casefold() in declared:
+                hints[file_key(row.filename)] = "running"
+            continue
+        own = normalize_sport(row.activity_type)[0]
+        hints[file_key(row.filename)] = row.activity_type if own == row.sport else row.sport
+    return hints
 
 
 def _without_records(found: Discovery, meta: Metadata) -> Discovery:
@@ -319,6 +347,7 @@ def build_ingest(
     tz: str | None,
     cache: Cache | None,
     limits: Limits,
+    run_types: Sequence[str] = (),
 ) -> Ingest:
     """The frozen :class:`Ingest` of one discovery from its files' outcomes (pure).
 
@@ -327,11 +356,7 @@ def build_ingest(
     export's own records (Strava's activities.csv, Garmin's summaries), merged in by
     :func:`runaudit.intake.merge.merge_metadata`.
     """
-    hints = {
-        file_key(row.filename): row.activity_type
-        for row in meta.records
-        if row.filename and row.activity_type
-    }
+    hints = sport_hints(meta, run_types)
     listed = [r.start_utc for r in meta.records if r.service == "garmin"]
     result = classify(list(outcomes), tz=tz, sport_hints=hints, listed_starts=listed)
     activities, ledger, account = merge_metadata(
@@ -342,6 +367,7 @@ def build_ingest(
         ],
         meta,
         tz=tz,
+        run_types=run_types,
     )
     return Ingest(
         activities=activities,

@@ -41,6 +41,7 @@ from runaudit.reading.records.base import (
     ServiceRecord,
     map_fields,
 )
+from runaudit.reading.records.checks import unique
 from runaudit.reading.records.strava import file_key
 from runaudit.reading.sources.limits import Limits, read_capped
 from runaudit.reading.sources.names import printable
@@ -178,20 +179,12 @@ class Metadata:
         self.type_gear.extend(parsed.type_gear)
 
     def finish(self) -> Metadata:
-        """Apply the gear links of every file to the records without a shoe; ``self``.
-
-        A record listed twice by one service (a Garmin activity in two
-        ``*_summarizedActivities.json`` parts, ``_0_`` and ``_1001_``) is kept once.
-        """
-        seen: set[tuple[str, str]] = set()
-        unique = []
-        for record in self.records:
-            key = (record.service, record.record_id)
-            if record.record_id and key in seen:
-                continue
-            seen.add(key)
-            unique.append(record)
-        self.records = unique
+        """Drop repeated records (:func:`.checks.unique`), apply the gear links of
+        every file to the records without a shoe; ``self``."""
+        repeats = Problems()
+        self.records = unique(self.records, repeats)
+        self.problems.extend(repeats.lines("service records"))
+        self.refused.extend(("service records", kind, row) for kind, row in repeats.rows)
         if not (self.gear_links or self.type_gear):
             return self
         by_id = {(s, rid): shoe for s, rid, shoe in self.gear_links}

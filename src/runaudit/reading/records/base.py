@@ -23,7 +23,7 @@ from typing import IO, Protocol
 NAN = math.nan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceRecord:
     """One activity as a service's own records list it (canonical names and units).
 

@@ -45,11 +45,12 @@ def _depth_ok(data: bytes, limit: int) -> bool:
 
 
 def _num(item: dict[str, Any], key: str, scale: float = 1.0) -> float:
-    value = item.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    value: Any = item.get(key)
+    cls = value.__class__
+    if cls is not float and cls is not int:  # bool, str, None, lists: not a number
         return math.nan
-    out = float(value) * scale
-    return out if math.isfinite(out) else math.nan
+    out: float = value * scale
+    return out if out - out == 0 else math.nan  # inf and NaN are not numbers
 
 
 #: The field table: summary key → (:class:`ServiceRecord` field, scale to its unit).
@@ -88,6 +89,7 @@ def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> Reco
         problems.add(str(err).removeprefix(f"{name}: "))
         return RecordFile((), problems=problems)
     out: list[ServiceRecord] = []
+    sports: dict[str, tuple[str | None, str | None]] = {}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             problems.add("entries refused (not an object)", f"entry {number}")
@@ -108,7 +110,9 @@ def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> Reco
             values["elapsed_time_s"] = duration
         if not math.isfinite(values["moving_time_s"]):
             values["moving_time_s"] = duration
-        sport, sub = normalize_sport(kind)
+        if kind not in sports:
+            sports[kind] = normalize_sport(kind)
+        sport, sub = sports[kind]
         out.append(
             ServiceRecord(
                 service="garmin",
