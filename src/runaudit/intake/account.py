@@ -87,7 +87,8 @@ class MetadataAccount:
             f" {plural(self.file_failed, 'row')} whose file failed counted from the row,"
             f" {plural(self.other_sport, 'row')} of other sports"
             + (
-                f"; Garmin summaries: {self.garmin_matched} matched to a file,"
+                f"; summaries (Garmin Connect, Polar Flow): {self.garmin_matched} matched to"
+                " a file,"
                 f" {plural(self.garmin_added, 'summary-only run')} added"
                 if self.garmin_matched or self.garmin_added
                 else ""

@@ -337,7 +337,7 @@ READERS = (
     ServiceReader(
         "apple_health",
         "Apple Health",
-        accepts=lambda base: base == "export.xml",
+        accepts=is_export_xml,
         read=lambda data, name: read_export_stream(io.BytesIO(data), name),
         links_files=True,
         stream=read_export_stream,

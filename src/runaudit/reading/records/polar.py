@@ -192,7 +192,7 @@ READERS = (
     ServiceReader(
         "polar",
         "Polar Flow",
-        accepts=lambda base: base.startswith("training-session-") and base.endswith(".json"),
+        accepts=is_polar_session,
         read=read_session_file,
     ),
 )
