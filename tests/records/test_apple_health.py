@@ -128,3 +128,23 @@ def test_streamed_export_past_the_total_limit_is_named(tmp_path) -> None:
     assert not meta.records
     assert any("Limits.max_total_bytes" in p for p in meta.problems)
     assert len(read_metadata([path]).records) == 1
+
+
+def test_inline_route_of_older_exports_gives_descent() -> None:
+    # iOS 10-11 wrote the route inline: <WorkoutRoute><Location date= altitude= .../>
+    locations = "".join(
+        f'<Location date="2016-11-14 07:{25 + i // 60:02d}:{i % 60:02d} -0700"'
+        f' latitude="37.7777" longitude="-122.426" altitude="{100 - i * 0.1:.2f}"/>'
+        for i in range(600)
+    )
+    body = (
+        ' <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="10"'
+        ' durationUnit="min" totalDistance="1.2" totalDistanceUnit="mi"'
+        ' startDate="2016-11-14 07:25:00 -0700" endDate="2016-11-14 07:35:00 -0700">'
+        '<MetadataEntry key="HKTimeZone" value="America/Los_Angeles"/>'
+        f"<WorkoutRoute>{locations}</WorkoutRoute></Workout>\n"
+    )
+    (rec,) = read_export_bytes(_export(body), "export.xml").records
+    assert rec.descent_m == pytest.approx(59.9, abs=2.0)
+    assert rec.utc_offset_s == -8 * 3600  # PST in November, though the export wrote -0700
+    assert rec.filename == ""
