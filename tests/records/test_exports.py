@@ -229,3 +229,22 @@ def test_overlapping_recordings_garmin_lists_separately_are_two_runs(tmp_path: P
     # Without the summaries saying so, the overlap is one run (the richer file kept).
     one = load_export(export(tmp_path / "unlisted.zip", False), use_cache=False, jobs=1)
     assert len(one.activities) == 1
+
+
+@pytest.mark.parametrize(("device", "flagged"), [("PELOTON", False), ("Forerunner 265", True)])
+def test_peloton_after_treadmill_weeks_raises_no_surface_change(
+    tmp_path: Path, device: str, flagged: bool
+) -> None:
+    for week in range(8):
+        for day in (0, 3):
+            when = MONDAY + timedelta(weeks=week, days=day)
+            if week < 6:  # a watch's treadmill runs
+                run = _run(when, 6.0, sub_sport="treadmill", gps=False)
+                (tmp_path / f"w{week}d{day}.fit").write_bytes(synth.fit_bytes(run))
+            else:  # then runs on the Peloton Tread, TCX with <Creator><Name>
+                run = _run(when, 6.0, device=device)
+                synth.write_tcx(run, tmp_path / f"w{week}d{day}.tcx", leading_whitespace=False)
+    audit = load_export(tmp_path, use_cache=False, jobs=1)
+    assert len(audit.activities) == 16
+    changes = [f for f in audit.findings if f.rule == "surface_change"]
+    assert bool(changes) is flagged
