@@ -96,6 +96,7 @@ def test_no_workouts_says_so() -> None:
         '<!DOCTYPE HealthData SYSTEM "http://example.com/x.dtd">\n',
         '<!DOCTYPE HealthData [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>\n',
         "<!DOCTYPE Other [<!ELEMENT Other ANY>]>\n",
+        '<!DOCTYPE HealthData [<!-- ]> --><!ENTITY a "x">]>\n',
     ],
 )
 def test_unsafe_doctype_refused(dtd: str) -> None:
@@ -106,6 +107,8 @@ def test_unsafe_doctype_refused(dtd: str) -> None:
 def test_malformed_and_foreign_documents() -> None:
     with pytest.raises(ParseError, match="malformed"):
         read_export_bytes(_export(OLD)[:-40], "export.xml")
+    with pytest.raises(ParseError, match="malformed"):  # a DTD never closed
+        read_export_bytes(_export(OLD, "<!DOCTYPE HealthData [<!ELEMENT HealthData ANY>\n"), "x")
     with pytest.raises(ParseError, match="Apple Health"):
         read_export_bytes(b"<gpx><trk/></gpx>", "export.xml")
 
@@ -113,3 +116,35 @@ def test_malformed_and_foreign_documents() -> None:
 def test_foreign_root_with_records_is_refused() -> None:
     with pytest.raises(ParseError, match="not Apple's <HealthData>"):
         read_export_bytes(b'<Other><Record type="x"/><Workout/></Other>', "export.xml")
+
+
+def test_streamed_export_past_the_total_limit_is_named(tmp_path) -> None:
+    from runaudit.reading.records import read_metadata
+    from runaudit.reading.sources.limits import Limits
+
+    path = tmp_path / "export.xml"
+    path.write_bytes(_export(OLD))
+    meta = read_metadata([path], limits=Limits(max_total_bytes=10_000))
+    assert not meta.records
+    assert any("Limits.max_total_bytes" in p for p in meta.problems)
+    assert len(read_metadata([path]).records) == 1
+
+
+def test_inline_route_of_older_exports_gives_descent() -> None:
+    # iOS 10-11 wrote the route inline: <WorkoutRoute><Location date= altitude= .../>
+    locations = "".join(
+        f'<Location date="2016-11-14 07:{25 + i // 60:02d}:{i % 60:02d} -0700"'
+        f' latitude="37.7777" longitude="-122.426" altitude="{100 - i * 0.1:.2f}"/>'
+        for i in range(600)
+    )
+    body = (
+        ' <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="10"'
+        ' durationUnit="min" totalDistance="1.2" totalDistanceUnit="mi"'
+        ' startDate="2016-11-14 07:25:00 -0700" endDate="2016-11-14 07:35:00 -0700">'
+        '<MetadataEntry key="HKTimeZone" value="America/Los_Angeles"/>'
+        f"<WorkoutRoute>{locations}</WorkoutRoute></Workout>\n"
+    )
+    (rec,) = read_export_bytes(_export(body), "export.xml").records
+    assert rec.descent_m == pytest.approx(59.9, abs=2.0)
+    assert rec.utc_offset_s == -8 * 3600  # PST in November, though the export wrote -0700
+    assert rec.filename == ""

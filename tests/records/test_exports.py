@@ -113,7 +113,8 @@ def test_runkeeper_rows_with_and_without_gpx(tmp_path: Path) -> None:
     assert week["distance_km"] == pytest.approx(5.0 + 6.437, abs=0.01)
 
 
-def test_polar_sessions_in_a_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_polar_sessions_in_a_folder_or_the_zip(tmp_path: Path, as_zip: bool) -> None:
     doc = {
         "exportVersion": "1.3",
         "startTime": "2026-01-06T08:00:00.000",
@@ -125,7 +126,13 @@ def test_polar_sessions_in_a_folder(tmp_path: Path) -> None:
     (tmp_path / "training-session-2026-01-06-1-abc.json").write_text(json.dumps(doc))
     ride = dict(doc, exercises=[{"sport": "CYCLING"}], startTime="2026-01-07T08:00:00.000")
     (tmp_path / "training-session-2026-01-07-2-def.json").write_text(json.dumps(ride))
-    audit = load_export(tmp_path, use_cache=False, jobs=1)
+    where = tmp_path
+    if as_zip:
+        where = tmp_path / "polar-user-data-export_1a2b.zip"
+        with zipfile.ZipFile(where, "w") as z:
+            for session in tmp_path.glob("training-session-*.json"):
+                z.write(session, f"polar-user-data-export_1a2b/{session.name}")
+    audit = load_export(where, use_cache=False, jobs=1)
     (run,) = audit.activities.itertuples()
     assert run.distance_km == 10.0 and run.moving_time_s == 3000.0
     assert run.origin == "polar_summary" and run.utc_offset_s == 3600
@@ -222,3 +229,22 @@ def test_overlapping_recordings_garmin_lists_separately_are_two_runs(tmp_path: P
     # Without the summaries saying so, the overlap is one run (the richer file kept).
     one = load_export(export(tmp_path / "unlisted.zip", False), use_cache=False, jobs=1)
     assert len(one.activities) == 1
+
+
+@pytest.mark.parametrize(("device", "flagged"), [("PELOTON", False), ("Forerunner 265", True)])
+def test_peloton_after_treadmill_weeks_raises_no_surface_change(
+    tmp_path: Path, device: str, flagged: bool
+) -> None:
+    for week in range(8):
+        for day in (0, 3):
+            when = MONDAY + timedelta(weeks=week, days=day)
+            if week < 6:  # a watch's treadmill runs
+                run = _run(when, 6.0, sub_sport="treadmill", gps=False)
+                (tmp_path / f"w{week}d{day}.fit").write_bytes(synth.fit_bytes(run))
+            else:  # then runs on the Peloton Tread, TCX with <Creator><Name>
+                run = _run(when, 6.0, device=device)
+                synth.write_tcx(run, tmp_path / f"w{week}d{day}.tcx", leading_whitespace=False)
+    audit = load_export(tmp_path, use_cache=False, jobs=1)
+    assert len(audit.activities) == 16
+    changes = [f for f in audit.findings if f.rule == "surface_change"]
+    assert bool(changes) is flagged

@@ -67,6 +67,10 @@ def test_nan_tokens_and_newer_shape() -> None:
     assert rec.sport == "running"
     assert rec.distance_km == 5.0 and rec.elapsed_time_s == 1800.0
     assert rec.utc_offset_s == -25200 and rec.heart_rate_bpm == 140
+    # Flow's label in the account's language is an unknown type until --run-type names it
+    german = read_session(json.dumps(dict(newer, name="Laufen")).encode())
+    assert german.records[0].sport is None
+    assert german.unknown_types == (("Laufen", 1),)
 
 
 def test_not_a_session_names_what_is_missing() -> None:

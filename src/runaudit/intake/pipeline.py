@@ -8,6 +8,7 @@ the ledger that puts every input file in exactly one bucket.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import signal
@@ -180,7 +181,8 @@ def ingest(
     opts = ReadOptions.build(options, **keywords)
     limits = opts.limits
     paths = list(paths)
-    found: Discovery = discover(paths, limits)
+    meta = read_metadata(paths, limits=limits)
+    found: Discovery = _without_records(discover(paths, limits), meta)
     cache = Cache(opts.cache_dir) if opts.use_cache else None
     outcomes = read_all(
         found.sources,
@@ -190,7 +192,6 @@ def ingest(
         progress=opts.progress,
         client=opts.client,
     )
-    meta = read_metadata(paths, limits=limits)
     return build_ingest(
         found, outcomes, meta, tz=opts.tz, cache=cache, limits=limits, run_types=opts.run_types
     )
@@ -215,6 +216,21 @@ def sport_hints(meta: Metadata, run_types: Sequence[str] = ()) -> dict[str, str]
         own = normalize_sport(row.activity_type)[0]
         hints[file_key(row.filename)] = row.activity_type if own == row.sport else row.sport
     return hints
+
+
+def _without_records(found: Discovery, meta: Metadata) -> Discovery:
+    """Discovery without the service files given by name (``activities.json``,
+    ``export.xml``) and without "no activity files" for a zip read for its records
+    (an Apple Health ``export.zip`` of indoor workouts only)."""
+    read = set(meta.files)
+    if not read:
+        return found
+    zips = {name.split("!", 1)[0] for name in read if "!" in name}
+    return dataclasses.replace(
+        found,
+        sources=[s for s in found.sources if s.members or s.path not in read],
+        skipped=[(n, r) for n, r in found.skipped if not (n in zips and "holds no" in r)],
+    )
 
 
 def build_ingest(

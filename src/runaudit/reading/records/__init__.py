@@ -267,7 +267,7 @@ def _add_file(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> Non
                     return
                 if reader.stream is not None:
                     handle.seek(0)
-                    capped = _capped(handle, limits.max_member_bytes, printable(str(path)))
+                    capped = _capped(handle, limits.max_total_bytes, printable(str(path)))
                     meta.add_file(str(path), reader.stream(capped, str(path)))
                     return
         except OSError as err:
@@ -352,22 +352,26 @@ def _add_streamed(
 
     Returns False when the member is no service's file, True when it still needs
     reading whole (a sniffed reader without ``stream``); a streamed member is read
-    here, under the member limit and the compression-ratio guard.
+    here, under the export's total limit (``Limits.max_total_bytes``) and the
+    compression-ratio guard.
 
     Raises
     ------
     LimitError
         From the zip guards or past the member size limit while streaming.
     """
-    check_member(info, limits, name)
-    with archive.open(info) as handle:
+    with archive.open(info) as handle:  # 4 KiB decompressed, whatever the member declares
         found = reader_for(info.filename, handle.read(4096))
     if found is None:
         return False
     if found.stream is None:
+        check_member(info, limits, name)
         return True
+    # Streamed, never held: the export's whole budget is its limit (an Apple Health
+    # export.xml runs to several GB), the ratio guard as for any member.
+    check_member(info, replace(limits, max_member_bytes=limits.max_total_bytes), name)
     with archive.open(info) as handle:
-        meta.add_file(name, found.stream(_capped(handle, limits.max_member_bytes, name), name))
+        meta.add_file(name, found.stream(_capped(handle, limits.max_total_bytes, name), name))
     return False
 
 
@@ -389,9 +393,9 @@ class _Capped(io.RawIOBase):
         self._left -= len(data)
         if self._left < 0:
             raise LimitError(
-                f"{self._name} expands past {self._max / 2**20:,.0f} MiB (raise it with"
-                " Limits.max_member_bytes)",
-                limit="max_member_bytes",
+                f"{self._name} runs past {self._max / 2**30:,.1f} GiB (raise it with"
+                " Limits.max_total_bytes)",
+                limit="max_total_bytes",
             )
         buffer[: len(data)] = data
         return len(data)

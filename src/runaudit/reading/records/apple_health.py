@@ -28,7 +28,10 @@ Dates carry the offset of the phone at export time; where ``HKTimeZone``
 names the workout's own zone, the local offset is taken from it. The route
 GPX sits in the zip beside ``export.xml``: the record names it, so the run
 read from that file gets the record's sport and treadmill flag, and its
-descent comes from the route's altitudes.
+descent comes from the route's altitudes. Exports of iOS 10-11 wrote the route
+inline instead (``<WorkoutRoute><Location date=… altitude=…/>``, as in
+dogsheep/healthkit-to-sqlite's test export): its climb and descent are
+computed here, smoothed as for files.
 """
 
 from __future__ import annotations
@@ -41,9 +44,11 @@ from datetime import datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 from lxml import etree
 
 from runaudit.errors import ParseError
+from runaudit.reading.metrics.elevation import elevation_stats
 from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
 from runaudit.reading.sports import normalize_sport
 
@@ -69,6 +74,7 @@ _HR_STAT = "HKQuantityTypeIdentifierHeartRate"
 #: How far into the file the DTD must have ended [bytes].
 MAX_PROLOGUE = 2**20
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+HealthData\s*\[", re.IGNORECASE)
+_ROOT = re.compile(rb"<HealthData[\s>/]")
 
 
 def is_export_xml(name: str) -> bool:
@@ -112,13 +118,15 @@ def check_prologue(head: bytes, name: str) -> None:
         raise ParseError(
             f"{name}: a DOCTYPE other than Apple Health's internal one; refused for safety"
         )
-    end = head.find(b"]>", match.end())
-    if end < 0:
+    # Everything up to the root element, not just to the first "]>" (which a comment
+    # inside the DTD could hold).
+    root = _ROOT.search(head, match.end())
+    if root is None:
         raise ParseError(
             f"{name}: the DOCTYPE does not end in the first {MAX_PROLOGUE // 2**10} KiB; refused"
         )
-    subset = head[match.end() : end]
-    if re.search(rb"<!ENTITY|SYSTEM|PUBLIC|%", subset):
+    subset = head[match.end() : root.start()]
+    if re.search(rb"<!ENTITY|SYSTEM|PUBLIC|%", subset, re.IGNORECASE):
         raise ParseError(
             f"{name}: the DTD declares entities or external references; refused for safety"
         )
@@ -297,6 +305,11 @@ def _record(workout: Any, name: str, index: int, problems: Problems) -> ServiceR
         problems.add(f"elevation in unit {unknown!r}", where)
     route = next(workout.iter("FileReference"), None)
     path = (route.get("path") or "") if route is not None else ""
+    descent = math.nan
+    if not path:  # exports of iOS 10-11 hold the route inline: <WorkoutRoute><Location .../>
+        climb, descent = _inline_route(workout)
+        if not math.isfinite(ascent):
+            ascent = climb
     return ServiceRecord(
         service="apple_health",
         source_file=name,
@@ -313,8 +326,25 @@ def _record(workout: Any, name: str, index: int, problems: Problems) -> ServiceR
         elapsed_time_s=duration,
         moving_time_s=duration,
         ascent_m=ascent,
+        descent_m=descent,
         heart_rate_bpm=heart,
     )
+
+
+def _inline_route(workout: Any) -> tuple[float, float]:
+    """Ascent and descent [m] of a route written inline as ``<Location date= altitude=>``,
+    smoothed as for files; NaN without two located altitudes."""
+    points = [
+        (parse_date(loc.get("date"))[0], _number(loc.get("altitude")))
+        for route in workout.iterchildren("WorkoutRoute")
+        for loc in route.iterchildren("Location")
+    ]
+    good = sorted((t, a) for t, a in points if math.isfinite(t) and math.isfinite(a))
+    if len(good) < 2:
+        return math.nan, math.nan
+    times, alts = (np.array(c, dtype=float) for c in zip(*good, strict=True))
+    stats = elevation_stats(times, alts)
+    return stats.ascent_m, stats.descent_m
 
 
 def read_export_stream(stream: IO[bytes], name: str) -> RecordFile:
@@ -334,7 +364,7 @@ READERS = (
     ServiceReader(
         "apple_health",
         "Apple Health",
-        accepts=lambda base: base == "export.xml",
+        accepts=is_export_xml,
         read=lambda data, name: read_export_stream(io.BytesIO(data), name),
         links_files=True,
         stream=read_export_stream,

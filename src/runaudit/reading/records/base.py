@@ -197,7 +197,8 @@ class ServiceReader:
     stream : callable, optional
         ``stream(binary_file, name) -> RecordFile`` for files too large to hold in
         memory (Apple Health's ``export.xml``, 100 MB to GB): read front to back
-        under the member size limit instead of the records' file limit.
+        under the export's total limit (``Limits.max_total_bytes``) instead of the
+        records' file limit.
     """
 
     service: str

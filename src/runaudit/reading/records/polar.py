@@ -49,6 +49,10 @@ FIELDS: dict[str, str] = {
 }
 
 
+#: Sports a Flow label must name to be taken as that sport without ``--run-type``.
+KNOWN_SPORTS = frozenset({"running", "cycling", "walking", "hiking", "swimming"})
+
+
 def is_polar_session(name: str) -> bool:
     """True for a Polar Flow session file name (``training-session-….json``)."""
     base = name.replace("\\", "/").replace("!", "/").rsplit("/", 1)[-1].lower()
@@ -120,10 +124,15 @@ def read_session(data: bytes, *, name: str = "training-session.json") -> RecordF
     if offset is None:
         problems.add("sessions without a time-zone offset (times read as UTC)")
     sport_text = first.get("sport")
-    if isinstance(sport_text, dict):  # newer shape: {"id": "1"}; the Flow label is the name
+    labelled = isinstance(sport_text, dict)  # newer shape: {"id": "1"}; the label is the name
+    if labelled:
         sport_text = doc.get("name")
     kind = sport_text if isinstance(sport_text, str) else ""
     sport, sub = normalize_sport(kind)
+    unknown: tuple[tuple[str, int], ...] = ()
+    if labelled and sport not in KNOWN_SPORTS:
+        # Flow writes its label in the account's language ("Laufen"): --run-type declares it
+        sport, sub, unknown = None, None, ((kind[:60], 1),)
     distance = number(doc.get("distance"), 1e-3)
     if not math.isfinite(distance):
         distance = number(doc.get("distanceMeters"), 1e-3)
@@ -132,8 +141,9 @@ def read_session(data: bytes, *, name: str = "training-session.json") -> RecordF
         duration = number(doc.get("durationMillis"), 1e-3)
     heart = first.get("heartRate")
     hr = number(heart.get("avg")) if isinstance(heart, dict) else math.nan
-    if not math.isfinite(hr):
-        hr = number(doc.get("hrAvg"))
+    for key in ("averageHeartRate", "hrAvg"):
+        if not math.isfinite(hr):
+            hr = number(doc.get(key))
     ascent, descent = _route_climb(first.get("samples"))
     ident = doc.get("identifier")
     record = ServiceRecord(
@@ -153,7 +163,7 @@ def read_session(data: bytes, *, name: str = "training-session.json") -> RecordF
         descent_m=descent,
         heart_rate_bpm=hr,
     )
-    return RecordFile((record,), problems=problems)
+    return RecordFile((record,), problems=problems, unknown_types=unknown)
 
 
 def _route_climb(samples: Any) -> tuple[float, float]:
@@ -192,7 +202,7 @@ READERS = (
     ServiceReader(
         "polar",
         "Polar Flow",
-        accepts=lambda base: base.startswith("training-session-") and base.endswith(".json"),
+        accepts=is_polar_session,
         read=read_session_file,
     ),
 )

@@ -166,7 +166,7 @@ READERS = (
     ServiceReader(
         "runkeeper",
         "Runkeeper",
-        accepts=lambda base: base == "cardioactivities.csv",
+        accepts=is_cardio_csv,
         read=read_cardio,
         links_files=True,
     ),
