@@ -57,7 +57,14 @@ def test_page_has_every_finding_with_exercise_cards(report_dir):
     ids = [p.split('"')[0] for p in html.split('data-exercise="')[1:]]
     assert len(ids) == len(set(ids)) and html.count('<details class="ex"') == len(ids)
     assert "Forward step-down" in html and "Dose:" in html and "Source:" in html
-    assert html.count('href="#plan"') >= len(findings)
+    # a card names only exercises the plan holds, and links to it
+    plan = html.split('id="plan"')[1].split("</section>")[0]
+    for names in re.findall(
+        r"Exercises for it in the <a href=\"#plan\">[^<]*</a>: ([^<]*)\.</p>", html
+    ):
+        for name in names.split(", "):
+            assert f"<summary>{name} " in plan, name
+    assert html.count("Exercises for it in the") >= 3
     assert "Not medical advice." in html
 
 

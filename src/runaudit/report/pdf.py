@@ -160,7 +160,7 @@ def _finding(card: FindingCard, *, evidence: bool = True) -> Flowable:
     if evidence and card.evidence:
         parts.append(_p(" · ".join(f"{i.label}: {i.value}" for i in card.evidence), "small"))
     if evidence and card.exercises:
-        parts.append(_p(f"Exercises: {', '.join(card.exercises)} (in the plan).", "small"))
+        parts.append(_p(f"Exercises for it in the plan: {', '.join(card.exercises)}.", "small"))
     parts.append(Spacer(1, 6))
     return KeepTogether(parts)
 

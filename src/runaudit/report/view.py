@@ -13,7 +13,7 @@ format. Pure: no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -316,8 +316,12 @@ def _title(rule: str) -> str:
     return rule.replace("_", " ")
 
 
-def finding_card(finding: Finding, units: str = "km") -> FindingCard:
-    """One finding as a :class:`FindingCard` (exercises by name)."""
+def finding_card(
+    finding: Finding, units: str = "km", in_plan: Collection[str] | None = None
+) -> FindingCard:
+    """One finding as a :class:`FindingCard`; its exercises by name, only those in
+    ``in_plan`` (the plan's exercise ids) when given, so a card names no exercise the
+    plan leaves out."""
     catalog = load_catalog()
     return FindingCard(
         rule=finding.rule,
@@ -328,7 +332,9 @@ def finding_card(finding: Finding, units: str = "km") -> FindingCard:
         message=finding.message,
         evidence=evidence_items(finding.evidence, units),
         exercises=tuple(
-            catalog.exercises[i].name for i in finding.exercises if i in catalog.exercises
+            catalog.exercises[i].name
+            for i in finding.exercises
+            if i in catalog.exercises and (in_plan is None or i in in_plan)
         ),
     )
 
@@ -779,13 +785,15 @@ def build_view(
     found: Sequence[Finding] = sorted(
         audit.findings, key=lambda f: (f.week_start, f.severity_rank), reverse=True
     )
-    cards = tuple(finding_card(f, units) for f in found)
-    open_ = audit.plan.findings
-    top = tuple(finding_card(f, units) for f in open_[:TOP_FINDINGS])
+    plan = audit.plan
+    in_plan = {p.exercise.id for p in plan.exercises}
+    cards = tuple(finding_card(f, units, in_plan) for f in found)
+    open_ = plan.findings
+    top = tuple(finding_card(f, units, in_plan) for f in open_[:TOP_FINDINGS])
     top_heading = "Top findings"
     if not top and found:
         urgent = sorted(found, key=lambda f: (f.severity_rank, f.week_start), reverse=True)
-        top = tuple(finding_card(f, units) for f in urgent[:TOP_FINDINGS])
+        top = tuple(finding_card(f, units, in_plan) for f in urgent[:TOP_FINDINGS])
         top_heading = f"Top findings (none in the last {OPEN_WEEKS} weeks of data; the most severe)"
     first, last = _period(audit.weekly)
     period = f"{format_date(first)} – {format_date(last)} · " if first and last else ""
@@ -797,7 +805,7 @@ def build_view(
         freshness=freshness(audit, today),
         tiles=_tiles(audit, units),
         status=_status(audit, units),
-        plan=plan_view(audit.plan, audit.thresholds, units),
+        plan=plan_view(plan, audit.thresholds, units),
         charts=chart_views(audit, units, weeks),
         findings=cards,
         top_findings=top,
