@@ -75,10 +75,24 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "sub": ParagraphStyle("sub", parent=body, textColor=_MUTED, fontSize=9),
         "h1": ParagraphStyle(
-            "h1", parent=body, fontName=bold, fontSize=14, leading=18, spaceBefore=6, spaceAfter=6
+            "h1",
+            parent=body,
+            fontName=bold,
+            fontSize=14,
+            leading=18,
+            spaceBefore=6,
+            spaceAfter=6,
+            keepWithNext=1,
         ),
         "h2": ParagraphStyle(
-            "h2", parent=body, fontName=bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3
+            "h2",
+            parent=body,
+            fontName=bold,
+            fontSize=11,
+            leading=14,
+            spaceBefore=8,
+            spaceAfter=3,
+            keepWithNext=1,
         ),
         "body": body,
         "box": ParagraphStyle(
@@ -146,7 +160,7 @@ def _finding(card: FindingCard, *, evidence: bool = True) -> Flowable:
     if evidence and card.evidence:
         parts.append(_p(" · ".join(f"{i.label}: {i.value}" for i in card.evidence), "small"))
     if evidence and card.exercises:
-        parts.append(_p(f"Exercises: {', '.join(card.exercises)} (in the plan).", "small"))
+        parts.append(_p(f"Exercises for it in the plan: {', '.join(card.exercises)}.", "small"))
     parts.append(Spacer(1, 6))
     return KeepTogether(parts)
 
@@ -192,15 +206,17 @@ def _exercises(plan: PlanView) -> list[Flowable]:
     return [_p("Exercises", "h2"), _table(TableView(head, rows), widths)]
 
 
-def _chart(name: str, png: bytes, caption: str) -> Flowable:
+def _chart(png: bytes, caption: str) -> list[Flowable]:
+    """A chart scaled to the text width, and its caption."""
     image = Image(io.BytesIO(png))
     scale = _WIDTH / image.imageWidth
     image.drawWidth, image.drawHeight = _WIDTH, image.imageHeight * scale
-    return KeepTogether([image, _p(caption, "caption")])
+    return [image, _p(caption, "caption")]
 
 
 def pdf_story(view: ReportView, images: Mapping[str, bytes]) -> list[Flowable]:
-    """The PDF's flowables: the first page (plan, freshness, top findings), then each
+    """The PDF's flowables: the first page (freshness, the week and its exercises with
+    their doses, then the top findings), then each
     section of :data:`~runaudit.report.view.SECTIONS` but the summary and the plan."""
     story: list[Flowable] = [
         _p(view.title, "title"),
@@ -209,18 +225,23 @@ def pdf_story(view: ReportView, images: Mapping[str, bytes]) -> list[Flowable]:
         _p("Plan for the coming week", "h1"),
         *_plan(view.plan),
     ]
+    story += _exercises(view.plan)  # the week and its doses fill the first page
     if view.top_findings:
         story.append(_p(view.top_heading, "h2"))
         story += [_finding(card, evidence=False) for card in view.top_findings]
-    story += _exercises(view.plan)
     headings = dict(SECTIONS)
+    story.append(PageBreak())
     for anchor, charts in view.charts.items():
-        story += [PageBreak(), _p(headings.get(anchor, anchor), "h1")]
+        lead: list[Flowable] = [_p(headings.get(anchor, anchor), "h1")]
         for chart in charts:
             if chart.no_data:
-                story.append(_p(chart.no_data))
+                block = [_p(chart.no_data)]
             elif chart.name in images:
-                story.append(_chart(chart.name, images[chart.name], chart.caption))
+                block = _chart(images[chart.name], chart.caption)
+            else:
+                continue
+            story.append(KeepTogether(lead + block))  # the heading stays with its first chart
+            lead = []
     story += [PageBreak(), _p("Findings", "h1")]
     story += [_finding(card) for card in view.findings] or [
         _p("Nothing in this history matches a risk pattern.")

@@ -13,7 +13,7 @@ format. Pure: no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from runaudit.advice.exercises import Exercise, load_catalog
-from runaudit.advice.plan import OPEN_WEEKS, WeekPlan, finding_exercises
+from runaudit.advice.plan import OPEN_WEEKS, WeekPlan
 from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
 from runaudit.report.plots import ACWR_BAND_LOW
 from runaudit.report.text import format_duration
@@ -318,15 +318,12 @@ def _title(rule: str) -> str:
 
 
 def finding_card(
-    finding: Finding, units: str = "km", in_plan: Sequence[str] | None = None
+    finding: Finding, units: str = "km", in_plan: Collection[str] | None = None
 ) -> FindingCard:
-    """One finding as a :class:`FindingCard` (exercises by name).
-
-    ``in_plan`` are the finding's exercises the plan holds
-    (:func:`runaudit.advice.plan.finding_exercises`): a card names only those.
-    """
+    """One finding as a :class:`FindingCard`; its exercises by name, only those in
+    ``in_plan`` (the plan's exercise ids) when given, so a card names no exercise the
+    plan leaves out."""
     catalog = load_catalog()
-    ids = finding.exercises if in_plan is None else in_plan
     return FindingCard(
         rule=finding.rule,
         title=_title(finding.rule),
@@ -335,7 +332,11 @@ def finding_card(
         week_label=format_date(finding.week_start),
         message=finding.message,
         evidence=evidence_items(finding.evidence, units),
-        exercises=tuple(catalog.exercises[i].name for i in ids if i in catalog.exercises),
+        exercises=tuple(
+            catalog.exercises[i].name
+            for i in finding.exercises
+            if i in catalog.exercises and (in_plan is None or i in in_plan)
+        ),
     )
 
 
@@ -779,14 +780,15 @@ def build_view(
     found: Sequence[Finding] = sorted(
         audit.findings, key=lambda f: (f.week_start, f.severity_rank), reverse=True
     )
-    in_plan = finding_exercises(audit.plan, found)
-    cards = tuple(finding_card(f, units, in_plan[f]) for f in found)
-    open_ = audit.plan.findings
-    top = tuple(finding_card(f, units, in_plan.get(f, ())) for f in open_[:TOP_FINDINGS])
+    plan = audit.plan
+    in_plan = {p.exercise.id for p in plan.exercises}
+    cards = tuple(finding_card(f, units, in_plan) for f in found)
+    open_ = plan.findings
+    top = tuple(finding_card(f, units, in_plan) for f in open_[:TOP_FINDINGS])
     top_heading = "Top findings"
     if not top and found:
         urgent = sorted(found, key=lambda f: (f.severity_rank, f.week_start), reverse=True)
-        top = tuple(finding_card(f, units, in_plan[f]) for f in urgent[:TOP_FINDINGS])
+        top = tuple(finding_card(f, units, in_plan) for f in urgent[:TOP_FINDINGS])
         top_heading = f"Top findings (none in the last {OPEN_WEEKS} weeks of data; the most severe)"
     first, last = _period(audit.weekly)
     period = f"{format_date(first)} – {format_date(last)} · " if first and last else ""
@@ -798,7 +800,7 @@ def build_view(
         freshness=freshness(audit, today),
         tiles=_tiles(audit, units),
         status=_status(audit, units),
-        plan=plan_view(audit.plan, audit.thresholds, units),
+        plan=plan_view(plan, audit.thresholds, units),
         charts=chart_views(audit, units, weeks),
         findings=cards,
         top_findings=top,
