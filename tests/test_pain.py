@@ -86,9 +86,7 @@ def test_missing_columns_and_missing_file(tmp_path):
 
 def test_knee_pain_exactly_the_weeks_above_5():
     weekly = with_pain(steady(), [1, 2, 5, 6, 3, np.nan, 8, 2, 6, 6])
-    found = {
-        (f.week_start.isoformat(), len(f.weeks), f.severity) for f in find_knee_pain(weekly)
-    }
+    found = {(f.week_start.isoformat(), len(f.weeks), f.severity) for f in find_knee_pain(weekly)}
     starts = [d.date().isoformat() for d in WEEKS]
     assert found == {
         (starts[3], 1, "warning"),
