@@ -301,3 +301,11 @@ def test_findings_command_writes_weeks_and_evidence_strength() -> None:
     cadence = [f for f in data if f["rule"] == "low_cadence"]
     assert [len(f["weeks"]) for f in cadence] == [5]
     assert all(f["evidence_strength"]["references"] for f in data)
+
+
+def test_a_comeback_week_just_over_the_limit_does_not_read_as_the_limit() -> None:
+    (f,) = find_ramp_ups(weekly([0.0] * 4 + [25.3]))
+    assert f.message.startswith(
+        "Week of 2 Feb 2026: 25.3 km after a break (your previous 4 weeks averaged 0 km); "
+        "more than 25.0 km straight after time off"
+    )

@@ -174,9 +174,3 @@ def merge_episode(
         weeks=tuple(w for f in parts for w in f.weeks),
         evidence_strength=first.evidence_strength,
     )
-
-
-def week_span(parts: Sequence[Finding]) -> str:
-    """``"3 weeks in a row"`` style count of the weeks an episode covers."""
-    n = sum(len(f.weeks) for f in parts)
-    return f"{n} weeks in a row"

@@ -36,7 +36,6 @@ from runaudit.rules.findings import Finding
 from runaudit.rules.messages import (
     check_units,
     format_date,
-    format_distance,
     format_distances,
     format_ratio,
     format_ratio_against,
@@ -271,10 +270,13 @@ def _comeback(
     units: str,
     time_ratio: float | None = None,
 ) -> Finding:
+    acute_text, chronic_text, limit_text = format_distances(
+        acute, chronic, t.comeback_min_km, units=units
+    )
     message = (
-        f"Week of {format_date(week)}: {format_distance(acute, units)} after a break "
-        f"(your previous {n} weeks averaged {format_distance(chronic, units)}); more than "
-        f"{format_distance(t.comeback_min_km, units)} straight after time off is a big jump, "
+        f"Week of {format_date(week)}: {acute_text} after a break "
+        f"(your previous {n} weeks averaged {chronic_text}); more than "
+        f"{limit_text} straight after time off is a big jump, "
         "so build back up over a few weeks."
     )
     return make_finding(
