@@ -65,7 +65,9 @@ RAMP_WARNING, RAMP_ALERT, RAMP_WEEKS = 1.3, 1.5, 4
 DELOAD_FRACTION, DELOAD_LOOKBACK, DELOAD_STREAK = 0.85, 3, 7
 DOWNHILL_FACTOR, DOWNHILL_MIN_M, DOWNHILL_WEEKS = 1.5, 500.0, 4
 CADENCE_MIN_SPM = 160.0
-SPIKE_FACTOR, SPIKE_DAYS = 1.3, 30
+# Frandsen et al. 2025's bands: warning above 1.1x the 30-day longest, alert above 2x
+# runs in the first 15 days of the data are not judged (long_run_history_days)
+SPIKE_FACTOR, SPIKE_ALERT, SPIKE_DAYS, SPIKE_HISTORY_DAYS = 1.1, 2.0, 30, 15
 PAIN_WARNING, PAIN_ALERT = 5.0, 7.0  # 004 seed: scale back above 5 ("pain buffer zone")
 NEW_SHOE_SHARE = 0.5  # shoe_change: a never-used shoe carrying more than half of a week
 SURFACE_MIN_SHARE, SURFACE_JUMP, SURFACE_WEEKS = 0.5, 0.4, 4  # surface_change
@@ -143,12 +145,12 @@ WEEKS = [
 
 #: (rule, week index, severity) the plan is built to produce -- nothing else.
 INTENDED = {
-    ("low_cadence", 0, "info"),
-    ("low_cadence", 1, "info"),
-    *(("low_cadence", w, "warning") for w in range(2, 5)),
+    ("low_cadence", 0, "warning"),  # one episode: weeks 0-4, a warning from the 3rd week
     ("ramp_up", 7, "alert"),
     ("missing_deload", 13, "warning"),
     ("downhill_volume", 16, "alert"),
+    ("long_run_spike", 2, "warning"),  # 1.2x: Frandsen's 10-30 % band
+    ("long_run_spike", 4, "warning"),  # 1.17x
     ("long_run_spike", 18, "warning"),
     ("knee_pain", 17, "warning"),
     ("surface_change", 8, "warning"),
@@ -430,36 +432,44 @@ def downhill_volume(descent: Sequence[float]) -> list[tuple[int, str, dict[str, 
 
 
 def low_cadence(cadence: Sequence[float]) -> list[tuple[int, str, dict[str, float]]]:
-    """Weeks whose running cadence is below 160 spm."""
-    out, streak = [], 0
+    """Streaks of weeks whose running cadence is below 160 spm, one episode each."""
+    out: list[tuple[int, str, dict[str, float]]] = []
+    streak = 0
     for i, c in enumerate(cadence):
         if np.isfinite(c):
             _check_margin("low_cadence", i, c / CADENCE_MIN_SPM, (1.0,), margin=0.015)
             streak = streak + 1 if c < CADENCE_MIN_SPM else 0
             if c < CADENCE_MIN_SPM:
-                # runaudit's severity policy: info for 1-2 low weeks in a row, then warning
+                # runaudit's severity policy: info for 1-2 low weeks in a row, then warning;
+                # a streak is one episode, dated by its first week, with its worst severity
                 sev = "warning" if streak >= 3 else "info"
-                out.append((i, sev, {"cadence_spm": round(c, 1)}))
+                if streak == 1:
+                    out.append((i, sev, {"cadence_spm": round(c, 1)}))
+                else:
+                    out[-1] = (out[-1][0], sev, {"cadence_spm": round(c, 1)})
     return out
 
 
 def long_run_spike(
     starts: Sequence[datetime], km: Sequence[float], week_of: Callable[[datetime], int]
 ) -> list[tuple[int, str, dict[str, float]]]:
-    """Runs more than 1.3 x the longest run of the previous 30 days."""
+    """Runs more than 1.1 x the longest run of the previous 30 days (alert above 2 x)."""
     out = []
+    judged_from = min(starts) + timedelta(days=SPIKE_HISTORY_DAYS) if starts else None
     for t, x in zip(starts, km, strict=True):
+        if judged_from is None or t < judged_from:
+            continue
         prior = [
             k for t2, k in zip(starts, km, strict=True) if t - timedelta(days=SPIKE_DAYS) <= t2 < t
         ]
         if not prior:
             continue
         ratio = x / max(prior)
-        _check_margin("long_run_spike", week_of(t), ratio, (SPIKE_FACTOR,))
+        # 2 %: a run's measured distance stays well within 1 % of the plan
+        _check_margin("long_run_spike", week_of(t), ratio, (SPIKE_FACTOR, SPIKE_ALERT), 0.02)
         if ratio > SPIKE_FACTOR:
-            out.append(
-                (week_of(t), "warning", {"run_km": round(x, 2), "previous_max_km": max(prior)})
-            )
+            sev = "alert" if ratio > SPIKE_ALERT else "warning"
+            out.append((week_of(t), sev, {"run_km": round(x, 2), "previous_max_km": max(prior)}))
     return out
 
 
@@ -1177,7 +1187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "chronic_weeks": DOWNHILL_WEEKS,
             },
             "low_cadence": {"min_spm": CADENCE_MIN_SPM},
-            "long_run_spike": {"factor": SPIKE_FACTOR, "days": SPIKE_DAYS},
+            "long_run_spike": {"factor": SPIKE_FACTOR, "alert": SPIKE_ALERT, "days": SPIKE_DAYS},
             "knee_pain": {"warning_above": PAIN_WARNING, "alert_from": PAIN_ALERT},
             "shoe_change": {"new_shoe_share": NEW_SHOE_SHARE},
             "surface_change": {

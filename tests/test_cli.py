@@ -70,8 +70,19 @@ def test_findings_json_has_exactly_the_finding_fields():
         "surface_change",  # the runs it marks Trail Run
     }
     for f in findings:
-        assert list(f) == ["rule", "severity", "week_start", "message", "evidence", "exercises"]
+        assert list(f) == [
+            "rule",
+            "severity",
+            "week_start",
+            "weeks",
+            "message",
+            "evidence",
+            "evidence_strength",
+            "exercises",
+        ]
         assert len(f["week_start"]) == 10 and f["evidence"] and f["exercises"]
+        assert f["weeks"][0] == f["week_start"]
+        assert set(f["evidence_strength"]) == {"kind", "summary", "references"}
     ramp = next(f for f in findings if f["rule"] == "ramp_up")
     assert (ramp["week_start"], ramp["severity"]) == ("2026-06-22", "alert")
 

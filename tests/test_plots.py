@@ -366,7 +366,7 @@ def test_weekly_distance_marks_flagged_weeks(weekly) -> None:
     assert hex_of(deload.get_edgecolor()) == SEVERITY_COLORS["warning"].lower()
     assert not flags(ax, "low_cadence:warning")
     labels = legend_texts(ax)
-    assert "ramp-up: alert" in labels and "no deload: warning" in labels
+    assert "ramp-up: alert" in labels and "missing deload: warning" in labels
 
 
 def test_most_severe_finding_of_a_week_wins(weekly) -> None:

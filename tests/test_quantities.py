@@ -66,10 +66,11 @@ def test_chart_hatches_exactly_the_rules_deload_weeks(tables):
     mid = np.round(mdates.date2num(starts + pd.Timedelta(days=3.5)), 3)
     chart_weeks = {starts[i].date().isoformat() for i, x in enumerate(mid) if x in hatched}
     assert rule_deloads <= chart_weeks
-    # Every hatched week resets the rule's streak: no finding counts across it.
+    # Every hatched week resets the rule's streak: no finding counts across it
+    # (an episode's evidence is its last week's).
     for f in findings:
-        first = pd.Timestamp(f.week_start) - pd.Timedelta(weeks=f.evidence["weeks_without_deload"])
-        inside = {w for w in chart_weeks if first < pd.Timestamp(w) <= pd.Timestamp(f.week_start)}
+        first = pd.Timestamp(f.last_week) - pd.Timedelta(weeks=f.evidence["weeks_without_deload"])
+        inside = {w for w in chart_weeks if first < pd.Timestamp(w) <= pd.Timestamp(f.last_week)}
         assert not inside, (f.week_start, inside)
     # 24 km in week 3 comes before 3 weeks of history: a loading week for both.
     assert chart_weeks == {"2026-02-23", "2026-03-02"} == rule_deloads | {"2026-02-23"}

@@ -37,6 +37,14 @@ BAD += [
     ("deload_ratio", "1.5", "1.5"),  # a share of the recent peak
     ("target_cadence_high_spm", "150", "150"),  # below the default low end 165
     ("target_cadence_low_spm", "190", "190"),  # above the default high end 180
+    ("long_run_alert_ratio", "1.05", "1.05"),  # below the default long_run_ratio 1.1
+    ("long_run_ratio", "2.5", "2.5"),  # above the default long_run_alert_ratio 2.0
+    ("downhill_alert_ratio", "1.2", "1.2"),  # below the default downhill_ratio 1.5
+    ("deload_alert_streak", "5", "5"),  # below the default deload_max_streak 7
+    ("cadence_step_max", "0.04", "0.04"),  # below the default cadence_step_min 0.05
+    ("cadence_step_min", "0.2", "0.2"),  # above the default cadence_step_max 0.10
+    ("cadence_step_max", "1.5", "1.5"),  # a share of the cadence
+    ("long_run_history_days", "40", "40"),  # longer than the 30-day window
 ]
 
 
@@ -54,8 +62,12 @@ def test_the_cases_cover_every_threshold():
         "chronic_weeks",
         "deload_lookback_weeks",
         "deload_max_streak",
+        "deload_alert_streak",
+        "low_cadence_warning_weeks",
         "long_run_window_days",
+        "long_run_history_days",
         "surface_lookback_weeks",
+        "pain_alert_weeks",
     ]
 
 
@@ -110,3 +122,20 @@ def test_edges_that_stay_valid():
     t = Thresholds(deload_ratio=1.0, acwr_warning=1.5, acwr_alert=1.5, downhill_min_m=0.0)
     assert (t.deload_ratio, t.acwr_alert, t.downhill_min_m) == (1.0, 1.5, 0.0)
     assert Thresholds(target_cadence_low_spm=170.0, target_cadence_high_spm=170.0)
+
+
+def test_the_new_cut_offs_can_be_set_and_edges_stay_valid():
+    t = load_thresholds(
+        long_run_ratio=1.3,
+        long_run_alert_ratio=1.3,
+        downhill_alert_ratio=1.5,
+        deload_alert_streak=7.0,
+        cadence_step_min=0.1,
+        cadence_step_max=0.1,
+        long_run_history_days=30,
+        low_cadence_warning_weeks=1,
+        pain_alert_weeks=1,
+    )
+    assert (t.long_run_ratio, t.long_run_alert_ratio, t.downhill_alert_ratio) == (1.3, 1.3, 1.5)
+    assert t.deload_alert_streak == 7 and type(t.deload_alert_streak) is int
+    assert (t.cadence_step_min, t.cadence_step_max, t.long_run_history_days) == (0.1, 0.1, 30)

@@ -28,7 +28,6 @@ import click
 
 from runaudit import __version__
 from runaudit.errors import Interrupted, RunauditError
-from runaudit.rules.findings import CATALOG_RULES
 from runaudit.thresholds import Thresholds, load_run_types, load_thresholds
 
 if TYPE_CHECKING:
@@ -382,6 +381,27 @@ def _emit(table: Any, fmt: str, units: str) -> None:
         click.echo(to_table(table, units))
 
 
+class RuleChoice(click.Choice):
+    """The catalog's rule names, read from the rule records only when needed.
+
+    The records live with the rules (pandas and all); ``runaudit --help`` must not
+    load them, so the choices are looked up on first use.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from runaudit.rules.findings import CATALOG_RULES
+
+        return tuple(CATALOG_RULES)
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        """Ignored: the choices come from the rule records."""
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="runaudit")
 def cli() -> None:
@@ -506,7 +526,7 @@ def log_pain(score: str, day: str | None, note: str, side: str, diary: str) -> N
 
 
 @cli.command()
-@click.argument("rule", required=False, type=click.Choice(CATALOG_RULES))
+@click.argument("rule", required=False, type=RuleChoice())
 @handle_errors
 def exercises(rule: str | None) -> None:
     """Print the exercise catalog, or the exercises for one RULE."""

@@ -48,24 +48,51 @@ class Thresholds:
     deload_max_streak : int
         The week that is this many in a row without a deload is flagged [weeks].
         Default 7 (a deload every 4–6 weeks leaves at most 6 loading weeks).
+    deload_alert_streak : int
+        From the week that is this many in a row without a deload, the episode
+        is an alert [weeks]. Default 10 (our choice: one more 3-week block past
+        the warning; the 001 seed's 4–6-week rhythm missed twice).
     downhill_ratio : float
         Weekly descent above this multiple of the previous weeks' mean flags
         downhill_volume [ratio]. Default 1.5 (001 seed; Vernillo et al. 2017).
     downhill_min_m : float
         ...and at least this much descent in the week [m]. Default 500.
+    downhill_alert_ratio : float
+        Weekly descent above this multiple of the previous weeks' mean (or any
+        flagged descent after weeks with none) is an alert [ratio]. Default 2.0
+        (our choice, by analogy with the long-run rule's "more than double" band,
+        Frandsen et al., BJSM 2025).
     low_cadence_spm : float
         Weekly running cadence below this is flagged [steps/min]. Default 160
         (001 seed: 160–180 typical; 004 seed: aim for 165–180).
     target_cadence_low_spm, target_cadence_high_spm : float
         Target range stated in the message [steps/min]. Default 165–180 (004 seed).
+    low_cadence_warning_weeks : int
+        The this-many-th week in a row below ``low_cadence_spm`` (and later ones)
+        makes the episode a warning; before that it is info [weeks]. Default 3
+        (our choice: one low week is noise, three are a habit).
+    cadence_step_min, cadence_step_max : float
+        The first step suggested toward the target: raise the step rate by this
+        share [fraction]. Default 0.05–0.10 (Heiderscheit et al. 2011: +5–10 %
+        step rate lowered knee and hip load; Lenhart et al. 2014: +10 %, −14 %
+        peak patellofemoral force).
     long_run_ratio : float
         A run longer than this multiple of the longest run of the previous
-        ``long_run_window_days`` days is a spike [ratio]. Default 1.3
-        (Frandsen et al., BJSM 2025: single-session spikes predicted injury).
+        ``long_run_window_days`` days is a spike, a warning [ratio]. Default 1.1
+        (Frandsen et al., BJSM 2025, 5,205 runners: a run 10–30 % longer than the
+        30-day longest, hazard rate ratio 1.64; 30–100 % longer, 1.52).
+    long_run_alert_ratio : float
+        A run longer than this multiple is an alert [ratio]. Default 2.0
+        (Frandsen et al. 2025: more than 100 % longer, hazard rate ratio 2.28,
+        the highest band).
     long_run_window_days : int
-        Look-back for the longest previous run [days]. Default 30.
+        Look-back for the longest previous run [days]. Default 30 (Frandsen et al. 2025).
+    long_run_history_days : int
+        Runs in the first this-many days of the data are not judged: the longest
+        run before them is not known yet [days]. Default 15 (our choice: half of
+        ``long_run_window_days``).
     long_run_min_km : float
-        Runs shorter than this are never a spike [km]. Default 5.
+        Runs shorter than this are never a spike [km]. Default 5 (our choice).
     new_shoe_share : float
         shoe_change: a shoe never used before carrying more than this share of a
         week's running distance is flagged [fraction]. Default 0.5 (004 seed,
@@ -90,8 +117,11 @@ class Thresholds:
         [score 0-10]. Default 5 (004 seed: scale back when pain goes above five,
         the "pain buffer zone").
     pain_alert : float
-        A week whose highest score is at or above this is an alert [score 0-10];
-        so is a second week in a row above ``pain_warning``. Default 7.
+        A week whose highest score is at or above this is an alert [score 0-10].
+        Default 7 (our choice; the 004 seed's buffer zone tops out at 5).
+    pain_alert_weeks : int
+        The this-many-th week in a row above ``pain_warning`` is an alert too
+        [weeks]. Default 2 (004 seed: pain that does not settle needs scaling back).
     pain_easy : float
         Once the highest score has stayed at or below this for two weeks, the plan
         offers the harder versions of the exercises [score 0-10]. Default 2.
@@ -127,13 +157,20 @@ class Thresholds:
     deload_ratio: float = 0.85
     deload_lookback_weeks: int = 3
     deload_max_streak: int = 7
+    deload_alert_streak: int = 10
     downhill_ratio: float = 1.5
     downhill_min_m: float = 500.0
+    downhill_alert_ratio: float = 2.0
     low_cadence_spm: float = 160.0
     target_cadence_low_spm: float = 165.0
     target_cadence_high_spm: float = 180.0
-    long_run_ratio: float = 1.3
+    low_cadence_warning_weeks: int = 3
+    cadence_step_min: float = 0.05
+    cadence_step_max: float = 0.10
+    long_run_ratio: float = 1.1
+    long_run_alert_ratio: float = 2.0
     long_run_window_days: int = 30
+    long_run_history_days: int = 15
     long_run_min_km: float = 5.0
     new_shoe_share: float = 0.5
     surface_share_jump: float = 0.4
@@ -142,6 +179,7 @@ class Thresholds:
     ramp_by_time: int = 0
     pain_warning: float = 5.0
     pain_alert: float = 7.0
+    pain_alert_weeks: int = 2
     pain_easy: float = 2.0
     trigger_ratio: float = 1.3
     cadence_drop_spm: float = 5.0
@@ -156,6 +194,23 @@ class Thresholds:
             raise ConfigError(
                 f"threshold acwr_alert ({self.acwr_alert!r}) must not be below "
                 f"acwr_warning ({self.acwr_warning!r})."
+            )
+        for low, high in (
+            ("long_run_ratio", "long_run_alert_ratio"),
+            ("downhill_ratio", "downhill_alert_ratio"),
+            ("deload_max_streak", "deload_alert_streak"),
+            ("cadence_step_min", "cadence_step_max"),
+            ("long_run_history_days", "long_run_window_days"),
+        ):
+            if getattr(self, high) < getattr(self, low):
+                raise ConfigError(
+                    f"threshold {high} ({getattr(self, high)!r}) must not be below "
+                    f"{low} ({getattr(self, low)!r})."
+                )
+        if self.cadence_step_max > 1:
+            raise ConfigError(
+                f"threshold cadence_step_max must be at most 1 (a share of the cadence), "
+                f"got {self.cadence_step_max!r}."
             )
         if self.deload_ratio > 1:
             raise ConfigError(

@@ -321,8 +321,9 @@ def open_findings(
     """Findings of the latest ``weeks`` weeks up to ``last_week``, most severe then newest first."""
     if last_week is None:
         return []
-    recent = [f for f in findings if 0 <= (last_week - f.week_start).days < 7 * weeks]
-    return sorted(recent, key=lambda f: (f.severity_rank, f.week_start), reverse=True)
+    # an episode is open while its last week is recent, however long ago it began
+    recent = [f for f in findings if 0 <= (last_week - f.last_week).days < 7 * weeks]
+    return sorted(recent, key=lambda f: (f.severity_rank, f.last_week), reverse=True)
 
 
 _TIMES = re.compile(r"(\d+)(?:\s*[-–]\s*\d+)?\s*x", re.IGNORECASE)
@@ -427,13 +428,14 @@ def _cap(
     for f in current:
         if f.rule not in ("ramp_up", "long_run_spike"):
             continue
-        raised = week_km.get(pd.Timestamp(f.week_start))
-        if raised is not None and float(raised) < cap:
-            cap = float(raised)
-            reason = (
-                f"no more than the week of {f.week_start:%d %b %Y} that raised the open"
-                f" {f.rule.replace('_', ' ')} finding ({cap:.1f} km)"
-            )
+        for week in f.weeks:  # every week of an episode raised it: the smallest caps
+            raised = week_km.get(pd.Timestamp(week))
+            if raised is not None and float(raised) < cap:
+                cap = float(raised)
+                reason = (
+                    f"no more than the week of {week:%d %b %Y} that raised the open"
+                    f" {f.rule.replace('_', ' ')} finding ({cap:.1f} km)"
+                )
     return _Cap(_floor1(cap), reason, False)
 
 

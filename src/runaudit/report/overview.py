@@ -151,7 +151,7 @@ def athlete_numbers(audit: Audit) -> AthleteNumbers:
     recent = tuple(
         f
         for f in audit.findings
-        if week is not None and (week - f.week_start).days < 7 * OPEN_FINDING_WEEKS
+        if week is not None and (week - f.last_week).days < 7 * OPEN_FINDING_WEEKS
     )
     worst = max((f.severity for f in recent), key=SEVERITIES.index, default=None)
     return AthleteNumbers(

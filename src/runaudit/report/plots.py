@@ -38,6 +38,7 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from runaudit.rules.findings import SEVERITIES, Finding
+from runaudit.rules.registry import RULE_LIST
 from runaudit.thresholds import Thresholds
 from runaudit.training.load import acwr_ewma, acwr_rolling, deload_weeks, longest_run_before
 from runaudit.units import KM_PER_MILE, check_units, km_to
@@ -83,14 +84,8 @@ SEVERITY_COLORS: dict[str, str] = {
 }
 #: Marker of each finding severity, so severity reads without colour.
 SEVERITY_MARKERS: dict[str, str] = {"info": "o", "warning": "^", "alert": "D"}
-#: Words for each rule in legends.
-RULE_LABELS: dict[str, str] = {
-    "ramp_up": "ramp-up",
-    "missing_deload": "no deload",
-    "downhill_volume": "downhill volume",
-    "low_cadence": "low cadence",
-    "long_run_spike": "long-run spike",
-}
+#: Words for each rule in legends: the rule records' labels (the cards use the same).
+RULE_LABELS: dict[str, str] = {rule.id: rule.label for rule in RULE_LIST}
 #: Bars and points of the data itself.
 DATA_COLOR = OKABE_ITO["sky_blue"]
 #: Deload-week bars (lighter than :data:`DATA_COLOR`, and hatched).
@@ -159,14 +154,18 @@ def _week_xlim(ax: Axes, starts: pd.DatetimeIndex) -> None:
 
 
 def _worst(findings: Iterable[Finding], rule: str) -> dict[pd.Timestamp, str]:
-    """Week start → the most severe severity among the rule's findings."""
+    """Week start → the most severe severity among the rule's findings.
+
+    An episode marks every week it covers (``Finding.weeks``) with its severity.
+    """
     out: dict[pd.Timestamp, str] = {}
     for f in findings:
         if f.rule != rule:
             continue
-        week = pd.Timestamp(f.week_start).normalize()
-        if week not in out or _rank(f.severity) > _rank(out[week]):
-            out[week] = f.severity
+        for day in f.weeks:
+            week = pd.Timestamp(day).normalize()
+            if week not in out or _rank(f.severity) > _rank(out[week]):
+                out[week] = f.severity
     return out
 
 

@@ -492,7 +492,7 @@ def _status(audit: Audit, units: str) -> Status:
         return Status("No runs yet.", "")
     last = weekly.iloc[-1]
     week = last["week_start"].date()
-    current = [f for f in audit.findings if f.week_start == week]
+    current = [f for f in audit.findings if week in f.weeks]
     worst = max((f.severity for f in current), key=SEVERITIES.index, default="")
     acwr = last["acwr"]
     n = audit.thresholds.chronic_weeks

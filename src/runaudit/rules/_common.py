@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from runaudit.rules.findings import SEVERITIES, Finding
+from runaudit.rules.rule import Measure, Measures, Rule
 from runaudit.thresholds import Thresholds
 
 _WEEK = pd.Timedelta(days=7)
@@ -87,3 +89,88 @@ def complete_weeks(
     data = data.reindex(full)
     data[list(zero_fill)] = data[list(zero_fill)].fillna(0.0)
     return data
+
+
+def make_finding(
+    rule: Rule,
+    severity: str,
+    week: date,
+    message: str,
+    measures: Iterable[Measure],
+    weeks: Sequence[date] = (),
+) -> Finding:
+    """A :class:`Finding` of ``rule``: its id, exercises and evidence strength filled in."""
+    return Finding(
+        rule=rule.id,
+        severity=severity,
+        week_start=week,
+        message=message,
+        evidence=Measures(tuple(measures)),
+        exercises=rule.exercises,
+        weeks=tuple(weeks),
+        evidence_strength=rule.evidence,
+    )
+
+
+def episodes(
+    weeks: Sequence[Finding], starts_anew: Callable[[Finding, Finding], bool] | None = None
+) -> list[list[Finding]]:
+    """Group one rule's week findings (in week order) into episodes.
+
+    Parameters
+    ----------
+    weeks : sequence of Finding
+        One finding per flagged week, in week order.
+    starts_anew : callable, optional
+        ``starts_anew(previous, current)`` is True when ``current`` begins a new
+        episode. By default a new episode begins unless ``current`` is the week
+        right after ``previous``.
+
+    Returns
+    -------
+    list of list of Finding
+        The episodes, each one or more findings, in week order.
+    """
+
+    def gap(previous: Finding, current: Finding) -> bool:
+        return current.week_start - previous.last_week != timedelta(days=7)
+
+    split = starts_anew or gap
+    out: list[list[Finding]] = []
+    for f in weeks:
+        if out and not split(out[-1][-1], f):
+            out[-1].append(f)
+        else:
+            out.append([f])
+    return out
+
+
+def worst(parts: Sequence[Finding]) -> Finding:
+    """The most severe of ``parts``, the latest among equals."""
+    return max(reversed(parts), key=lambda f: SEVERITIES.index(f.severity))
+
+
+def merge_episode(
+    parts: Sequence[Finding],
+    message: str,
+    key: Finding | None = None,
+    extra: Iterable[Measure] = (),
+) -> Finding:
+    """One finding for an episode of consecutive flagged weeks.
+
+    ``week_start`` is the first week's, ``weeks`` every week's, ``severity`` the
+    worst week's; ``evidence`` is ``key``'s (default: :func:`worst`), with ``extra``
+    measures added, so the JSON keeps one week's keys.
+    """
+    first = parts[0]
+    key = key if key is not None else worst(parts)
+    return Finding(
+        rule=first.rule,
+        severity=worst(parts).severity,
+        week_start=first.week_start,
+        message=message,
+        evidence=key.evidence.with_(*extra),
+        exercises=first.exercises,
+        weeks=tuple(w for f in parts for w in f.weeks),
+        evidence_strength=first.evidence_strength,
+    )

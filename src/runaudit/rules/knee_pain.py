@@ -4,9 +4,11 @@ The 004 seed ("Dealing With Runner’s Knee? Feel Better with These PT-Approved
 Tips and Exercises") asks runners to rate knee pain from 0 to 10 and to scale
 back once it goes above 5. A week whose highest score is above
 ``pain_warning`` (5) is a warning; it is an alert when the score reaches
-``pain_alert`` (7) or when the week before was above ``pain_warning`` too.
-Each finding names what rose in the running before it
-(:func:`runaudit.training.triggers.find_triggers`) in the language of association.
+``pain_alert`` (7) or when it is the ``pain_alert_weeks``-th (2nd) week in a
+row above ``pain_warning``. Each finding names what rose in the running before
+it (:func:`runaudit.training.triggers.find_triggers`) in the language of
+association. Consecutive weeks above the line are one episode, named by what
+rose before its first week.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from runaudit.rules._common import resolve, to_date
+from runaudit.rules._common import episodes, make_finding, merge_episode, resolve, to_date, worst
 from runaudit.rules.findings import Finding
 from runaudit.rules.messages import check_units, format_date, format_ratio
+from runaudit.rules.rule import Evidence, Measure, Rule
 from runaudit.thresholds import Thresholds
 from runaudit.training.triggers import (
     BASELINE_WEEKS,
@@ -28,15 +31,6 @@ from runaudit.training.triggers import (
     find_triggers,
 )
 
-RULE = "knee_pain"
-#: Catalog exercise ids for this rule, most relevant first.
-EXERCISES: tuple[str, ...] = (
-    "load_management",
-    "straight_leg_raise",
-    "short_arc_quads",
-    "wall_sit",
-    "glute_bridge",
-)
 #: The article the rule's advice comes from.
 SOURCE = "Dealing With Runner’s Knee? Feel Better with These PT-Approved Tips and Exercises"
 #: Triggers named in the message (evidence lists them all).
@@ -71,14 +65,17 @@ def find_knee_pain(
     activities : pandas.DataFrame, optional
         For new-shoe triggers (needs a ``shoe`` column).
     thresholds : Thresholds, optional
-        Uses ``pain_warning``, ``pain_alert`` and the trigger thresholds.
+        Uses ``pain_warning``, ``pain_alert`` [score], ``pain_alert_weeks``
+        [weeks] and the trigger thresholds.
     units : {"km", "mi"}, default "km"
         Accepted for symmetry with the other rules (the message has no distances).
 
     Returns
     -------
     list of Finding
-        One per flagged week. ``evidence``: ``pain_max``, ``pain_mean`` [score],
+        One per episode of consecutive weeks above ``pain_warning`` (``weeks``
+        lists them). ``evidence`` (the worst week's, its triggers those before
+        the episode's first week): ``pain_max``, ``pain_mean`` [score],
         ``weeks_above`` (weeks in a row above ``pain_warning``, this one
         included), ``triggers`` (list of ``{"dimension", "week_start", "ratio",
         "value", "baseline"}``, ranked), ``baseline_weeks``, ``not_compared``.
@@ -95,7 +92,7 @@ def find_knee_pain(
         else pain_max
     )
     by_week = pd.Series(pain_max.to_numpy(), index=pd.DatetimeIndex(starts)).sort_index()
-    findings: list[Finding] = []
+    found: list[Finding] = []
     for start, score in by_week.items():
         if not score > t.pain_warning:  # NaN (no entry) is never flagged
             continue
@@ -104,27 +101,75 @@ def find_knee_pain(
         while prev in by_week.index and by_week.loc[prev] > t.pain_warning:
             streak += 1
             prev -= pd.Timedelta(days=7)
-        severity = "alert" if score >= t.pain_alert or streak >= 2 else "warning"
+        severity = "alert" if score >= t.pain_alert or streak >= t.pain_alert_weeks else "warning"
         mean = float(pain_mean[starts == start].iloc[0])
         report = find_triggers(weekly, start, activities, t)
-        findings.append(
-            Finding(
-                rule=RULE,
-                severity=severity,
-                week_start=to_date(start),
-                message=_message(to_date(start), float(score), mean, streak, severity, report, t),
-                evidence={
-                    "pain_max": round(float(score), 1),
-                    "pain_mean": round(mean, 1),
-                    "weeks_above": streak,
-                    "triggers": [tr.to_dict() for tr in report.triggers],
-                    "baseline_weeks": report.baseline_weeks,
-                    "not_compared": list(report.not_compared),
-                },
-                exercises=EXERCISES,
+        found.append(
+            make_finding(
+                RULE,
+                severity,
+                to_date(start),
+                _message(to_date(start), float(score), mean, streak, severity, report, t),
+                [
+                    Measure("pain_max", round(float(score), 1), "score", "highest pain"),
+                    Measure("pain_mean", round(mean, 1), "score", "mean pain"),
+                    Measure(
+                        "weeks_above",
+                        streak,
+                        "weeks",
+                        f"weeks above {format_score(t.pain_warning)}",
+                    ),
+                    _triggers(report),
+                    Measure(
+                        "baseline_weeks",
+                        report.baseline_weeks,
+                        "weeks",
+                        "compared with",
+                        shown=False,
+                    ),
+                    Measure(
+                        "not_compared", list(report.not_compared), "", "not compared", shown=False
+                    ),
+                ],
             )
         )
-    return findings
+    return [part[0] if len(part) == 1 else _episode(part, t) for part in episodes(found)]
+
+
+def _triggers(report: Any) -> Measure:
+    """The triggers as a measure: the list for JSON, short words for a card."""
+    text = ", ".join(
+        f"{dimension_label(tr.dimension)} {format_ratio(tr.ratio)}×"
+        for tr in report.triggers
+        if tr.ratio is not None
+    )
+    return Measure(
+        "triggers",
+        [tr.to_dict() for tr in report.triggers],
+        "",
+        "what rose before",
+        shown=bool(text),
+        text=text or "none",
+    )
+
+
+def _episode(parts: list[Finding], t: Thresholds) -> Finding:
+    """One finding for consecutive pain weeks: since when, the scores, what rose before."""
+    first, peak = parts[0], worst(parts)
+    scores = " → ".join(f"{format_score(f.evidence['pain_max'])}" for f in parts)
+    limit = format_score(t.pain_warning)
+    # the first week's sentence about what came before, then the advice
+    before = first.message.split(". ", 1)[1] if ". " in first.message else ""
+    message = (
+        f"Since the week of {format_date(first.week_start)}: knee pain above {limit}/10 for "
+        f"{len(parts)} weeks in a row ({scores}/10). {before}"
+    )
+    return merge_episode(
+        parts,
+        message,
+        key=peak,
+        extra=[first.evidence.measure("triggers"), first.evidence.measure("baseline_weeks")],
+    )
 
 
 def describe_trigger(tr: Trigger) -> str:
@@ -176,3 +221,38 @@ def _message(
         f" below (the “pain buffer zone” in “{SOURCE}”)."
     )
     return f"{head}. {context} {advice}"
+
+
+RULE = Rule(
+    id="knee_pain",
+    label="knee pain",
+    find=find_knee_pain,
+    table="weekly+activities",
+    inputs=("week_start", "pain_max", "pain_mean", "shoe"),
+    thresholds=(
+        "pain_warning",
+        "pain_alert",
+        "pain_alert_weeks",
+        "trigger_ratio",
+        "cadence_drop_spm",
+        "trigger_shoe_share",
+    ),
+    exercises=(
+        "load_management",
+        "straight_leg_raise",
+        "short_arc_quads",
+        "wall_sit",
+        "glute_bridge",
+    ),
+    evidence=Evidence(
+        kind="clinical guidance",
+        summary=(
+            "Physical therapists ask runners with knee pain to keep it at or below 5 out of "
+            "10 and to scale back above that (the “pain buffer zone”); the triggers named "
+            "are what rose before the pain, an association, not a proven cause."
+        ),
+        references=(f"{SOURCE} (004 seed)",),
+    ),
+    description="Knee pain in your diary went above the top of the pain buffer zone.",
+    rank=80,
+)

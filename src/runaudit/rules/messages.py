@@ -29,8 +29,10 @@ __all__ = [
     "check_units",
     "format_date",
     "format_distance",
+    "format_distances",
     "format_metres",
     "format_ratio",
+    "format_ratio_against",
     "ordinal",
 ]
 
@@ -101,6 +103,58 @@ def format_ratio(ratio: float) -> str:
     ('2', '1.44')
     """
     return f"{ratio:.2f}".rstrip("0").rstrip(".")
+
+
+def format_ratio_against(ratio: float, limit: float) -> str:
+    """Format ``ratio`` so it never reads as equal to (or across) ``limit``.
+
+    A ratio of 1.3004 flagged for being above 1.3 must not read "1.3": decimals
+    are added (up to six) until the shown number sits on the same side of the
+    limit as the ratio itself.
+
+    >>> format_ratio_against(1.3004, 1.3), format_ratio_against(1.62, 1.3)
+    ('1.3004', '1.62')
+    >>> format_ratio_against(1.2996, 1.3)
+    '1.2996'
+    """
+    for decimals in range(2, 7):
+        shown = round(ratio, decimals)
+        if (shown > limit) == (ratio > limit) and (shown < limit) == (ratio < limit):
+            return f"{ratio:.{decimals}f}".rstrip("0").rstrip(".")
+    return repr(ratio)
+
+
+def format_distances(*km: float, units: str = "km") -> tuple[str, ...]:
+    """Format several distances so that different ones never read the same.
+
+    Each is formatted by :func:`format_distance`; when two different distances
+    would read alike ("18 km" for 18.2 and 17.9), those get one decimal, then
+    two, until they read apart; the others keep their usual form.
+
+    >>> format_distances(18.2, 14.0, 17.94)
+    ('18.2 km', '14 km', '17.9 km')
+    >>> format_distances(48.0, 39.0)
+    ('48 km', '39 km')
+    """
+    check_units(units)
+    texts = tuple(format_distance(k, units) for k in km)
+
+    for decimals in (1, 2):
+        clashing = {
+            i
+            for i in range(len(km))
+            for j in range(len(km))
+            if i != j and texts[i] == texts[j] and km[i] != km[j]
+        }
+        if not clashing:
+            break
+        texts = tuple(
+            f"{km_to(k, units):,.{decimals}f} {units}"
+            if i in clashing and math.isfinite(k)
+            else text
+            for i, (k, text) in enumerate(zip(km, texts, strict=True))
+        )
+    return texts
 
 
 def ordinal(n: int) -> str:

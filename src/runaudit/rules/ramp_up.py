@@ -21,24 +21,28 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
-from runaudit.rules._common import complete_weeks, resolve, to_date
+from runaudit.rules._common import (
+    complete_weeks,
+    episodes,
+    make_finding,
+    merge_episode,
+    resolve,
+    to_date,
+)
 from runaudit.rules.findings import Finding
-from runaudit.rules.messages import check_units, format_date, format_distance, format_ratio
+from runaudit.rules.messages import (
+    check_units,
+    format_date,
+    format_distances,
+    format_ratio,
+    format_ratio_against,
+)
+from runaudit.rules.rule import Evidence, Measure, Rule
 from runaudit.thresholds import Thresholds
 from runaudit.training.load import acwr_rolling
-
-RULE = "ramp_up"
-#: Catalog exercise ids for this rule, most relevant first.
-EXERCISES: tuple[str, ...] = (
-    "load_management",
-    "single_leg_calf_raise",
-    "wall_sit",
-    "glute_bridge",
-)
 
 
 def find_ramp_ups(
@@ -63,9 +67,11 @@ def find_ramp_ups(
     Returns
     -------
     list of Finding
-        One per flagged week, in week order. ``severity`` is ``"alert"`` above
-        ``acwr_alert``, otherwise ``"warning"`` (also for a long week straight
-        after a break). ``evidence``: ``distance_km`` [km], ``chronic_km``
+        One per episode of consecutive flagged weeks, in week order (``weeks``
+        lists them). A week's ``severity`` is ``"alert"`` above ``acwr_alert``,
+        otherwise ``"warning"`` (also for a long week straight after a break);
+        an episode takes its worst week's. ``evidence`` (the worst week's, the
+        latest among equals): ``distance_km`` [km], ``chronic_km``
         [km/week], ``acwr`` [ratio, None when not computed], ``chronic_weeks``
         [weeks], ``after_break`` [bool]; with ``moving_time_s`` in the table also
         ``acwr_time`` [ratio on running time]; judged by time also
@@ -104,7 +110,7 @@ def find_ramp_ups(
     chronic_km, ratio = load["chronic_km"].to_numpy(), load["acwr"].to_numpy()
     # the same ratio on running time (one definition: acwr_rolling)
     time_acwr = acwr_rolling(weeks["moving_time_s"], n)["acwr"].to_numpy() if has_time else None
-    findings: list[Finding] = []
+    found: list[Finding] = []
     for i in range(n, len(distance)):
         acute = float(distance[i])
         chronic = float(chronic_km[i])
@@ -113,7 +119,7 @@ def find_ramp_ups(
         time_ratio = _finite_or_none(time_acwr[i]) if time_acwr is not None else None
         if chronic <= 0 or chronic < t.comeback_chronic_km:
             if acute > t.comeback_min_km:
-                findings.append(_comeback(week, acute, chronic, n, t, units, time_ratio))
+                found.append(_comeback(week, acute, chronic, n, t, units, time_ratio))
             continue
         acwr = float(ratio[i])
         judged = time_ratio if by_time else acwr
@@ -122,13 +128,42 @@ def find_ramp_ups(
         if after_break and acute <= t.comeback_min_km:
             continue
         severity = "alert" if judged > t.acwr_alert else "warning"
-        finding = _ratio(week, acute, chronic, acwr, n, after_break, severity, t, units)
-        if time_ratio is not None:
-            finding.evidence["acwr_time"] = round(time_ratio, 2)
+        finding = _ratio(week, acute, chronic, acwr, n, after_break, severity, t, units, time_ratio)
         if by_time and seconds is not None:
             finding = _by_time(finding, float(seconds[i]), float(seconds[i - n : i].mean()), t)
-        findings.append(finding)
-    return findings
+        found.append(finding)
+    return [part[0] if len(part) == 1 else _episode(part, t, by_time) for part in episodes(found)]
+
+
+def _episode(parts: list[Finding], t: Thresholds, by_time: bool) -> Finding:
+    """One finding for consecutive ramp-up weeks: since when, the ratios, the peak."""
+    key = "acwr_time" if by_time else "acwr"
+    ratios = [f.evidence.get(key) for f in parts]
+    judged = [(r, f) for r, f in zip(ratios, parts, strict=True) if r is not None]
+    shown = " → ".join("after a break" if r is None else f"{format_ratio(r)}×" for r in ratios)
+    what = "running time" if by_time else "distance"
+    head = (
+        f"Since the week of {format_date(parts[0].week_start)}: {len(parts)} weeks in a row "
+        f"of {what} well above your previous {t.chronic_weeks}-week average ({shown})"
+    )
+    if judged:
+        peak, peak_week = max(judged, key=lambda rf: rf[0])
+        when = format_date(peak_week.week_start, year=False)
+        head += f", peak {format_ratio(peak)}× in the week of {when}"
+        key_finding = peak_week
+    else:
+        key_finding = parts[-1]
+    alert = any(f.severity == "alert" for f in parts)
+    risk = (
+        f"jumps above {format_ratio(t.acwr_alert)}× raise the injury risk most"
+        if alert
+        else "each is a quick step up"
+    )
+    message = (
+        f"{head}; {risk}, so hold the next weeks at or below your recent average and add "
+        f"at most {format_ratio(t.acwr_warning)}× of it in any one week."
+    )
+    return merge_episode(parts, message, key=key_finding)
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -147,7 +182,8 @@ def _by_time(finding: Finding, acute_s: float, chronic_s: float, t: Thresholds) 
     n = finding.evidence["chronic_weeks"]
     head = (
         f"Week of {format_date(finding.week_start)}: {_hours(acute_s)} of running, "
-        f"{format_ratio(ratio)}× your previous {n}-week average of {_hours(chronic_s)}"
+        f"{format_ratio_against(ratio, t.acwr_warning)}× your previous {n}-week average "
+        f"of {_hours(chronic_s)}"
     )
     risk = (
         f"jumps above {format_ratio(t.acwr_alert)}× raise the injury risk most"
@@ -158,27 +194,34 @@ def _by_time(finding: Finding, acute_s: float, chronic_s: float, t: Thresholds) 
         f"{head}; {risk}, so aim for at most {format_ratio(t.acwr_warning)}× "
         f"({_hours(t.acwr_warning * chronic_s)})."
     )
-    evidence = {
-        **finding.evidence,
-        "moving_time_s": round(acute_s),
-        "chronic_time_s": round(chronic_s),
-        "load": "time",
-    }
-    return Finding(
-        finding.rule, finding.severity, finding.week_start, message, evidence, finding.exercises
+    evidence = finding.evidence.with_(
+        Measure("moving_time_s", round(acute_s), "s", "running time"),
+        Measure("chronic_time_s", round(chronic_s), "s", "average running time before"),
+        Measure("load", "time", "", "load judged on"),
     )
+    return make_finding(RULE, finding.severity, finding.week_start, message, evidence.all)
 
 
 def _evidence(
-    acute: float, chronic: float, acwr: float | None, n: int, after_break: bool
-) -> dict[str, Any]:
-    return {
-        "distance_km": round(acute, 1),
-        "chronic_km": round(chronic, 1),
-        "acwr": None if acwr is None else round(acwr, 2),
-        "chronic_weeks": n,
-        "after_break": after_break,
-    }
+    acute: float,
+    chronic: float,
+    acwr: float | None,
+    n: int,
+    after_break: bool,
+    time_ratio: float | None,
+) -> list[Measure]:
+    measures = [
+        Measure("distance_km", round(acute, 1), "km", "distance"),
+        Measure("chronic_km", round(chronic, 1), "km", f"average of the {n} weeks before"),
+        Measure("acwr", None if acwr is None else round(acwr, 2), "ratio", "ratio to that average"),
+        Measure("chronic_weeks", n, "weeks", "weeks averaged", shown=False),
+        Measure("after_break", after_break, "", "after a break", shown=after_break),
+    ]
+    if time_ratio is not None:
+        measures.append(
+            Measure("acwr_time", round(time_ratio, 2), "ratio", "ratio on running time")
+        )
+    return measures
 
 
 def _ratio(
@@ -191,10 +234,13 @@ def _ratio(
     severity: str,
     t: Thresholds,
     units: str,
+    time_ratio: float | None = None,
 ) -> Finding:
+    cap = t.acwr_warning * chronic
+    acute_text, chronic_text, cap_text = format_distances(acute, chronic, cap, units=units)
     head = (
-        f"Week of {format_date(week)}: {format_distance(acute, units)}, {format_ratio(acwr)}× "
-        f"your previous {n}-week average of {format_distance(chronic, units)}"
+        f"Week of {format_date(week)}: {acute_text}, {format_ratio_against(acwr, t.acwr_warning)}× "
+        f"your previous {n}-week average of {chronic_text}"
     )
     if after_break:
         message = (
@@ -208,16 +254,10 @@ def _ratio(
             else "that is a quick step up"
         )
         message = (
-            f"{head}; {risk}, so aim for at most {format_ratio(t.acwr_warning)}× "
-            f"({format_distance(t.acwr_warning * chronic, units)})."
+            f"{head}; {risk}, so aim for at most {format_ratio(t.acwr_warning)}× ({cap_text})."
         )
-    return Finding(
-        rule=RULE,
-        severity=severity,
-        week_start=week,
-        message=message,
-        evidence=_evidence(acute, chronic, acwr, n, after_break),
-        exercises=EXERCISES,
+    return make_finding(
+        RULE, severity, week, message, _evidence(acute, chronic, acwr, n, after_break, time_ratio)
     )
 
 
@@ -230,20 +270,52 @@ def _comeback(
     units: str,
     time_ratio: float | None = None,
 ) -> Finding:
+    acute_text, chronic_text, limit_text = format_distances(
+        acute, chronic, t.comeback_min_km, units=units
+    )
     message = (
-        f"Week of {format_date(week)}: {format_distance(acute, units)} after a break "
-        f"(your previous {n} weeks averaged {format_distance(chronic, units)}); more than "
-        f"{format_distance(t.comeback_min_km, units)} straight after time off is a big jump, "
+        f"Week of {format_date(week)}: {acute_text} after a break "
+        f"(your previous {n} weeks averaged {chronic_text}); more than "
+        f"{limit_text} straight after time off is a big jump, "
         "so build back up over a few weeks."
     )
-    return Finding(
-        rule=RULE,
-        severity="warning",
-        week_start=week,
-        message=message,
-        evidence={
-            **_evidence(acute, chronic, None, n, True),
-            **({} if time_ratio is None else {"acwr_time": round(time_ratio, 2)}),
-        },
-        exercises=EXERCISES,
+    return make_finding(
+        RULE, "warning", week, message, _evidence(acute, chronic, None, n, True, time_ratio)
     )
+
+
+RULE = Rule(
+    id="ramp_up",
+    label="ramp-up",
+    find=find_ramp_ups,
+    table="weekly",
+    inputs=("week_start", "distance_km", "moving_time_s"),
+    thresholds=(
+        "chronic_weeks",
+        "acwr_warning",
+        "acwr_alert",
+        "comeback_min_km",
+        "comeback_chronic_km",
+        "ramp_by_time",
+    ),
+    exercises=("load_management", "single_leg_calf_raise", "wall_sit", "glute_bridge"),
+    evidence=Evidence(
+        kind="prospective cohort",
+        summary=(
+            "The evidence for weekly ratios in runners is mixed. The 1.3 and 1.5 cut-offs "
+            "come from team sports (Gabbett 2016); in 5,205 runners the weekly acute:chronic "
+            "ratio showed no positive association with injury (Frandsen et al. 2025), and a "
+            "randomised trial of the 10 % rule (n = 532) found no benefit: 20.8 % injured "
+            "against 20.3 % (Buist et al. 2008). Read this flag as a prompt to build up "
+            "gradually, not as a measured risk."
+        ),
+        references=(
+            "Gabbett 2016, Br J Sports Med (team sports)",
+            "Lolli et al. 2019, Br J Sports Med (uncoupled ratio)",
+            "Frandsen et al. 2025, Br J Sports Med",
+            "Buist et al. 2008, Am J Sports Med (randomised trial)",
+        ),
+    ),
+    description="Weekly running volume is climbing faster than tissues can comfortably adapt.",
+    rank=10,
+)

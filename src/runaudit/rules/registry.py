@@ -1,27 +1,19 @@
-"""The rule registry: every rule module, ``analyze()`` and the rule-to-exercise map.
+"""The rule registry: every rule module's :class:`~runaudit.rules.rule.Rule`, and ``analyze()``.
 
-Analyzers: pure functions from the weekly/activities tables to :class:`Finding` lists.
-
-One module per rule (see docs/architecture.md, "Where to add things"):
-
-========================  ==========================  ===========================
-rule                      function                    input
-========================  ==========================  ===========================
-``ramp_up``               :func:`find_ramp_ups`        weekly ``distance_km``
-``missing_deload``        :func:`find_missing_deloads` weekly ``distance_km``
-``downhill_volume``       :func:`find_downhill_spikes` weekly ``descent_m``
-``low_cadence``           :func:`find_low_cadence`     weekly ``cadence_spm``
-``long_run_spike``        :func:`find_long_run_spikes` activities ``distance_km``
-``shoe_change``           :func:`find_shoe_changes`    activities ``shoe``
-``surface_change``        :func:`find_surface_changes` weekly ``trail_km``
-``knee_pain``             :func:`find_knee_pain`       weekly ``pain_max``
-========================  ==========================  ===========================
+Rules: pure functions from the weekly/activities tables to :class:`Finding` lists.
+Each module in :mod:`runaudit.rules` that declares ``RULE = Rule(...)`` is a
+rule; :data:`RULE_LIST` holds them in report order (by ``Rule.rank``). Adding a
+rule is one module, its thresholds, its catalog exercises and its tests; the
+table of rules (id, function, inputs, thresholds, evidence) is
+:func:`rules_frame` or ``runaudit.rules.RULE_LIST``.
 
 Every function takes an optional :class:`~runaudit.thresholds.Thresholds` and a
 keyword-only ``units`` (``"km"``, the default, or ``"mi"``) for the distances in
 its messages, never modifies its input, returns ``[]`` for an empty table, and
-fills each finding's ``exercises`` from the catalog mapping of its rule. Evidence
-is always metric (``distance_km`` [km], ``descent_m`` [m]), whatever ``units``.
+fills each finding's ``exercises`` and ``evidence_strength`` from its rule
+record. Evidence is always metric (``distance_km`` [km], ``descent_m`` [m]),
+whatever ``units``. Weekly rules return episodes: consecutive flagged weeks are
+one finding whose ``weeks`` lists them.
 
 Examples
 --------
@@ -43,24 +35,17 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 
-from runaudit.rules import (  # the rule modules
-    cadence,
-    downhill,
-    knee_pain,
-    long_run,
-    missing_deload,
-    ramp_up,
-    shoe_change,
-    surface_change,
-)
 from runaudit.rules._common import resolve
-from runaudit.rules.cadence import find_low_cadence, suggested_cadence
-from runaudit.rules.downhill import find_downhill_spikes
-from runaudit.rules.findings import RULES, Finding
-from runaudit.rules.knee_pain import find_knee_pain
-from runaudit.rules.long_run import find_long_run_spikes
+from runaudit.rules.cadence import suggested_cadence
+from runaudit.rules.findings import Finding
 from runaudit.rules.messages import (
     check_units,
     format_date,
@@ -68,55 +53,98 @@ from runaudit.rules.messages import (
     format_metres,
     format_ratio,
 )
-from runaudit.rules.missing_deload import find_missing_deloads
-from runaudit.rules.ramp_up import find_ramp_ups
-from runaudit.rules.shoe_change import find_shoe_changes
-from runaudit.rules.surface_change import find_surface_changes
+from runaudit.rules.rule import Rule
 from runaudit.thresholds import Thresholds
 
 __all__ = [
+    "FUNCTIONS",
+    "RULES_BY_ID",
     "RULE_EXERCISES",
+    "RULE_IDS",
+    "RULE_LIST",
     "analyze",
-    "find_downhill_spikes",
-    "find_knee_pain",
-    "find_long_run_spikes",
-    "find_low_cadence",
-    "find_missing_deloads",
-    "find_ramp_ups",
-    "find_shoe_changes",
-    "find_surface_changes",
     "format_date",
     "format_distance",
     "format_metres",
     "format_ratio",
+    "rules_frame",
     "sort_findings",
     "suggested_cadence",
 ]
 
 
-#: Each rule's catalog exercise ids, most relevant first (declared in the rule's module).
-RULE_EXERCISES: dict[str, tuple[str, ...]] = {
-    module.RULE: module.EXERCISES
-    for module in (
-        ramp_up,
-        missing_deload,
-        downhill,
-        cadence,
-        long_run,
-        shoe_change,
-        surface_change,
-        knee_pain,
+def _discover() -> tuple[Rule, ...]:
+    """The ``RULE`` of every module in :mod:`runaudit.rules`, by rank then id."""
+    found: list[Rule] = []
+    package = __name__.rpartition(".")[0]
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("_") or info.ispkg:
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        rule = getattr(module, "RULE", None)
+        if isinstance(rule, Rule):
+            found.append(rule)
+    ids = [r.id for r in found]
+    if len(set(ids)) != len(ids):
+        raise RuntimeError(f"two rule modules declare the same rule id: {sorted(ids)}")
+    return tuple(sorted(found, key=lambda r: (r.rank, r.id)))
+
+
+#: Every rule record, in report order.
+RULE_LIST: tuple[Rule, ...] = _discover()
+#: Rule id → record.
+RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULE_LIST}
+#: Every rule id, in report order.
+RULE_IDS: tuple[str, ...] = tuple(RULES_BY_ID)
+#: Each rule's catalog exercise ids, most relevant first (from the rule records).
+RULE_EXERCISES: dict[str, tuple[str, ...]] = {r.id: r.exercises for r in RULE_LIST}
+#: Each rule's function by its name (``find_ramp_ups``): ``runaudit.rules`` exports them.
+FUNCTIONS: dict[str, Callable[..., list[Finding]]] = {r.find.__name__: r.find for r in RULE_LIST}
+
+
+def __getattr__(name: str) -> Any:
+    """A rule's function by name (``registry.find_ramp_ups``)."""
+    if name in FUNCTIONS:
+        return FUNCTIONS[name]
+    raise AttributeError(f"module 'runaudit.rules.registry' has no attribute {name!r}")
+
+
+def rules_frame() -> pd.DataFrame:
+    """The rule records as a table: one row per rule, in report order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id``, ``label``, ``function``, ``table``, ``inputs``,
+        ``thresholds``, ``exercises`` (lists), ``evidence_kind``, ``per_run``,
+        ``description``.
+    """
+    return pd.DataFrame(
+        [
+            {
+                "id": r.id,
+                "label": r.label,
+                "function": r.find.__name__,
+                "table": r.table,
+                "inputs": list(r.inputs),
+                "thresholds": list(r.thresholds),
+                "exercises": list(r.exercises),
+                "evidence_kind": r.evidence.kind,
+                "per_run": r.per_run,
+                "description": r.description,
+            }
+            for r in RULE_LIST
+        ]
     )
-}
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Findings by ``week_start``, then rule order (:data:`~runaudit.rules.findings.RULES`).
+    """Findings by ``week_start``, then rule order (:data:`RULE_IDS`).
 
     The sort is stable, so findings of one rule in one week keep their order
     (several long-run spikes in a week stay in start order).
     """
-    return sorted(findings, key=lambda f: (f.week_start, RULES.index(f.rule)))
+    return sorted(findings, key=lambda f: (f.week_start, RULE_IDS.index(f.rule)))
 
 
 def analyze(
@@ -159,15 +187,13 @@ def analyze(
     """
     check_units(units)
     t = resolve(thresholds)
-    findings = [
-        *find_ramp_ups(weekly, t, units=units),
-        *find_missing_deloads(weekly, t, units=units),
-        *find_downhill_spikes(weekly, t, units=units),
-        *find_low_cadence(weekly, t, units=units),
-        *find_surface_changes(weekly, t, units=units),
-    ]
-    if activities is not None:
-        findings.extend(find_long_run_spikes(activities, t, units=units))
-        findings.extend(find_shoe_changes(activities, t, units=units))
-    findings.extend(find_knee_pain(weekly, activities, t, units=units))
+    findings: list[Finding] = []
+    for rule in RULE_LIST:
+        if rule.table == "weekly":
+            findings.extend(rule.find(weekly, t, units=units))
+        elif rule.table == "activities":
+            if activities is not None:
+                findings.extend(rule.find(activities, t, units=units))
+        else:
+            findings.extend(rule.find(weekly, activities, t, units=units))
     return sort_findings(findings)

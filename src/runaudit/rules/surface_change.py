@@ -10,7 +10,7 @@ its highest weekly share in the previous ``surface_lookback_weeks`` (4) weeks
 that many weeks of history hold some running. A runner half on trails every
 week is never flagged; a road runner who runs three quarters of a week on
 trails is, and so is road running after weeks only on a treadmill.
-Severity is ``"warning"``.
+Severity is ``"warning"``. Consecutive flagged weeks are one episode.
 """
 
 from __future__ import annotations
@@ -19,20 +19,18 @@ from datetime import date
 
 import pandas as pd
 
-from runaudit.rules._common import complete_weeks, resolve, to_date
+from runaudit.rules._common import (
+    complete_weeks,
+    episodes,
+    make_finding,
+    merge_episode,
+    resolve,
+    to_date,
+)
 from runaudit.rules.findings import Finding
 from runaudit.rules.messages import check_units, format_date, format_distance
+from runaudit.rules.rule import Evidence, Measure, Rule
 from runaudit.thresholds import Thresholds
-
-RULE = "surface_change"
-#: Catalog exercise ids for this rule, most relevant first.
-EXERCISES: tuple[str, ...] = (
-    "load_management",
-    "single_leg_calf_raise",
-    "clamshell",
-    "monster_walk",
-    "forward_step_down",
-)
 
 
 def find_surface_changes(
@@ -53,7 +51,8 @@ def find_surface_changes(
     Returns
     -------
     list of Finding
-        At most one per week, in week order. ``evidence``: ``surface``
+        At most one per week, in week order; consecutive weeks are one episode
+        (``weeks`` lists them, ``evidence`` is the first week's). ``evidence``: ``surface``
         ("trail" or "road after treadmill"), ``share`` and ``recent_share``
         [fraction], ``surface_km`` and ``distance_km`` [km], ``lookback_weeks``.
 
@@ -77,7 +76,7 @@ def find_surface_changes(
         "road after treadmill": dist - weeks["treadmill_km"].to_numpy(),
     }
     n = t.surface_lookback_weeks
-    findings: list[Finding] = []
+    found: list[Finding] = []
     for i in range(n, len(dist)):
         if dist[i] <= 0:
             continue
@@ -89,7 +88,7 @@ def find_surface_changes(
             ran = dist[i - n : i] > 0
             recent = float((km[i - n : i][ran] / dist[i - n : i][ran]).max())
             if share >= t.surface_min_share and share - recent >= t.surface_share_jump:
-                findings.append(
+                found.append(
                     _finding(
                         to_date(weeks.index[i]),
                         surface,
@@ -102,7 +101,18 @@ def find_surface_changes(
                     )
                 )
                 break
-    return findings
+    return [part[0] if len(part) == 1 else _episode(part) for part in episodes(found)]
+
+
+def _episode(parts: list[Finding]) -> Finding:
+    """One finding for consecutive weeks that each moved onto a new surface."""
+    shares = " → ".join(f"{f.evidence['share']:.0%}" for f in parts)
+    message = (
+        f"Since the week of {format_date(parts[0].week_start)}: {len(parts)} weeks in a row "
+        f"moved onto a surface you were not used to ({shares} of each week); a new surface "
+        "is new load, so move onto it over a few weeks with shorter runs first."
+    )
+    return merge_episode(parts, message, key=parts[0])
 
 
 def _finding(
@@ -124,18 +134,47 @@ def _finding(
         f"Week of {format_date(week)}: {what}; a new surface is new load, so move onto it"
         " over a few weeks with shorter runs first."
     )
-    return Finding(
-        rule=RULE,
-        severity="warning",
-        week_start=week,
-        message=message,
-        evidence={
-            "surface": surface,
-            "share": round(share, 2),
-            "recent_share": round(recent, 2),
-            "surface_km": round(km, 2),
-            "distance_km": round(total, 2),
-            "lookback_weeks": n,
-        },
-        exercises=EXERCISES,
-    )
+    measures = [
+        Measure("surface", surface, "", "surface"),
+        Measure("share", round(share, 2), "fraction", "share of the week"),
+        Measure(
+            "recent_share", round(recent, 2), "fraction", f"highest share of the {n} weeks before"
+        ),
+        Measure("surface_km", round(km, 2), "km", "on that surface"),
+        Measure("distance_km", round(total, 2), "km", "the week's distance"),
+        Measure("lookback_weeks", n, "weeks", "weeks looked back", shown=False),
+    ]
+    return make_finding(RULE, "warning", week, message, measures)
+
+
+RULE = Rule(
+    id="surface_change",
+    label="new surface",
+    find=find_surface_changes,
+    table="weekly",
+    inputs=("week_start", "distance_km", "trail_km", "treadmill_km"),
+    thresholds=("surface_share_jump", "surface_min_share", "surface_lookback_weeks"),
+    exercises=(
+        "load_management",
+        "single_leg_calf_raise",
+        "clamshell",
+        "monster_walk",
+        "forward_step_down",
+    ),
+    evidence=Evidence(
+        kind="clinical guidance",
+        summary=(
+            "Physical therapists name new running surfaces as load to ease into; the share "
+            "cut-offs (a 40-point jump to at least half the week) are our choice, untested."
+        ),
+        references=(
+            "Dealing With Runner’s Knee? Feel Better with These PT-Approved Tips and "
+            "Exercises (004 seed)",
+        ),
+    ),
+    description=(
+        "Most of a week moved onto a surface the legs are not used to (trails, or the road "
+        "after the treadmill)."
+    ),
+    rank=70,
+)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from runaudit.rules import RULE_EXERCISES
-from runaudit.rules.findings import CATALOG_RULES
+from runaudit.rules import RULE_LIST
+from runaudit.rules.findings import CATALOG_GROUPS
 
 __all__ = [
     "RULES",
@@ -43,9 +43,9 @@ __all__ = [
     "parse_catalog",
 ]
 
-RULES: tuple[str, ...] = CATALOG_RULES
-"""The analyzers' rules plus ``hip_control`` (the hip and trunk group the articles give every
-runner with knee pain); each must have an entry in the catalog's ``[rules]``."""
+RULES: tuple[str, ...] = (*(rule.id for rule in RULE_LIST), *CATALOG_GROUPS)
+"""The rules (from their records) plus ``hip_control`` (the hip and trunk group the articles
+give every runner with knee pain), which the catalog's ``[groups]`` defines."""
 
 KINDS: tuple[str, ...] = ("strength", "plyometric", "mobility", "drill", "programming")
 """Allowed values of :attr:`Exercise.kind`."""
@@ -202,7 +202,8 @@ class Catalog:
     rules : dict of str to tuple of str
         Rule id to exercise ids, most relevant first, in :data:`RULES` order.
     rule_descriptions : dict of str to str
-        Rule id to a one-line explanation of the pattern it flags.
+        Rule id to a one-line explanation of the pattern it flags (a rule's from its
+        record, ``Rule.description``; a group's from ``[group_descriptions]``).
     advice : tuple of Advice
         General load-management advice, in file order.
     red_flags : tuple of RedFlag
@@ -362,14 +363,15 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
         exercises[ex.id] = ex
 
     groups = _get(data, "groups", dict, "document")
-    missing = [rule for rule in RULES if rule not in RULE_EXERCISES and rule not in groups]
+    records = {rule.id: rule for rule in RULE_LIST}
+    missing = [rule for rule in RULES if rule not in records and rule not in groups]
     if missing:
         raise ValueError(f"catalog: [groups] must define {missing}")
     rules: dict[str, tuple[str, ...]] = {}
     for rule in RULES:
         ids = (
-            tuple(RULE_EXERCISES[rule])
-            if rule in RULE_EXERCISES
+            tuple(records[rule].exercises)
+            if rule in records
             else _str_tuple(groups, rule, "groups")
         )
         if not ids:
@@ -381,8 +383,15 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             raise ValueError(f"catalog: rule {rule!r} lists an exercise more than once")
         rules[rule] = ids
 
-    raw_desc = _get(data, "rule_descriptions", dict, "document")
-    rule_descriptions = {rule: _get(raw_desc, rule, str, "rule_descriptions") for rule in RULES}
+    raw_desc = _get(data, "group_descriptions", dict, "document")
+    rule_descriptions = {
+        rule: (
+            records[rule].description
+            if rule in records
+            else _get(raw_desc, rule, str, "group_descriptions")
+        )
+        for rule in RULES
+    }
 
     advice: list[Advice] = []
     for adv_id, table in _get(data, "advice", dict, "document").items():
