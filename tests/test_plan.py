@@ -254,3 +254,79 @@ def test_no_runs_gives_a_week_of_rest():
     empty = runs([30.0]).iloc[0:0]
     plan = build_plan(empty, weekly_table(empty), [], as_of=date(2026, 1, 1))
     assert plan.cap_km == 0 and all(d.run_km == 0 and not d.strength for d in plan.days)
+
+
+# --- the coach's Monday -------------------------------------------------------------
+
+
+def write_weeks(folder: Path, first_monday: date, weekly_km: list[float]) -> None:
+    """Three GPX runs a week (Tue, Thu, Sun), the Sunday run the longest."""
+    from datetime import UTC, datetime
+
+    from runaudit_demo.synth import make_run, write_gpx
+
+    folder.mkdir(parents=True)
+    for week, km in enumerate(weekly_km):
+        for k, (day, share) in enumerate(((1, 0.3), (3, 0.3), (6, 0.4))):
+            start = datetime.combine(
+                first_monday + timedelta(weeks=week, days=day), datetime.min.time()
+            )
+            run = make_run(
+                start.replace(hour=7, tzinfo=UTC), km * share, interval_s=10.0, seed=week * 3 + k
+            )
+            write_gpx(run, folder / f"{start:%Y-%m-%d}-{k}.gpx")
+
+
+def test_roster_ranks_the_current_alert_first_and_an_old_alert_last(tmp_path):
+    from runaudit.cohort import load_roster, monday_frame, monday_rows
+
+    as_of = date(2026, 9, 21)
+    recent = as_of - timedelta(days=as_of.weekday(), weeks=6)  # six weeks ending last week
+    write_weeks(tmp_path / "a_stale", date(2020, 6, 1), [20, 20, 20, 20, 20, 45])
+    write_weeks(tmp_path / "b_calm", recent, [20, 21, 22, 20, 21, 22])
+    write_weeks(tmp_path / "c_now", recent, [20, 20, 20, 20, 20, 45])
+    (tmp_path / "b_calm" / "pain.csv").write_text("date,pain\n2026-09-09,3\n2026-09-16,2\n")
+    roster = load_roster(tmp_path, jobs=1, use_cache=False, as_of=as_of, tz="UTC")
+    stale = roster.audits["a_stale"]
+    assert any(f.severity == "alert" for f in stale.findings)  # an alert... six years ago
+    rows = monday_rows(roster)
+    assert [r.name for r in rows] == ["c_now", "b_calm", "a_stale"]
+    now, calm, old = rows
+    assert now.worst == "alert" and old.open_findings == () and old.worst is None
+    assert old.days_since_run > 2000 and now.days_since_run == 1
+    assert now.last_run == date(2026, 9, 20)
+    assert now.weeks_km[-1] == pytest.approx(45.0, rel=0.02) and len(now.weeks_km) == 8
+    assert now.sparkline[-1] == "▇" and now.sparkline[0] == "▁"
+    assert calm.pain == 2.0 and calm.pain_trend == "falling"
+    assert 0 < now.cap_km <= 45.0
+    frame = monday_frame(rows)
+    assert frame["athlete"].tolist() == ["c_now", "b_calm", "a_stale"]
+
+
+def test_athlete_toml_sets_zone_thresholds_and_run_types_and_is_validated(tmp_path):
+    from runaudit.cohort import load_roster, parse_athlete_toml
+    from runaudit.errors import ConfigError
+
+    config = parse_athlete_toml(
+        'time_zone = "America/Denver"\nrun_types = ["road"]\n[thresholds]\nlow_cadence_spm = 150\n'
+    )
+    assert config.time_zone == "America/Denver" and config.run_types == ("road",)
+    assert config.thresholds == {"low_cadence_spm": 150}
+    for text, message in (
+        ('time_zone = "Mars/Olympus"', "unknown time zone"),
+        ("run_types = ['swim']", "run_types swim not known"),
+        ("[thresholds]\nacwr_warnin = 1.2", "unknown threshold(s) acwr_warnin"),
+        ("pace = 3", "unknown key(s) pace"),
+        ("time_zone = ", "not valid TOML"),
+    ):
+        with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            parse_athlete_toml(text, "x/athlete.toml")
+    write_weeks(tmp_path / "ana", date(2026, 3, 2), [20, 20])
+    write_weeks(tmp_path / "bo", date(2026, 3, 2), [20, 20])
+    (tmp_path / "ana" / "athlete.toml").write_text('time_zone = "Pacific/Auckland"\n')
+    (tmp_path / "bo" / "athlete.toml").write_text('time_zone = "Nowhere/Never"\n')
+    roster = load_roster(tmp_path, jobs=1, use_cache=False, as_of=date(2026, 3, 20))
+    assert "unknown time zone" in roster.errors["bo"]
+    ana = roster.audits["ana"].activities
+    # 07:00 UTC is 20:00 in Auckland (UTC+13 in March)
+    assert ana["start_local"].dt.hour.unique().tolist() == [20]

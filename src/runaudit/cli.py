@@ -570,7 +570,13 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
         )
     progress = _Progress(not opts.get("quiet"))
     try:
-        roster = load_roster(folder, thresholds=thresholds, units=units, **_reading(opts, progress))
+        roster = load_roster(
+            folder,
+            thresholds=thresholds,
+            units=units,
+            as_of=as_of_from(opts),
+            **_reading(opts, progress),
+        )
     finally:
         progress.close()
     if not opts.get("quiet"):

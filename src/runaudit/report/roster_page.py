@@ -1,9 +1,10 @@
-"""Coaches: one report per athlete plus a roster page sorted by urgency.
+"""Coaches: one report per athlete plus a roster page sorted by what needs attention now.
 
 The athletes folder holds one sub-folder or export zip per athlete; each gets
-its own report in ``OUT/<athlete>/`` and a row on ``OUT/index.html`` with the
-latest week's distance, load ratio, cadence and open findings (those of the
-last four weeks), most urgent first.
+its own report in ``OUT/<athlete>/`` and a row on ``OUT/index.html`` and in
+``OUT/roster.csv`` with the last run and the days since, this week's cap, an
+eight-week distance sparkline, the latest pain and its trend, the findings
+open now and the unread files (:func:`runaudit.cohort.monday_rows`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from html import escape
 from pathlib import Path
 
 from runaudit.audit import Audit
-from runaudit.cohort import Roster
+from runaudit.cohort import AthleteMonday, Roster, athlete_monday, monday_frame
 from runaudit.reading.cache import write_text_atomic
 from runaudit.report.html import _CSS
 from runaudit.report.overview import OPEN_FINDING_WEEKS, AthleteNumbers, athlete_numbers
@@ -37,18 +38,22 @@ class RosterRow:
     folder: str
     numbers: AthleteNumbers | None
     error: str | None = None
+    monday: AthleteMonday | None = None
 
     @property
-    def urgency(self) -> tuple[int, int, float]:
-        """Sort key: worst open severity, number of open findings, load ratio."""
-        return self.numbers.urgency if self.numbers is not None else (-2, 0, 0.0)
+    def urgency(self) -> tuple[int, int, int, int]:
+        """Sort key: :attr:`runaudit.cohort.AthleteMonday.attention` (what needs
+        attention now; an old alert is not urgent)."""
+        if self.monday is None or self.numbers is None:
+            return (-2, 0, 0, -(10**6))
+        return self.monday.attention
 
     @property
     def status(self) -> str:
-        """``worst severity``, ``nothing open`` or ``no runs`` (the CLI's line)."""
-        if self.numbers is None:
+        """``worst open severity``, ``nothing open`` or ``no runs`` (the CLI's line)."""
+        if self.numbers is None or self.monday is None:
             return "no runs"
-        return self.numbers.worst or "nothing open"
+        return self.monday.worst or "nothing open"
 
 
 def safe_slug(name: str) -> str:
@@ -70,32 +75,45 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
         if row.numbers is None:
             body.append(
                 f"<tr><td>{link if row.error is None else escape(row.name)}</td>"
-                f"<td colspan='6'>{escape(row.error or 'no runs')}</td></tr>"
+                f"<td colspan='8'>{escape(row.error or 'no runs')}</td></tr>"
             )
             continue
         n = row.numbers
+        m = row.monday
+        assert m is not None
         acwr = f"{n.acwr:.2f}" if math.isfinite(n.acwr) else "–"
         cadence = f"{n.cadence_spm:.0f} spm" if math.isfinite(n.cadence_spm) else "–"
-        pain_at = n.pain
-        pain = f"{pain_at[1]:g}/10 · {escape(format_date(pain_at[0].date()))}" if pain_at else "–"
+        pain = (
+            f"{m.pain:g}/10 · {escape(format_date(m.pain_date))}"
+            + (f" · {escape(m.pain_trend)}" if m.pain_trend else "")
+            if m.pain is not None and m.pain_date is not None
+            else "–"
+        )
         badges = (
             "".join(
                 f'<div><span class="badge sev-{escape(f.severity)}">{escape(f.severity)}</span>'
                 f"{escape(f.rule.replace('_', ' '))} · {escape(format_date(f.week_start))}</div>"
-                for f in sorted(n.open_findings, key=lambda f: f.severity_rank, reverse=True)
+                for f in m.open_findings
             )
             or "none"
         )
-        last_week = format_date(n.last_week) if n.last_week is not None else "–"
+        last_run = (
+            f"{format_date(m.last_run)} ({m.days_since_run} days ago)"
+            if m.last_run is not None
+            else "–"
+        )
         body.append(
-            f"<tr><td>{link}</td><td>{escape(last_week)}</td>"
-            f"<td>{escape(format_distance(n.last_week_km, units))}</td><td>{acwr}</td>"
-            f"<td>{cadence}</td><td class='pain'>{pain}</td><td>{badges}</td></tr>"
+            f"<tr><td>{link}</td><td>{escape(last_run)}</td>"
+            f"<td>{escape(format_distance(m.cap_km, units))}</td>"
+            f"<td class='spark' title='{escape(' '.join(f'{v:.0f}' for v in m.weeks_km))} km'>"
+            f"{escape(m.sparkline)}</td><td>{acwr}</td>"
+            f"<td>{cadence}</td><td class='pain'>{pain}</td><td>{badges}</td>"
+            f"<td>{m.unread_files}</td></tr>"
         )
     table = (
-        "<table><tr><th>athlete</th><th>latest week</th><th>distance</th><th>load ratio</th>"
-        "<th>cadence</th><th>latest knee pain</th>"
-        f"<th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th></tr>"
+        "<table><tr><th>athlete</th><th>last run</th><th>this week's cap</th>"
+        "<th>8 weeks</th><th>load ratio</th><th>cadence</th><th>latest knee pain</th>"
+        f"<th>open findings (last {OPEN_FINDING_WEEKS} weeks)</th><th>unread files</th></tr>"
         + "".join(body)
         + "</table>"
     )
@@ -103,8 +121,9 @@ def render_roster(rows: list[RosterRow], *, units: str = "km", generated: str = 
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>runaudit roster</title><style>{_CSS}</style></head><body><main>"
-        "<header class='top'><h1>Roster</h1><p class='sub'>Most urgent first: worst open "
-        "finding, then how many, then the load ratio. Click a name for the full report.</p>"
+        "<header class='top'><h1>Roster</h1><p class='sub'>What needs attention now first:"
+        " the worst finding of the last weeks (an old alert is not open), recent knee pain,"
+        " how many findings, then the freshest data. Click a name for the full report.</p>"
         f"</header>{table}<footer>Made by runaudit {escape(generated)}. Not medical advice."
         "</footer></main></body></html>\n"
     )
@@ -125,7 +144,7 @@ def roster_row(name: str, folder: str, audit: Audit | None, error: str | None = 
             looked = sum(audit.ingest.counts().values())
             error = f"no runs found ({looked} files looked at)"
         return RosterRow(name, folder, None, error or "no runs found")
-    return RosterRow(name, folder, athlete_numbers(audit))
+    return RosterRow(name, folder, athlete_numbers(audit), monday=athlete_monday(name, audit))
 
 
 def roster_rows(roster: Roster) -> list[RosterRow]:
@@ -144,7 +163,7 @@ def write_roster(
     units: str = "km",
     pdf: bool = False,
 ) -> tuple[Path, list[RosterRow]]:
-    """Write one report per athlete with runs and the roster page.
+    """Write one report per athlete with runs, the roster page and ``roster.csv``.
 
     Parameters
     ----------
@@ -168,4 +187,11 @@ def write_roster(
             audit = roster.audits[row.name]
             write_report(audit, out / row.folder, title=row.name, units=units, pdf=pdf)
     page = write_roster_page(rows, out, units=units)
-    return page, sorted(rows, key=lambda r: r.urgency, reverse=True)
+    ordered = sorted(rows, key=lambda r: r.urgency, reverse=True)
+    mondays = [
+        r.monday
+        or AthleteMonday(r.name, None, None, 0.0, (), "", None, None, "", (), 0, error=r.error)
+        for r in ordered
+    ]
+    write_text_atomic(out / "roster.csv", monday_frame(mondays).to_csv(index=False))
+    return page, ordered
