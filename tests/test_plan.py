@@ -330,3 +330,28 @@ def test_athlete_toml_sets_zone_thresholds_and_run_types_and_is_validated(tmp_pa
     ana = roster.audits["ana"].activities
     # 07:00 UTC is 20:00 in Auckland (UTC+13 in March)
     assert ana["start_local"].dt.hour.unique().tolist() == [20]
+
+
+def test_unreadable_run_files_are_counted_and_mark_their_week_incomplete(tmp_path):
+    write_weeks(tmp_path / "export", date(2026, 3, 2), [20, 20, 20])
+    (tmp_path / "export" / "2026-03-12-07-00-00.fit").write_bytes(b"\x0e\x10garbage" * 4)
+    (tmp_path / "export" / "track.gpx").write_text("<gpx><trk>", encoding="utf-8")
+    audit = load_export(tmp_path / "export", use_cache=False, jobs=1, as_of=date(2026, 3, 23))
+    unread = audit.unread
+    assert len(unread) == 2
+    assert unread["date"].dropna().tolist() == [pd.Timestamp("2026-03-12")]
+    weekly = audit.weekly.set_index("week_start")["incomplete"]
+    assert weekly.dtype == bool
+    assert weekly.to_dict() == {
+        pd.Timestamp("2026-03-02"): False,
+        pd.Timestamp("2026-03-09"): True,
+        pd.Timestamp("2026-03-16"): False,
+    }
+    assert audit.unread_share == pytest.approx(2 / 11)
+    lines = audit.data_lines()
+    assert lines[0] == "Data ends 22 Mar 2026, 1 day before 23 Mar 2026 (the date of this audit)."
+    assert lines[1].startswith("2 files that look like runs could not be read or dated (18% of")
+    result = CliRunner().invoke(
+        cli, ["weekly", str(tmp_path / "export"), "--as-of", "2026-03-23", "--no-cache"]
+    )
+    assert "2 files that look like runs could not be read or dated (18%" in result.stderr
