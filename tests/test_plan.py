@@ -239,6 +239,7 @@ def test_as_of_a_year_after_the_data_gives_a_comeback_plan_and_the_data_ends_lin
     assert sum(d["run_km"] for d in data["days"]) <= data["cap_km"] <= 25.0
     assert "Data ends 20 Sep 2026, 366 days before 21 Sep 2027" in result.stderr
     table = CliRunner().invoke(cli, ["plan", str(SAMPLE), "--as-of", "2027-09-21", "-q"])
+    assert table.stdout.startswith("Data ends 20 Sep 2026, 366 days before 21 Sep 2027")
     assert "comeback week" in table.stdout and "Mon 2027-09-27" in table.stdout
 
 

@@ -662,7 +662,7 @@ def build_plan(
         plan_days.append(
             PlanDay(day, ran, tuple(slots.get(i, ())), tuple(notes), i == long_day and ran > 0)
         )
-    week_notes = [f"Cap: {cap.reason}."]
+    week_notes: list[str] = []
     days_since = (as_of - data_ends).days
     if cap.comeback:
         week_notes.append(
