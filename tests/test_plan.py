@@ -38,7 +38,7 @@ def runs(weekly_km: list[float], days: tuple[int, ...] = DAYS, long_share: float
     for week, km in enumerate(weekly_km):
         if km <= 0:
             continue
-        easy = km * (1 - long_share) / (len(days) - 1)
+        easy = km * (1 - long_share) / max(1, len(days) - 1)
         for day in days:
             start = pd.Timestamp(FIRST + timedelta(weeks=week, days=day)) + pd.Timedelta(hours=7)
             dist = km * long_share if day == days[-1] else easy
@@ -356,3 +356,15 @@ def test_unreadable_run_files_are_counted_and_mark_their_week_incomplete(tmp_pat
         cli, ["weekly", str(tmp_path / "export"), "--as-of", "2026-03-23", "--no-cache"]
     )
     assert "2 files that look like runs could not be read or dated (18%" in result.stderr
+
+
+def test_a_comeback_week_is_spread_and_bounded_even_after_odd_histories():
+    ends = FIRST + timedelta(weeks=9, days=6)
+    # one 30-km run a week before a long break: two runs, no single 25-km run
+    single, _ = plan_for([30.0] * 10, as_of=ends + timedelta(days=200), days=(6,), long_share=1.0)
+    ran = [d.run_km for d in single.days if d.run_km]
+    assert single.comeback and len(ran) >= 2 and max(ran) <= single.cap_km / 2 + 0.1
+    # a few hundred metres a week (test recordings): 5 km at most, runs of at least 3 km
+    tiny, _ = plan_for([0.3] * 10, as_of=ends + timedelta(days=200))
+    assert tiny.cap_km == 5.0 and "averaged under 5 km" in tiny.cap_reason
+    assert [d.run_km for d in tiny.days if d.run_km] == [3.0]
