@@ -73,6 +73,7 @@ def weekly_frame(
             "acwr_time": np.where(chronic > 0, dist / chronic, NAN),
             "trail_km": np.zeros(n),
             "treadmill_km": np.zeros(n),
+            "incomplete": np.zeros(n, dtype=bool),
         }
     )[list(WEEKLY_COLUMNS)]
     assert tuple(frame.columns) == WEEKLY_COLUMNS

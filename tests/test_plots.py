@@ -75,6 +75,7 @@ def weekly() -> pd.DataFrame:
     frame[["chronic_km", "acwr"]] = acwr_rolling(frame["distance_km"])
     frame["acwr_time"] = acwr_rolling(frame["moving_time_s"].astype(float))["acwr"]
     frame["trail_km"] = frame["treadmill_km"] = 0.0
+    frame["incomplete"] = False
     return frame[list(WEEKLY_COLUMNS)]
 
 

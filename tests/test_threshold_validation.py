@@ -37,6 +37,7 @@ BAD += [
     ("deload_ratio", "1.5", "1.5"),  # a share of the recent peak
     ("target_cadence_high_spm", "150", "150"),  # below the default low end 165
     ("target_cadence_low_spm", "190", "190"),  # above the default high end 180
+    ("long_run_cap_ratio", "0", "0"),  # the plan's longest run would be nothing
 ]
 
 
@@ -56,6 +57,7 @@ def test_the_cases_cover_every_threshold():
         "deload_max_streak",
         "long_run_window_days",
         "surface_lookback_weeks",
+        "comeback_gap_days",
     ]
 
 
