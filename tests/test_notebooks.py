@@ -43,6 +43,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "low_cadence findings",  # the low_cadence sweep
         "[thresholds]",  # the TOML file
         "same as analyze(): True",  # the command line agrees with the notebook
+        "8 rules swept",  # one sweep per rule
     ),
 }
 #: Name of the kernelspec registered for this interpreter when ``python3`` is not it.

@@ -38,7 +38,7 @@ def runs(weekly_km: list[float], days: tuple[int, ...] = DAYS, long_share: float
     for week, km in enumerate(weekly_km):
         if km <= 0:
             continue
-        easy = km * (1 - long_share) / (len(days) - 1)
+        easy = km * (1 - long_share) / max(1, len(days) - 1)
         for day in days:
             start = pd.Timestamp(FIRST + timedelta(weeks=week, days=day)) + pd.Timedelta(hours=7)
             dist = km * long_share if day == days[-1] else easy
@@ -239,6 +239,7 @@ def test_as_of_a_year_after_the_data_gives_a_comeback_plan_and_the_data_ends_lin
     assert sum(d["run_km"] for d in data["days"]) <= data["cap_km"] <= 25.0
     assert "Data ends 20 Sep 2026, 366 days before 21 Sep 2027" in result.stderr
     table = CliRunner().invoke(cli, ["plan", str(SAMPLE), "--as-of", "2027-09-21", "-q"])
+    assert table.stdout.startswith("Data ends 20 Sep 2026, 366 days before 21 Sep 2027")
     assert "comeback week" in table.stdout and "Mon 2027-09-27" in table.stdout
 
 
@@ -254,3 +255,117 @@ def test_no_runs_gives_a_week_of_rest():
     empty = runs([30.0]).iloc[0:0]
     plan = build_plan(empty, weekly_table(empty), [], as_of=date(2026, 1, 1))
     assert plan.cap_km == 0 and all(d.run_km == 0 and not d.strength for d in plan.days)
+
+
+# --- the coach's Monday -------------------------------------------------------------
+
+
+def write_weeks(folder: Path, first_monday: date, weekly_km: list[float]) -> None:
+    """Three GPX runs a week (Tue, Thu, Sun), the Sunday run the longest."""
+    from datetime import UTC, datetime
+
+    from runaudit_demo.synth import make_run, write_gpx
+
+    folder.mkdir(parents=True)
+    for week, km in enumerate(weekly_km):
+        for k, (day, share) in enumerate(((1, 0.3), (3, 0.3), (6, 0.4))):
+            start = datetime.combine(
+                first_monday + timedelta(weeks=week, days=day), datetime.min.time()
+            )
+            run = make_run(
+                start.replace(hour=7, tzinfo=UTC), km * share, interval_s=10.0, seed=week * 3 + k
+            )
+            write_gpx(run, folder / f"{start:%Y-%m-%d}-{k}.gpx")
+
+
+def test_roster_ranks_the_current_alert_first_and_an_old_alert_last(tmp_path):
+    from runaudit.cohort import load_roster, monday_frame, monday_rows
+
+    as_of = date(2026, 9, 21)
+    recent = as_of - timedelta(days=as_of.weekday(), weeks=6)  # six weeks ending last week
+    write_weeks(tmp_path / "a_stale", date(2020, 6, 1), [20, 20, 20, 20, 20, 45])
+    write_weeks(tmp_path / "b_calm", recent, [20, 21, 22, 20, 21, 22])
+    write_weeks(tmp_path / "c_now", recent, [20, 20, 20, 20, 20, 45])
+    (tmp_path / "b_calm" / "pain.csv").write_text("date,pain\n2026-09-09,3\n2026-09-16,2\n")
+    roster = load_roster(tmp_path, jobs=1, use_cache=False, as_of=as_of, tz="UTC")
+    stale = roster.audits["a_stale"]
+    assert any(f.severity == "alert" for f in stale.findings)  # an alert... six years ago
+    rows = monday_rows(roster)
+    assert [r.name for r in rows] == ["c_now", "b_calm", "a_stale"]
+    now, calm, old = rows
+    assert now.worst == "alert" and old.open_findings == () and old.worst is None
+    assert old.days_since_run > 2000 and now.days_since_run == 1
+    assert now.last_run == date(2026, 9, 20)
+    assert now.weeks_km[-1] == pytest.approx(45.0, rel=0.02) and len(now.weeks_km) == 8
+    assert now.sparkline[-1] == "▇" and now.sparkline[0] == "▁"
+    assert calm.pain == 2.0 and calm.pain_trend == "falling"
+    assert 0 < now.cap_km <= 45.0
+    frame = monday_frame(rows)
+    assert frame["athlete"].tolist() == ["c_now", "b_calm", "a_stale"]
+
+
+def test_athlete_toml_sets_zone_thresholds_and_run_types_and_is_validated(tmp_path):
+    from runaudit.cohort import load_roster, parse_athlete_toml
+    from runaudit.errors import ConfigError
+
+    config = parse_athlete_toml(
+        'time_zone = "America/Denver"\nrun_types = ["Hardloop"]\n'
+        "[thresholds]\nlow_cadence_spm = 150\n"
+    )
+    assert config.time_zone == "America/Denver" and config.run_types == ("Hardloop",)
+    assert config.thresholds == {"low_cadence_spm": 150}
+    for text, message in (
+        ('time_zone = "Mars/Olympus"', "unknown time zone"),
+        ("run_types = 'Hardloop'", "run_types must be a list of activity type names"),
+        ("[thresholds]\nacwr_warnin = 1.2", "unknown threshold(s) acwr_warnin"),
+        ("pace = 3", "unknown key(s) pace"),
+        ("time_zone = ", "not valid TOML"),
+    ):
+        with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            parse_athlete_toml(text, "x/athlete.toml")
+    write_weeks(tmp_path / "ana", date(2026, 3, 2), [20, 20])
+    write_weeks(tmp_path / "bo", date(2026, 3, 2), [20, 20])
+    (tmp_path / "ana" / "athlete.toml").write_text('time_zone = "Pacific/Auckland"\n')
+    (tmp_path / "bo" / "athlete.toml").write_text('time_zone = "Nowhere/Never"\n')
+    roster = load_roster(tmp_path, jobs=1, use_cache=False, as_of=date(2026, 3, 20))
+    assert "unknown time zone" in roster.errors["bo"]
+    ana = roster.audits["ana"].activities
+    # 07:00 UTC is 20:00 in Auckland (UTC+13 in March)
+    assert ana["start_local"].dt.hour.unique().tolist() == [20]
+
+
+def test_unreadable_run_files_are_counted_and_mark_their_week_incomplete(tmp_path):
+    write_weeks(tmp_path / "export", date(2026, 3, 2), [20, 20, 20])
+    (tmp_path / "export" / "2026-03-12-07-00-00.fit").write_bytes(b"\x0e\x10garbage" * 4)
+    (tmp_path / "export" / "track.gpx").write_text("<gpx><trk>", encoding="utf-8")
+    audit = load_export(tmp_path / "export", use_cache=False, jobs=1, as_of=date(2026, 3, 23))
+    unread = audit.unread
+    assert len(unread) == 2
+    assert unread["date"].dropna().tolist() == [pd.Timestamp("2026-03-12")]
+    weekly = audit.weekly.set_index("week_start")["incomplete"]
+    assert weekly.dtype == bool
+    assert weekly.to_dict() == {
+        pd.Timestamp("2026-03-02"): False,
+        pd.Timestamp("2026-03-09"): True,
+        pd.Timestamp("2026-03-16"): False,
+    }
+    assert audit.unread_share == pytest.approx(2 / 11)
+    lines = audit.data_lines()
+    assert lines[0] == "Data ends 22 Mar 2026, 1 day before 23 Mar 2026 (the date of this audit)."
+    assert lines[1].startswith("2 files that look like runs could not be read or dated (18% of")
+    result = CliRunner().invoke(
+        cli, ["weekly", str(tmp_path / "export"), "--as-of", "2026-03-23", "--no-cache"]
+    )
+    assert "2 files that look like runs could not be read or dated (18%" in result.stderr
+
+
+def test_a_comeback_week_is_spread_and_bounded_even_after_odd_histories():
+    ends = FIRST + timedelta(weeks=9, days=6)
+    # one 30-km run a week before a long break: two runs, no single 25-km run
+    single, _ = plan_for([30.0] * 10, as_of=ends + timedelta(days=200), days=(6,), long_share=1.0)
+    ran = [d.run_km for d in single.days if d.run_km]
+    assert single.comeback and len(ran) >= 2 and max(ran) <= single.cap_km / 2 + 0.1
+    # a few hundred metres a week (test recordings): 5 km at most, runs of at least 3 km
+    tiny, _ = plan_for([0.3] * 10, as_of=ends + timedelta(days=200))
+    assert tiny.cap_km == 5.0 and "averaged under 5 km" in tiny.cap_reason
+    assert [d.run_km for d in tiny.days if d.run_km] == [3.0]

@@ -45,6 +45,7 @@ BAD += [
     ("cadence_step_min", "0.2", "0.2"),  # above the default cadence_step_max 0.10
     ("cadence_step_max", "1.5", "1.5"),  # a share of the cadence
     ("long_run_history_days", "40", "40"),  # longer than the 30-day window
+    ("long_run_cap_ratio", "0", "0"),  # the plan's longest run would be nothing
 ]
 
 
@@ -68,6 +69,7 @@ def test_the_cases_cover_every_threshold():
         "long_run_history_days",
         "surface_lookback_weeks",
         "pain_alert_weeks",
+        "comeback_gap_days",
     ]
 
 

@@ -198,8 +198,9 @@ class Audit:
                 if dated
                 else "none carries a date, so no week can be marked incomplete"
             )
+            verb = "looks" if len(unread) == 1 else "look"
             lines.append(
-                f"{plural(len(unread), 'file')} that look like runs could not be read or dated"
+                f"{plural(len(unread), 'file')} that {verb} like runs could not be read or dated"
                 f" ({self.unread_share:.0%} of the runs): {weeks}."
             )
         return lines
@@ -235,9 +236,16 @@ class Audit:
         span = (
             f", weeks {weeks.min():%Y-%m-%d} to {weeks.max():%Y-%m-%d}" if weeks is not None else ""
         )
+        ends = self.data_ends
+        age = (
+            f", data ends {ends:%Y-%m-%d}"
+            f" ({self.days_since_data} days before {self.as_of:%Y-%m-%d})"
+            if ends is not None
+            else ""
+        )
         return (
             f"<Audit: {len(self.activities)} runs{span}, {len(self.findings)} findings,"
-            f" {sum(self.ingest.counts().values())} files read>"
+            f" {sum(self.ingest.counts().values())} files read{age}>"
         )
 
     def findings_frame(

@@ -332,7 +332,7 @@ def pain_from(opts: dict[str, Any]) -> PainDiary | None:
     return diary
 
 
-def audit_export(opts: dict[str, Any], units: str = "km") -> Audit:
+def audit_export(opts: dict[str, Any], units: str = "km", *, data_lines: bool = True) -> Audit:
     """Thresholds and diary first (bad options fail before any reading), then ingest and analyse."""
     from runaudit.audit import audit_ingest
 
@@ -341,7 +341,7 @@ def audit_export(opts: dict[str, Any], units: str = "km") -> Audit:
     audit = audit_ingest(
         read_export(opts, diary), thresholds, units=units, pain=diary, as_of=as_of_from(opts)
     )
-    if not opts.get("quiet"):
+    if data_lines and not opts.get("quiet"):
         for line in audit.data_lines():
             click.echo(line, err=True)
     return audit
@@ -492,14 +492,14 @@ def plan(fmt: str, **opts: Any) -> None:
     """
     import json
 
-    audit = audit_export(opts)
+    audit = audit_export(opts, data_lines=fmt != "table")
     week = audit.plan
     if fmt == "json":
         click.echo(json.dumps(week.to_dict(), indent=2, ensure_ascii=False))
     elif fmt == "ics":
         click.echo(week.to_ics().decode("utf-8"), nl=False)
-    else:
-        click.echo("\n".join(week.lines()))
+    else:  # for people: what the data can say first
+        click.echo("\n".join([*audit.data_lines(), *week.lines()]))
     exit_if_strict(opts, audit.ingest.counts()["skipped"])
 
 
@@ -618,7 +618,13 @@ def _report_roster(
         )
     progress = _Progress(not opts.get("quiet"))
     try:
-        roster = load_roster(folder, _reading(opts, progress), thresholds=thresholds, units=units)
+        roster = load_roster(
+            folder,
+            _reading(opts, progress),
+            thresholds=thresholds,
+            units=units,
+            as_of=as_of_from(opts),
+        )
     finally:
         progress.close()
     if not opts.get("quiet"):

@@ -222,6 +222,11 @@ class Thresholds:
                 f"threshold target_cadence_high_spm ({self.target_cadence_high_spm!r}) must not "
                 f"be below target_cadence_low_spm ({self.target_cadence_low_spm!r})."
             )
+        if self.long_run_cap_ratio <= 0:
+            raise ConfigError(
+                "threshold long_run_cap_ratio must be above 0 (a multiple of the recent longest"
+                f" run), got {self.long_run_cap_ratio!r}."
+            )
         if self.ramp_by_time not in (0, 1):
             raise ConfigError("threshold ramp_by_time must be 0 (distance) or 1 (running time).")
         if not self.pain_easy <= self.pain_warning <= self.pain_alert <= 10:

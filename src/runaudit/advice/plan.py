@@ -400,14 +400,17 @@ def _cap(
     km = float(last["distance_km"].mean()) if not last.empty else 0.0
     n = len(last)
     if gap_days > t.comeback_gap_days:
-        cap = min(t.comeback_min_km, km) if km >= MIN_RUN_KM else t.comeback_min_km
-        return _Cap(
-            round(cap, 1),
-            f"a comeback week: your last run was {gap_days} days before this week, and the plan"
-            f" assumes no running since; at most {t.comeback_min_km:g} km and no more than your"
-            f" last {n}-week average",
-            True,
+        head = (
+            f"a comeback week: your last run was {gap_days} days before this week, and the"
+            " plan assumes no running since"
         )
+        if km >= t.comeback_chronic_km:
+            cap = min(t.comeback_min_km, km)
+            why = f"at most {t.comeback_min_km:g} km and no more than your last {n}-week average"
+        else:  # the runner did not even average comeback_chronic_km before the break
+            cap = t.comeback_chronic_km
+            why = f"your last {n} weeks averaged under {cap:g} km, so at most that"
+        return _Cap(_floor1(cap), f"{head}; {why}, spread evenly", True)
     if km < t.comeback_chronic_km:
         return _Cap(
             t.comeback_min_km,
@@ -582,14 +585,24 @@ def build_plan(
     if cap.comeback:
         current = []  # old findings describe training the plan no longer builds on
     count, order, long_day, share = _habits(runs, weekly, data_ends)
+    if cap.comeback:
+        count = max(count, 2)  # spread a comeback week: no single long run
     while count > 1 and cap.km / count < MIN_RUN_KM:
         count -= 1
     window = pd.Timestamp(start) - pd.Timedelta(days=t.long_run_window_days)
     recent_longest = runs.loc[runs["start_local"] >= window, "distance_km"]
-    if cap.comeback or recent_longest.empty:
-        long_cap = _floor1(cap.km / count) if cap.comeback else _floor1(cap.km)
-        if not recent_longest.empty:
-            long_cap = min(long_cap, _floor1(t.long_run_cap_ratio * recent_longest.max()))
+    if cap.comeback:
+        # evenly spread, and no longer than the band of the last runs before the break
+        # (at least MIN_RUN_KM: a recording of a few hundred metres is no guide)
+        before = runs.loc[
+            runs["start_local"]
+            >= pd.Timestamp(data_ends) - pd.Timedelta(days=t.long_run_window_days),
+            "distance_km",
+        ]
+        band = max(MIN_RUN_KM, _floor1(t.long_run_cap_ratio * before.max()))
+        long_cap = min(_floor1(cap.km / count), band)
+    elif recent_longest.empty:
+        long_cap = _floor1(cap.km)
     else:
         long_cap = min(_floor1(t.long_run_cap_ratio * float(recent_longest.max())), cap.km)
     run_days = _run_days(order, count, long_day)
@@ -664,7 +677,7 @@ def build_plan(
         plan_days.append(
             PlanDay(day, ran, tuple(slots.get(i, ())), tuple(notes), i == long_day and ran > 0)
         )
-    week_notes = [f"Cap: {cap.reason}."]
+    week_notes: list[str] = []
     days_since = (as_of - data_ends).days
     if cap.comeback:
         week_notes.append(

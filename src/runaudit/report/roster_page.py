@@ -1,9 +1,10 @@
-"""Coaches: one report per athlete plus a roster page sorted by urgency.
+"""Coaches: one report per athlete plus a roster page sorted by what needs attention now.
 
 The athletes folder holds one sub-folder or export zip per athlete; each gets
-its own report in ``OUT/<athlete>/`` and a row on ``OUT/index.html`` with the
-latest week's distance, load ratio, cadence and open findings (those of the
-last four weeks), most urgent first.
+its own report in ``OUT/<athlete>/`` and a row on ``OUT/index.html`` and in
+``OUT/roster.csv`` with the last run and the days since, this week's cap, an
+eight-week distance sparkline, the latest pain and its trend, the findings
+open now and the unread files (:func:`runaudit.cohort.athlete_monday`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from runaudit.audit import Audit
-from runaudit.cohort import Roster
+from runaudit.cohort import AthleteMonday, Roster, athlete_monday, monday_frame
 from runaudit.report.html import render_template
 from runaudit.report.overview import OPEN_FINDING_WEEKS, AthleteNumbers, athlete_numbers
 from runaudit.report.view import DEFAULT_CHART_WEEKS
@@ -36,18 +37,22 @@ class RosterRow:
     folder: str
     numbers: AthleteNumbers | None
     error: str | None = None
+    monday: AthleteMonday | None = None
 
     @property
-    def urgency(self) -> tuple[int, int, float]:
-        """Sort key: worst open severity, number of open findings, load ratio."""
-        return self.numbers.urgency if self.numbers is not None else (-2, 0, 0.0)
+    def urgency(self) -> tuple[int, int, int, int]:
+        """Sort key: :attr:`runaudit.cohort.AthleteMonday.attention` (what needs
+        attention now; an old alert is not urgent)."""
+        if self.monday is None or self.numbers is None:
+            return (-2, 0, 0, -(10**6))
+        return self.monday.attention
 
     @property
     def status(self) -> str:
-        """``worst severity``, ``nothing open`` or ``no runs`` (the CLI's line)."""
-        if self.numbers is None:
+        """``worst open severity``, ``nothing open`` or ``no runs`` (the CLI's line)."""
+        if self.numbers is None or self.monday is None:
             return "no runs"
-        return self.numbers.worst or "nothing open"
+        return self.monday.worst or "nothing open"
 
 
 def safe_slug(name: str) -> str:
@@ -78,32 +83,47 @@ class RosterLine:
     folder: str
     error: str = ""
     link: bool = False
-    last_week: str = ""
-    distance: str = ""
+    last_run: str = ""
+    cap: str = ""
+    sparkline: str = ""
+    spark_title: str = ""
     acwr: str = ""
     cadence: str = ""
     pain: str = ""
     findings: tuple[RosterFinding, ...] = ()
+    unread: int = 0
 
 
 def roster_line(row: RosterRow, units: str = "km") -> RosterLine:
     """The view of one roster row (see :func:`render_roster`)."""
-    if row.numbers is None:
+    if row.numbers is None or row.monday is None:
         return RosterLine(row.name, row.folder, row.error or "no runs", link=row.error is None)
-    n = row.numbers
-    pain_at = n.pain
+    n, m = row.numbers, row.monday
+    pain = (
+        f"{m.pain:g}/10 · {format_date(m.pain_date)}"
+        + (f" · {m.pain_trend}" if m.pain_trend else "")
+        if m.pain is not None and m.pain_date is not None
+        else "–"
+    )
     return RosterLine(
         name=row.name,
         folder=row.folder,
-        last_week=format_date(n.last_week) if n.last_week is not None else "–",
-        distance=format_distance(n.last_week_km, units),
+        last_run=(
+            f"{format_date(m.last_run)} ({m.days_since_run} days ago)"
+            if m.last_run is not None
+            else "–"
+        ),
+        cap=format_distance(m.cap_km, units),
+        sparkline=m.sparkline,
+        spark_title=" ".join(f"{v:.0f}" for v in m.weeks_km) + " km",
         acwr=f"{n.acwr:.2f}" if math.isfinite(n.acwr) else "–",
         cadence=f"{n.cadence_spm:.0f} spm" if math.isfinite(n.cadence_spm) else "–",
-        pain=f"{pain_at[1]:g}/10 · {format_date(pain_at[0].date())}" if pain_at else "–",
+        pain=pain,
         findings=tuple(
             RosterFinding(f.severity, f.rule.replace("_", " "), format_date(f.week_start))
-            for f in sorted(n.open_findings, key=lambda f: f.severity_rank, reverse=True)
+            for f in m.open_findings
         ),
+        unread=m.unread_files,
     )
 
 
@@ -134,7 +154,7 @@ def roster_row(name: str, folder: str, audit: Audit | None, error: str | None = 
             looked = sum(audit.ingest.counts().values())
             error = f"no runs found ({looked} files looked at)"
         return RosterRow(name, folder, None, error or "no runs found")
-    return RosterRow(name, folder, athlete_numbers(audit))
+    return RosterRow(name, folder, athlete_numbers(audit), monday=athlete_monday(name, audit))
 
 
 def roster_rows(roster: Roster) -> list[RosterRow]:
@@ -154,8 +174,8 @@ def write_roster(
     pdf: bool = False,
     weeks: int | None = DEFAULT_CHART_WEEKS,
 ) -> tuple[Path, list[RosterRow]]:
-    """Write one report per athlete with runs and the roster page, completely or not at
-    all (see :func:`~runaudit.report.writer.staged_folder`).
+    """Write one report per athlete with runs, the roster page and ``roster.csv``,
+    completely or not at all (see :func:`~runaudit.report.writer.staged_folder`).
 
     Parameters
     ----------
@@ -186,4 +206,11 @@ def write_roster(
                     audit, stage / row.folder, title=row.name, units=units, pdf=pdf, weeks=weeks
                 )
         write_roster_page(rows, stage, units=units)
-    return out / "index.html", sorted(rows, key=lambda r: r.urgency, reverse=True)
+        ordered = sorted(rows, key=lambda r: r.urgency, reverse=True)
+        mondays = [
+            r.monday
+            or AthleteMonday(r.name, None, None, 0.0, (), "", None, None, "", (), 0, error=r.error)
+            for r in ordered
+        ]
+        (stage / "roster.csv").write_text(monday_frame(mondays).to_csv(index=False), "utf-8")
+    return out / "index.html", ordered
