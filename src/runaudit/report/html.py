@@ -56,7 +56,7 @@ def render_html(view: ReportView, images: Mapping[str, bytes]) -> str:
     view : ReportView
         From :func:`runaudit.report.view.build_view`.
     images : mapping of str to bytes
-        PNG bytes by chart name (see :data:`runaudit.report.view.SECTION_CHARTS`).
+        PNG bytes by chart name (:attr:`ReportView.chart_names`).
     """
     encoded = {name: base64.b64encode(png).decode("ascii") for name, png in images.items()}
     return render_template("report.html.j2", view=view, images=encoded)

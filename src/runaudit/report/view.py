@@ -47,13 +47,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("ingest", "What was read"),
     ("safety", "Red flags and advice"),
 )
-#: The charts of each chart section, in order.
-SECTION_CHARTS: dict[str, tuple[str, ...]] = {
-    "load": ("weekly_distance", "history"),
-    "descent": ("descent",),
-    "cadence": ("cadence", "cadence_distribution"),
-    "long-runs": ("long_runs",),
-}
 #: Weekly charts show this many latest weeks unless told otherwise (``--weeks``).
 DEFAULT_CHART_WEEKS = 26
 #: Findings on the PDF's first page.
@@ -548,7 +541,7 @@ def _finite(frame: pd.DataFrame, column: str) -> bool:
 
 
 def chart_views(
-    audit: Audit, units: str = "km", weeks: int | None = DEFAULT_CHART_WEEKS
+    audit: Audit, weeks: int | None = DEFAULT_CHART_WEEKS
 ) -> dict[str, tuple[ChartView, ...]]:
     """Each chart section's charts with captions from the thresholds in force; a chart
     without data is one line of text (``no_data``)."""
@@ -801,7 +794,7 @@ def build_view(
         tiles=_tiles(audit, units),
         status=_status(audit, units),
         plan=plan_view(plan, audit.thresholds, units),
-        charts=chart_views(audit, units, weeks),
+        charts=chart_views(audit, weeks),
         findings=cards,
         top_findings=top,
         top_heading=top_heading,
