@@ -329,6 +329,8 @@ def test_garmin_duplicates_and_year_3000(tmp_path):
     assert audit.weekly["week_start"].astype(str).tolist() == ["2024-02-26", "2024-03-04"]
     said = "\n".join(audit.ingest.metadata.problems)
     assert "date before 1980 or after 2099" in said
+    weeks = audit.ingest.metadata.service_weeks
+    assert weeks["week_start"].dt.year.max() == 2024 and weeks["service_km"].sum() == 70.0
 
 
 def test_out_of_range_dates_are_named_never_stretch_the_table(tmp_path):
@@ -414,3 +416,13 @@ def test_records_file_over_the_size_limit_is_named(tmp_path):
     assert not meta.records
     (line,) = meta.problems
     assert "activities.csv" in line and "limit" in line
+
+
+def test_oversize_records_file_is_named_on_stderr(tmp_path):
+    (tmp_path / "activities.csv").write_text(write_csv(_seven_runs()) + "x" * 2**20)
+    result = CliRunner().invoke(
+        cli, ["weekly", str(tmp_path), "--no-cache", "-j", "1", "--max-file-mb", "0.5"]
+    )
+    assert result.exit_code == 1  # no runs: the only records file was not read
+    (line,) = [x for x in result.stderr.splitlines() if "activities.csv" in x]
+    assert "1 MiB, over the 0.5 MiB limit for service records; not read" in line

@@ -45,10 +45,13 @@ class MetadataAccount:
     other_sport : int
         Rows and summaries of other sports.
     garmin_matched, garmin_added : int
-        Garmin running summaries matched to a known run / added as summary-only runs.
+        Running summaries (records of services whose records name no file: Garmin
+        Connect's and the like) matched to a known run / added as summary-only runs.
     problems, notes : tuple of str
     listed_shoes : tuple of str
         Shoes the export lists (Strava's ``shoes.csv``), used or not.
+    summary_labels : tuple of str
+        The names of the services whose summaries were read (``"Garmin Connect"``).
     rows : tuple of (str, str)
         Every record row refused or set aside: ``("activities.csv line 12",
         reason)``; ``problems`` counts them by kind, ``ingest.csv`` lists each.
@@ -68,6 +71,7 @@ class MetadataAccount:
     notes: tuple[str, ...] = ()
     listed_shoes: tuple[str, ...] = ()
     rows: tuple[tuple[str, str], ...] = ()
+    summary_labels: tuple[str, ...] = ()
     service_weeks: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
     def differing_weeks(self) -> pd.DataFrame:
@@ -87,8 +91,8 @@ class MetadataAccount:
             f" {plural(self.file_failed, 'row')} whose file failed counted from the row,"
             f" {plural(self.other_sport, 'row')} of other sports"
             + (
-                f"; summaries (Garmin Connect, Polar Flow): {self.garmin_matched} matched to"
-                " a file,"
+                f"; {' and '.join(self.summary_labels) or 'Garmin'} summaries:"
+                f" {self.garmin_matched} matched to a file,"
                 f" {plural(self.garmin_added, 'summary-only run')} added"
                 if self.garmin_matched or self.garmin_added
                 else ""
@@ -136,7 +140,11 @@ class MetadataAccount:
         return out.reset_index()[[*columns, "differs"]]
 
     def lines(self) -> list[str]:
-        """The account as lines for the ingest summary (empty without metadata)."""
+        """The account as lines for the ingest summary (empty without metadata).
+
+        A records file refused whole (over its size limit, say) is named even when
+        no other records file was read.
+        """
         if not self.files:
-            return []
+            return [*self.problems, *self.notes]
         return [self.summary_line(), *self.week_lines(), *self.problems, *self.notes]

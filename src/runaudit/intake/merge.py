@@ -167,6 +167,7 @@ def merge_metadata(
 
     order = {r.service: i for i, r in reversed(list(enumerate(READERS)))}
     linking = {r.service for r in READERS if r.links_files}
+    labels = {r.service: r.label for r in READERS}
     found: dict[str, Problems] = {}  # per records file: problems counted by kind
     rows: list[tuple[str, str]] = []  # (file line, reason) of every record set aside
 
@@ -201,7 +202,7 @@ def merge_metadata(
             c["other"] += 1  # a type runaudit does not know follows its file's sport
             continue
         dated = math.isfinite(row.start_utc)
-        if running and dated and math.isfinite(row.distance_km):
+        if running and not implausible(row):  # the service's own weekly total
             offset, _src = offset_for(row.start_utc, row.utc_offset_s)
             service.append((row.service, row.start_utc, offset, row.distance_km))
         if entry is not None and entry.bucket == "not_activity":
@@ -275,7 +276,7 @@ def merge_metadata(
             c["other"] += 1
             continue
         offset, _src = offset_for(summary.start_utc, summary.utc_offset_s)
-        if math.isfinite(summary.start_utc) and math.isfinite(summary.distance_km):
+        if not implausible(summary):
             service.append((summary.service, summary.start_utc, offset, summary.distance_km))
         match = _nearest(pool, summary.start_utc, summary.distance_km, used)
         if match is not None:
@@ -330,6 +331,13 @@ def merge_metadata(
         garmin_added=c["g_added"],
         problems=(*problems, *merge_problem_lines(found.items()), *_unknown_line(meta, declared)),
         notes=(*meta.notes, *unit_notes),
+        summary_labels=tuple(
+            dict.fromkeys(
+                labels[r.service]
+                for r in records
+                if r.service not in linking and r.service in labels
+            )
+        ),
         rows=(
             *((f"{name} ({kind})", row) for name, kind, row in meta.refused),
             *rows,

@@ -280,8 +280,8 @@ def _add_file(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> Non
         size = path.stat().st_size
         if size > max_bytes:
             meta.problems.append(
-                f"{printable(str(path))}: {size / 2**20:,.0f} MiB, over the"
-                f" {max_bytes / 2**20:,.0f} MiB limit for service records; not read"
+                f"{printable(str(path))}: {size / 2**20:,.3g} MiB, over the"
+                f" {max_bytes / 2**20:,.3g} MiB limit for service records; not read"
             )
             return
         with path.open("rb") as handle:
@@ -326,8 +326,8 @@ def _add_zip(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> None
                 check_member(info, limits, name, file_limit=True)
                 if info.file_size > max_bytes:
                     raise LimitError(
-                        f"zip member {name} declares {info.file_size / 2**20:,.0f} MiB, over"
-                        f" the {max_bytes / 2**20:,.0f} MiB limit for service records",
+                        f"zip member {name} declares {info.file_size / 2**20:,.3g} MiB, over"
+                        f" the {max_bytes / 2**20:,.3g} MiB limit for service records",
                         limit="max_file_bytes",
                     )
                 data = read_member(archive, info, max_bytes)

@@ -66,6 +66,14 @@ FIELDS: dict[str, tuple[str, float]] = {
 }
 
 
+#: :data:`FIELDS` in the order :class:`ServiceRecord` takes them positionally.
+_FIELD_ITEMS = tuple(FIELDS.items())
+assert [field for field, _scale in FIELDS.values()] == [
+    "distance_km", "elapsed_time_s", "moving_time_s", "ascent_m", "descent_m", "cadence_spm",
+    "heart_rate_bpm",
+]  # fmt: skip
+
+
 def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> RecordFile:
     """Read the activities of one summaries file (the :class:`RecordReader`).
 
@@ -104,34 +112,40 @@ def read_summaries(data: bytes, name: str = "summarizedActivities.json") -> Reco
         offset = round((local - gmt) / 1000.0) if math.isfinite(local) else None
         if offset is not None and abs(offset) > 15 * 3600:
             offset = None
-        values = {field: _num(item, key, scale) for key, (field, scale) in FIELDS.items()}
-        duration = _num(item, "duration", 1e-3)
-        if "elapsedDuration" not in item:
-            values["elapsed_time_s"] = duration
-        if not math.isfinite(values["moving_time_s"]):
-            values["moving_time_s"] = duration
+        distance, elapsed, moving, ascent, descent, cadence, heart = (
+            _num(item, key, scale) for key, (_field, scale) in _FIELD_ITEMS
+        )
+        if "elapsedDuration" not in item or moving != moving:
+            duration = _num(item, "duration", 1e-3)
+            if "elapsedDuration" not in item:
+                elapsed = duration
+            if moving != moving:
+                moving = duration
         if kind not in sports:
             sports[kind] = normalize_sport(kind)
         sport, sub = sports[kind]
+        aid, title = item.get("activityId", ""), item.get("name", "")
         out.append(
             ServiceRecord(
-                service="garmin",
-                source_file=name,
-                line=number,
-                record_id=str(item.get("activityId", ""))[:40],
-                start_utc=gmt / 1000.0,
-                utc_offset_s=offset,
-                activity_type=kind[:60],
-                sport=sport,
-                sub_sport=sub,
-                name=str(item.get("name", ""))[:200],
-                distance_km=values["distance_km"],
-                elapsed_time_s=values["elapsed_time_s"],
-                moving_time_s=values["moving_time_s"],
-                ascent_m=values["ascent_m"],
-                descent_m=values["descent_m"],
-                cadence_spm=values["cadence_spm"],
-                heart_rate_bpm=values["heart_rate_bpm"],
+                "garmin",
+                name,
+                number,
+                (aid if aid.__class__ is str else str(aid))[:40],
+                gmt / 1000.0,
+                offset,
+                kind[:60],
+                sport,
+                sub,
+                (title if title.__class__ is str else str(title))[:200],
+                "",
+                "",
+                distance,
+                elapsed,
+                moving,
+                ascent,
+                descent,
+                cadence,
+                heart,
             )
         )
     return RecordFile(tuple(out), problems=problems)

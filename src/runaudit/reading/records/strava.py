@@ -41,6 +41,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import math
 import operator
 import re
@@ -49,7 +50,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from runaudit.reading.parsers.track import EARLIEST_S, LATEST_S
 from runaudit.reading.records.base import Problems, RecordFile, ServiceReader, ServiceRecord
@@ -414,10 +415,16 @@ def _delimiter(line: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
+def _reader(stream: IO[str]) -> Any:
+    """A ``csv.reader`` over the stream with the separator its header line uses."""
+    first = stream.readline()
+    stream.seek(0)
+    return csv.reader(stream, delimiter=_delimiter(first))
+
+
 def _rows(stream: IO[str]) -> Iterator[tuple[int, list[str] | None, str]]:
     """(line, fields, error) of each CSV record; a broken line yields fields None."""
-    first = stream.readline()
-    reader = csv.reader(_chain(first, stream), delimiter=_delimiter(first))
+    reader = _reader(stream)
     while True:
         try:
             fields = next(reader)
@@ -427,11 +434,6 @@ def _rows(stream: IO[str]) -> Iterator[tuple[int, list[str] | None, str]]:
             yield reader.line_num, None, str(err)
             continue
         yield reader.line_num, fields, ""
-
-
-def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def read_activities(data: bytes, name: str) -> RecordFile:
@@ -534,25 +536,29 @@ _SAMPLE_ROWS = 200
 
 
 def _read(stream: IO[str], name: str) -> RecordFile:
-    rows = _rows(stream)
+    reader = _reader(stream)
     problems = Problems()
     header: list[str] | None = None
-    for _line, fields, error in rows:
-        if fields is None:
+    sample: list[tuple[int, list[str] | None, str]] = []
+    while header is None or len(sample) < _SAMPLE_ROWS:
+        try:
+            fields: list[str] | None = next(reader)
+            error = ""
+        except StopIteration:
+            break
+        except csv.Error as err:
+            fields, error = None, str(err)
+        if header is not None:
+            sample.append((reader.line_num, fields, error))
+        elif fields is None:
             problems.add(f"the header line cannot be read ({error})")
             return RecordFile((), problems=problems)
-        if any(f.strip() for f in fields):
+        elif any(f.strip() for f in fields):
             header = fields
-            break
     if header is None:
         problems.add("empty file")
         return RecordFile((), problems=problems)
     layout = _Layout(header)
-    sample: list[tuple[int, list[str] | None, str]] = []
-    for item in rows:
-        sample.append(item)
-        if len(sample) >= _SAMPLE_ROWS:
-            break
     good = [f for _l, f, _e in sample if f is not None and len(f) == layout.width]
     notes: list[str] = []
     missing = [f for f in _NEEDED if f not in layout.every]
@@ -582,7 +588,7 @@ def _read(stream: IO[str], name: str) -> RecordFile:
     layout.decimal = _decimal_sign(layout, good)
     if layout.metres:
         notes.append(f"{name}: the 2018 export's distance column is in metres; read as such")
-    records, unknown = _records(layout, _chain_rows(sample, rows), name, problems)
+    records, unknown = _records(layout, sample, reader, name, problems)
     return RecordFile(
         tuple(records),
         problems=problems,
@@ -618,20 +624,15 @@ def _sport(kind: str, english: bool) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _chain_rows(
-    first: list[tuple[int, list[str] | None, str]],
-    rest: Iterator[tuple[int, list[str] | None, str]],
-) -> Iterator[tuple[int, list[str] | None, str]]:
-    yield from first
-    yield from rest
-
-
 def _records(
     layout: _Layout,
-    rows: Iterator[tuple[int, list[str] | None, str]],
+    sample: list[tuple[int, list[str] | None, str]],
+    reader: Any,
     name: str,
     problems: Problems,
 ) -> tuple[list[ServiceRecord], Counter[str]]:
+    """The records of the sample rows already read, then of the rest of the reader,
+    in one pass (``itertools.chain`` survives a line the reader refuses)."""
     width, dec, metres = layout.width, layout.decimal, layout.metres
     english = layout.language == "en"
     # One C-level fetch of every cell a record needs; a missing column reads the
@@ -654,78 +655,88 @@ def _records(
     append = out.append
     dates = DateReader()
     nan, isfinite = math.nan, math.isfinite
-    for line, fields, error in rows:
+    for line, fields, error in sample:
         if fields is None:
             problems.add("lines refused (not CSV)", f"line {line}: {error[:80]}")
-            continue
-        if len(fields) != width:
-            if not any(f.strip() for f in fields):
-                continue
-            problems.add(
-                "lines refused (wrong number of fields)",
-                f"line {line}: {len(fields)} fields where the header has {width}",
-            )
-            continue
-        fields.append("")
-        got = fetch(fields)
-        rid, date_text, kind = got[0].strip(), got[1].strip(), got[2].strip()[:60]
-        title, gear, filename = got[3].strip(), got[4].strip(), got[5].strip()
-        moving, gain, loss = number(got[6], dec), number(got[7], dec), number(got[8], dec)
-        cad, dirt = number(got[9], dec), number(got[10], dec)
-        if kind not in sports:
-            sports[kind] = _sport(kind, english)
-        sport, sub = sports[kind]
-        if sport is None and kind:
-            unknown[kind] += 1
-        # Two ``Distance`` columns: the second is in metres, the first in km for runs.
-        if two_dist:
-            km = number(got[12], dec) / 1000.0
-            if not isfinite(km):
-                km = number(got[11], dec)
-        else:
-            km = number(got[11], dec) / km_scale
-        elapsed = number(got[13], dec)
-        if two_elapsed and not isfinite(elapsed):
-            elapsed = number(got[14], dec)
-        if cad == cad and sport == "running" and cad < 130:
-            cad *= 2.0  # Strava stores running cadence per leg
-        start = dates(date_text) if date_text else nan
-        if start != start:
-            if date_text:
-                problems.add(
-                    "dates not understood (row used for sport only)",
-                    f"line {line}: {date_text[:40]!r}",
+    lines = [line for line, f, _e in sample if f is not None]
+    rows = itertools.chain([f for _l, f, _e in sample if f is not None], reader)
+    k = -1
+    while True:
+        try:
+            for fields in rows:
+                k += 1
+                line = lines[k] if k < len(lines) else reader.line_num
+                if len(fields) != width:
+                    if not any(f.strip() for f in fields):
+                        continue
+                    problems.add(
+                        "lines refused (wrong number of fields)",
+                        f"line {line}: {len(fields)} fields where the header has {width}",
+                    )
+                    continue
+                fields.append("")
+                got = fetch(fields)
+                rid, date_text, kind = got[0].strip(), got[1].strip(), got[2].strip()[:60]
+                title, gear, filename = got[3].strip(), got[4].strip(), got[5].strip()
+                moving, gain, loss = number(got[6], dec), number(got[7], dec), number(got[8], dec)
+                cad, dirt = number(got[9], dec), number(got[10], dec)
+                if kind not in sports:
+                    sports[kind] = _sport(kind, english)
+                sport, sub = sports[kind]
+                if sport is None and kind:
+                    unknown[kind] += 1
+                # Two ``Distance`` columns: the second is in metres, the first in km for runs.
+                if two_dist:
+                    km = number(got[12], dec) / 1000.0
+                    if not isfinite(km):
+                        km = number(got[11], dec)
+                else:
+                    km = number(got[11], dec) / km_scale
+                elapsed = number(got[13], dec)
+                if two_elapsed and not isfinite(elapsed):
+                    elapsed = number(got[14], dec)
+                if cad == cad and sport == "running" and cad < 130:
+                    cad *= 2.0  # Strava stores running cadence per leg
+                start = dates(date_text) if date_text else nan
+                if start != start:
+                    if date_text:
+                        problems.add(
+                            "dates not understood (row used for sport only)",
+                            f"line {line}: {date_text[:40]!r}",
+                        )
+                elif not EARLIEST_S <= start < LATEST_S:
+                    problems.add(
+                        "dates outside 1980-2099 (row used for sport only)",
+                        f"line {line}: {date_text[:40]!r}",
+                    )
+                    start = nan
+                append(
+                    ServiceRecord(
+                        "strava",
+                        name,
+                        line,
+                        rid[:40],
+                        start,
+                        None,
+                        kind,
+                        sport,
+                        sub,
+                        title[:200],
+                        gear[:200],
+                        filename[:500],
+                        km,
+                        elapsed,
+                        moving,
+                        gain,
+                        loss,
+                        cad,
+                        nan,
+                        dirt / 1000.0,
+                    )
                 )
-        elif not EARLIEST_S <= start < LATEST_S:
-            problems.add(
-                "dates outside 1980-2099 (row used for sport only)",
-                f"line {line}: {date_text[:40]!r}",
-            )
-            start = nan
-        append(
-            ServiceRecord(
-                "strava",
-                name,
-                line,
-                rid[:40],
-                start,
-                None,
-                kind,
-                sport,
-                sub,
-                title[:200],
-                gear[:200],
-                filename[:500],
-                km,
-                elapsed,
-                moving,
-                gain,
-                loss,
-                cad,
-                nan,
-                dirt / 1000.0,
-            )
-        )
+            break
+        except csv.Error as err:  # the reader goes on with the next line
+            problems.add("lines refused (not CSV)", f"line {reader.line_num}: {str(err)[:80]}")
     return out, unknown
 
 
