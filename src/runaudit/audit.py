@@ -31,6 +31,7 @@ from runaudit.training.pain import (
     find_diary,
     read_diary,
     with_weekly_pain,
+    within_weeks,
 )
 from runaudit.training.shoes import shoes_table
 from runaudit.training.weekly import weekly_table
@@ -225,6 +226,23 @@ def with_diary(result: Ingest, diary: PainDiary) -> Ingest:
     return dataclasses.replace(result, ledger=(*result.ledger, entry), ignored=ignored)
 
 
+def place_diary(
+    result: Ingest, diary: PainDiary, thresholds: Thresholds | None = None
+) -> tuple[Ingest, PainDiary]:
+    """The diary without its entries far from the runs, and the ingest with it in its ledger.
+
+    Entries more than ``thresholds.pain_gap_weeks`` weeks from every run are left
+    out and named in the diary's ``problems``
+    (:func:`runaudit.training.pain.within_weeks`); a diary read from a file joins
+    the ledger (:func:`with_diary`).
+    """
+    gap = (thresholds or Thresholds()).pain_gap_weeks
+    diary = within_weeks(diary, dated_runs(result.activities)["week_start"], gap)
+    if diary.source != "<DataFrame>":
+        result = with_diary(result, diary)
+    return result, diary
+
+
 def audit_ingest(
     result: Ingest,
     thresholds: Thresholds | None = None,
@@ -239,11 +257,13 @@ def audit_ingest(
     their evidence and the tables stay in km. ``pain`` is a knee-pain diary
     (a :class:`PainDiary`, a DataFrame with ``date`` and ``pain`` columns, or a
     CSV path); its weeks become ``pain_max``/``pain_mean`` and the ``knee_pain`` rule.
+    Diary entries more than ``thresholds.pain_gap_weeks`` from every run are left
+    out and named in ``Audit.pain.problems`` (:func:`runaudit.training.pain.within_weeks`).
     """
     thresholds = thresholds or Thresholds()
     diary = as_diary(pain) if pain is not None else None
-    if diary is not None and diary.source != "<DataFrame>":
-        result = with_diary(result, diary)
+    if diary is not None:
+        result, diary = place_diary(result, diary, thresholds)
     activities = dated_runs(result.activities)
     entries = diary.entries if diary is not None else None
     through = (

@@ -39,6 +39,18 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Finite(click.FloatRange):
+    """A float option within ``[min, max]``; NaN is refused too (it compares with nothing)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return number
+
+
 def ingest_options(func: F) -> F:
     """Options shared by every command that reads an export."""
     options = [
@@ -60,17 +72,17 @@ def ingest_options(func: F) -> F:
         click.option("--quiet", "-q", is_flag=True, help="No ingest summary on stderr."),
         click.option(
             "--max-file-mb",
-            type=click.FloatRange(min=0.001),
+            type=Finite(min=0.001, max=1e6),
             help="Largest activity file (default 256).",
         ),
         click.option(
             "--max-member-mb",
-            type=click.FloatRange(min=0.001),
+            type=Finite(min=0.001, max=1e6),
             help="Largest zip member (default 2048).",
         ),
         click.option(
             "--max-total-gb",
-            type=click.FloatRange(min=0.001),
+            type=Finite(min=0.001, max=1e6),
             help="Most data read from one zip (default 20).",
         ),
         click.option(
@@ -85,12 +97,12 @@ def ingest_options(func: F) -> F:
         ),
         click.option(
             "--file-timeout",
-            type=click.FloatRange(min=0.1),
+            type=Finite(min=0.1, max=86400),
             help="Seconds one file may take to parse (default 120).",
         ),
         click.option(
             "--max-zip-ratio",
-            type=click.FloatRange(min=1),
+            type=Finite(min=1, max=1e6),
             help="Highest compression ratio (default 200).",
         ),
         click.option(  # cluster seam (issue 12)
@@ -187,7 +199,11 @@ def _client(opts: dict[str, Any]) -> Any:
 
 def _reading(opts: dict[str, Any], progress: _Progress) -> dict[str, Any]:
     """The ingest options of a command, as :func:`runaudit.intake.pipeline.ingest` and
-    :func:`runaudit.cohort.load_roster` take them."""
+    :func:`runaudit.cohort.load_roster` take them (``--tz`` checked before any reading)."""
+    if opts.get("tz"):
+        from runaudit.intake.timezones import zone
+
+        zone(opts["tz"])
     return {
         "tz": opts.get("tz"),
         "jobs": opts.get("jobs"),
@@ -199,13 +215,15 @@ def _reading(opts: dict[str, Any], progress: _Progress) -> dict[str, Any]:
     }
 
 
-def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
+def read_export(
+    opts: dict[str, Any], diary: PainDiary | None = None, thresholds: Thresholds | None = None
+) -> Ingest:
     """Ingest a command's paths with a progress bar and print the ingest summary on stderr.
 
-    A pain diary joins the ledger. Raises :class:`~runaudit.errors.NoRunsError` (after
-    the summary) when no run was found.
+    A pain diary joins the ledger, its entries far from the runs named on stderr.
+    Raises :class:`~runaudit.errors.NoRunsError` (after the summary) when no run was found.
     """
-    from runaudit.audit import require_runs, with_diary
+    from runaudit.audit import place_diary, require_runs
     from runaudit.intake.pipeline import ingest
 
     progress = _Progress(not opts.get("quiet"))
@@ -214,7 +232,11 @@ def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
     finally:
         progress.close()
     if diary is not None:
-        result = with_diary(result, diary)
+        known = len(diary.problems)  # printed by pain_from
+        result, diary = place_diary(result, diary, thresholds)
+        if not opts.get("quiet"):
+            for problem in diary.problems[known:]:
+                click.echo(f"warning: {diary.source}: {problem}", err=True)
     if not opts.get("quiet"):
         echo_ingest(result, diary)
     return require_runs(result, opts["paths"])
@@ -319,7 +341,7 @@ def audit_export(opts: dict[str, Any], units: str = "km") -> Audit:
 
     thresholds = thresholds_from(opts)
     diary = pain_from(opts)
-    return audit_ingest(read_export(opts, diary), thresholds, units=units, pain=diary)
+    return audit_ingest(read_export(opts, diary, thresholds), thresholds, units=units, pain=diary)
 
 
 FORMAT = click.option(

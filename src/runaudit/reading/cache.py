@@ -41,6 +41,7 @@ columns (``hash, format, kind, file_type, problems, error, summaries``).
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -57,6 +58,7 @@ from platformdirs import user_cache_dir
 
 from runaudit.reading.models import ParsedFile
 from runaudit.reading.parsers import PARSER_VERSION
+from runaudit.reading.parsers.track import EARLIEST_S, LATEST_S
 from runaudit.reading.summary import ActivitySummary
 
 #: Seconds between index writes during a run (``$RUNAUDIT_CACHE_FLUSH_S`` overrides).
@@ -76,12 +78,33 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path(user_cache_dir("runaudit"))
 
 
+def current_umask() -> int:
+    """The process's file-mode creation mask (read without changing it where Linux allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success."""
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success.
+
+    The file gets the mode a plain ``open`` would give it (``0o666`` less the
+    umask), not the ``0o600`` of :func:`tempfile.mkstemp`.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
+    finally:
+        os.close(fd)
     try:
         yield Path(tmp)
         os.replace(tmp, target)
@@ -142,6 +165,8 @@ class Cache:
         self._table: pa.Table | None = None  # the index as this run last read or wrote it
         self._stamp: _Stamp | None = None  # ... and that file's identity
         self._next_flush = time.monotonic() + self.flush_every_s
+        #: Why the index could not be written (the first failure), for one line on stderr.
+        self.problem: str | None = None
 
     @property
     def index_path(self) -> Path:
@@ -204,8 +229,8 @@ class Cache:
 
         Returns True when it wrote the index.
         """
-        if not self._new or time.monotonic() < self._next_flush:
-            return False
+        if not self._new or time.monotonic() < self._next_flush or self.problem is not None:
+            return False  # after a failed write only the final flush tries again
         self.flush()
         return True
 
@@ -217,6 +242,17 @@ class Cache:
         """
         if not self._new:
             return
+        try:
+            self._flush()
+        except OSError as err:
+            if self.problem is None:
+                self.problem = (
+                    f"{self.root.parent}: the cache folder cannot be written"
+                    f" ({err.strerror or err}); nothing parsed in this run is kept for the next."
+                )
+            raise
+
+    def _flush(self) -> None:
         started = time.monotonic()
         known = self._load()
         with _locked(self.lock_path):
@@ -281,13 +317,23 @@ def _file_stamp(path: Path) -> _Stamp | None:
 
 
 def _entry(row: Mapping[str, Any]) -> CachedFile:
+    """One index row as a :class:`CachedFile`.
+
+    Raises ``ValueError`` (and what :meth:`ActivitySummary.from_dict` raises) for a
+    row the parsers could not have written, such as a start in year 9999.
+    """
+    summaries = tuple(ActivitySummary.from_dict(d) for d in json.loads(row["summaries"]))
+    for summary in (s for s in summaries if s.date_known):
+        for value in (summary.start_utc, summary.end_utc):
+            if math.isfinite(value) and not EARLIEST_S <= value < LATEST_S:
+                raise ValueError(f"cached time {value!r} outside 1980..2099")
     return CachedFile(
         row["format"],
         row["kind"],
         row["file_type"],
         tuple(json.loads(row["problems"])),
         row["error"],
-        tuple(ActivitySummary.from_dict(d) for d in json.loads(row["summaries"])),
+        summaries,
     )
 
 
