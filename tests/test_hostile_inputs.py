@@ -443,3 +443,93 @@ def test_limit_options_refuse_infinite_and_nan(option):
     assert result.exit_code == 2, result.output  # click's usage error, before any reading
     assert f"Invalid value for '{option[0]}'" in result.output
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------ roster isolation (19.2)
+
+
+def _roster(tmp_path: Path) -> Path:
+    athletes = tmp_path / "athletes"
+    for name in ("ana", "bo", "cy", "dee"):
+        _export(athletes / name, weeks=2)
+    (athletes / "bo" / "pain.csv").write_text("day,score\n2026-03-03,4\n", encoding="utf-8")
+    (athletes / "cy" / "pain.csv").write_text(
+        "date,pain\n9999-01-01,6\n2026-03-03,4\n", encoding="utf-8"
+    )
+    (athletes / "dee.zip").write_bytes(b"PK\x03\x04 not a zip at all")
+    return athletes
+
+
+def test_roster_athlete_with_a_bad_diary_fails_alone(tmp_path):
+    athletes = _roster(tmp_path)
+    out = tmp_path / "out"
+    result = _invoke(
+        "report", str(athletes), "--roster", "--out", str(out), "--no-cache", "-j", "1"
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert f"bo: failed: {athletes / 'bo' / 'pain.csv'}: a pain diary needs the column(s)" in (
+        result.stdout
+    )
+    for name in ("ana", "cy", "dee"):
+        assert (out / name / "index.html").exists(), name
+    assert not (out / "bo").exists()
+    assert "dee.zip: no runs" in lines  # beside the folder dee/, under its full name
+    assert "line 2: date '9999-01-01' is outside the years 1980 to 2099" in result.stderr
+    assert "== bo\nwarning: " in result.stderr
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "a pain diary needs the column(s) date, pain" in page
+    assert "zip could not be opened" in result.stderr or "not a zip" in result.stderr
+
+
+def test_roster_athlete_whose_audit_breaks_fails_alone(tmp_path, monkeypatch):
+    """Any error met in one athlete's data (here a bug forced in the audit) is that
+    athlete's line; the others are audited and written."""
+    import runaudit.cohort as cohort
+
+    real = cohort.audit_ingest
+
+    def audit_ingest(result, *args, **kwargs):
+        if any("/cy/" in entry.source for entry in result.ledger):
+            raise OverflowError("Out of bounds nanosecond timestamp: 9999-01-01 00:00:00")
+        return real(result, *args, **kwargs)
+
+    monkeypatch.setattr(cohort, "audit_ingest", audit_ingest)
+    athletes = tmp_path / "athletes"
+    for name in ("ana", "cy"):
+        _export(athletes / name, weeks=2)
+    roster = cohort.load_roster(athletes, jobs=1, use_cache=False)
+    assert list(roster.audits) == ["ana"]
+    assert roster.errors == {
+        "cy": "could not be audited (OverflowError: Out of bounds nanosecond timestamp:"
+        " 9999-01-01 00:00:00)"
+    }
+    from runaudit.report.roster_page import write_roster
+
+    page, rows = write_roster(roster, tmp_path / "out")
+    assert [(r.name, r.failed) for r in rows] == [("ana", False), ("cy", True)]
+    assert (tmp_path / "out" / "ana" / "index.html").exists()
+    assert "could not be audited (OverflowError" in page.read_text(encoding="utf-8")
+
+
+def test_roster_athlete_whose_report_cannot_be_written_fails_alone(tmp_path, monkeypatch):
+    import runaudit.report.roster_page as roster_page
+    from runaudit.cohort import load_roster
+
+    real = roster_page.write_report
+
+    def write_report(audit, out, **kwargs):
+        if Path(out).name == "ana":
+            raise TypeError("float() argument must be a string or a real number, not 'NoneType'")
+        return real(audit, out, **kwargs)
+
+    monkeypatch.setattr(roster_page, "write_report", write_report)
+    athletes = tmp_path / "athletes"
+    for name in ("ana", "bo"):
+        _export(athletes / name, weeks=2)
+    page, rows = roster_page.write_roster(
+        load_roster(athletes, jobs=1, use_cache=False), tmp_path / "out"
+    )
+    assert {r.name: r.failed for r in rows} == {"ana": True, "bo": False}
+    assert (tmp_path / "out" / "bo" / "index.html").exists()
+    assert "report not written: could not be audited (TypeError" in page.read_text(encoding="utf-8")

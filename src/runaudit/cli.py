@@ -529,6 +529,9 @@ def _report_roster(out_dir: str, units: str, pdf: bool, opts: dict[str, Any]) ->
             click.echo(f"== {name}\nwarning: {cli_message(error)}", err=True)
     page, rows = write_roster(roster, out_dir, units=units, pdf=pdf)
     for row in rows:
+        if row.failed and row.name not in roster.errors:  # its report could not be written
+            click.echo(f"== {row.name}\nwarning: {cli_message(row.error or '')}", err=True)
+    for row in rows:
         click.echo(f"{row.name}: {row.status}")
     click.echo(f"Roster: {page}")
     exit_if_strict(opts, roster.skipped)

@@ -17,7 +17,7 @@ from html import escape
 from pathlib import Path
 
 from runaudit.audit import Audit
-from runaudit.cohort import Roster
+from runaudit.cohort import Roster, athlete_error
 from runaudit.reading.cache import write_text_atomic
 from runaudit.report.html import _CSS
 from runaudit.report.overview import OPEN_FINDING_WEEKS, AthleteNumbers, athlete_numbers
@@ -37,6 +37,7 @@ class RosterRow:
     folder: str
     numbers: AthleteNumbers | None
     error: str | None = None
+    failed: bool = False
 
     @property
     def urgency(self) -> tuple[int, int, float]:
@@ -45,7 +46,9 @@ class RosterRow:
 
     @property
     def status(self) -> str:
-        """``worst severity``, ``nothing open`` or ``no runs`` (the CLI's line)."""
+        """``worst severity``, ``nothing open``, ``no runs`` or ``failed: why`` (the CLI's line)."""
+        if self.failed:
+            return f"failed: {self.error}"
         if self.numbers is None:
             return "no runs"
         return self.numbers.worst or "nothing open"
@@ -120,6 +123,8 @@ def write_roster_page(rows: list[RosterRow], out_dir: Path, *, units: str = "km"
 
 def roster_row(name: str, folder: str, audit: Audit | None, error: str | None = None) -> RosterRow:
     """A roster row from an athlete's audit (None when it could not be read)."""
+    if error is not None and audit is None:
+        return RosterRow(name, folder, None, error, failed=True)
     if audit is None or audit.activities.empty:
         if error is None and audit is not None:
             looked = sum(audit.ingest.counts().values())
@@ -163,9 +168,13 @@ def write_roster(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = roster_rows(roster)
-    for row in rows:
+    for i, row in enumerate(rows):
         if row.numbers is not None:
             audit = roster.audits[row.name]
-            write_report(audit, out / row.folder, title=row.name, units=units, pdf=pdf)
+            try:  # one athlete's report failing leaves the others' (and the page) written
+                write_report(audit, out / row.folder, title=row.name, units=units, pdf=pdf)
+            except Exception as err:
+                reason = f"report not written: {athlete_error(err)}"
+                rows[i] = RosterRow(row.name, row.folder, None, reason, failed=True)
     page = write_roster_page(rows, out, units=units)
     return page, sorted(rows, key=lambda r: r.urgency, reverse=True)
