@@ -533,3 +533,65 @@ def test_roster_athlete_whose_report_cannot_be_written_fails_alone(tmp_path, mon
     assert {r.name: r.failed for r in rows} == {"ana": True, "bo": False}
     assert (tmp_path / "out" / "bo" / "index.html").exists()
     assert "report not written: could not be audited (TypeError" in page.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ symlinks (19.5)
+
+
+def test_symlinks_leaving_the_export_are_named_and_not_followed(tmp_path):
+    export = _export(tmp_path / "export", weeks=1)
+    elsewhere = _export(tmp_path / "elsewhere", weeks=3)
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "environ").write_bytes(b"AWS_SECRET=hunter2\x00")
+    (export / "linked_run.gpx").symlink_to(elsewhere / "run1.gpx")
+    (export / "linked_folder").symlink_to(elsewhere, target_is_directory=True)
+    (export / "pain.csv").symlink_to(secrets / "environ")
+    (export / "inside.gpx").symlink_to(export / "run0.gpx")  # stays inside: read (a duplicate)
+    result = _invoke("weekly", str(export), "--no-cache", "-j", "1", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 2  # one week, the export's own run
+    refused = [line for line in result.stderr.splitlines() if "symbolic link" in line]
+    assert refused == [
+        f"skipped: {export / name}: symbolic link leading outside the export; not followed"
+        " (--follow-symlinks)"
+        for name in ("linked_folder", "linked_run.gpx", "pain.csv")
+    ]
+    assert "hunter2" not in result.output and "AWS_SECRET" not in result.output
+
+
+def test_follow_symlinks_reads_a_coachs_folder_of_links(tmp_path):
+    """A coach's roster of links to each athlete's export, and inside an athlete's folder
+    a link to a folder of runs kept elsewhere (silently skipped before)."""
+    store = tmp_path / "store"
+    _export(store / "ana-export", weeks=2)
+    _export(store / "ana-more", weeks=4)
+    (store / "ana-export" / "more").symlink_to(store / "ana-more", target_is_directory=True)
+    _export(store / "bo-export", weeks=3)
+    (store / "bo-export" / "pain.csv").write_text("date,pain\n2026-03-04,6\n", encoding="utf-8")
+    coach = tmp_path / "coach"
+    coach.mkdir()
+    (coach / "ana").symlink_to(store / "ana-export", target_is_directory=True)
+    (coach / "bo").symlink_to(store / "bo-export", target_is_directory=True)
+    out = tmp_path / "out"
+    args = ["report", str(coach), "--roster", "--out", str(out), "--no-cache", "-j", "1"]
+    plain = _invoke(*args)
+    assert plain.exit_code == 0, plain.output
+    assert "more: symbolic link leading outside the export" in plain.stderr
+    followed = _invoke(*args, "--follow-symlinks")
+    assert followed.exit_code == 0, followed.output
+    assert "symbolic link" not in followed.stderr
+    weekly = pd.read_csv(out / "ana" / "weekly.csv")
+    assert weekly["runs"].tolist() == [1, 1, 1, 1]  # weeks 3 and 4 come through the link only
+    assert weekly["distance_km"].round(1).tolist() == [6.0, 6.0, 6.0, 6.0]
+    assert pd.read_csv(out / "bo" / "weekly.csv")["pain_max"].tolist()[0] == 6.0
+
+
+def test_symlinked_files_inside_the_export_are_read_once(tmp_path):
+    export = _export(tmp_path / "export", weeks=2)
+    (export / "sub").mkdir()
+    (export / "sub" / "again.gpx").symlink_to(export / "run1.gpx")
+    (export / "loop").symlink_to(export, target_is_directory=True)  # a loop: entered once
+    result = ingest([export], use_cache=False, jobs=1)
+    assert len(result.activities) == 2
+    assert sum(result.counts().values()) == 2

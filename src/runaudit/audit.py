@@ -320,7 +320,7 @@ def load_export(
         paths = [paths]
     paths = list(paths)
     if pain is None:
-        pain = find_diary(paths)
+        pain = find_diary(paths, follow_symlinks=limits.follow_symlinks if limits else False)
     result = ingest(
         paths,
         tz=tz,

@@ -105,6 +105,12 @@ def ingest_options(func: F) -> F:
             type=Finite(min=1, max=1e6),
             help="Highest compression ratio (default 200).",
         ),
+        click.option(
+            "--follow-symlinks",
+            is_flag=True,
+            help="Follow symbolic links that lead outside an input folder (default: name"
+            " them and skip them), e.g. a coach's folder of links to each athlete's export.",
+        ),
         click.option(  # cluster seam (issue 12)
             "--scheduler",
             metavar="ADDRESS",
@@ -161,6 +167,7 @@ def _limits(opts: dict[str, Any]) -> Limits:
         max_ratio=opts.get("max_zip_ratio") or base.max_ratio,
         max_seconds_per_file=opts.get("file_timeout") or base.max_seconds_per_file,
         max_zip_depth=opts.get("max_zip_depth") or base.max_zip_depth,
+        follow_symlinks=bool(opts.get("follow_symlinks")),
     )
 
 
@@ -325,7 +332,9 @@ def pain_from(opts: dict[str, Any]) -> PainDiary | None:
     """The diary of ``--pain``, else ``pain.csv`` in an export folder; bad rows warned on stderr."""
     from runaudit.training.pain import find_diary, read_diary
 
-    path = opts.get("pain") or find_diary(list(opts["paths"]))
+    path = opts.get("pain") or find_diary(
+        list(opts["paths"]), follow_symlinks=bool(opts.get("follow_symlinks"))
+    )
     if path is None:
         return None
     diary = read_diary(path)

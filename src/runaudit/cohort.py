@@ -211,7 +211,7 @@ def load_roster(
                 cache=cache,
                 limits=limits,
             )
-            diary = find_diary([paths_of[name]])  # the athlete's own pain.csv, as the CLI reads
+            diary = find_diary([paths_of[name]], follow_symlinks=limits.follow_symlinks)
             audits[name] = audit_ingest(result, thresholds, units=units, pain=diary)
         except Exception as err:
             errors[name] = athlete_error(err)

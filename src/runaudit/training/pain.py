@@ -291,12 +291,24 @@ def read_diary(path: str | os.PathLike[str]) -> PainDiary:
     return parse_diary(text, str(p))
 
 
-def find_diary(paths: list[str | os.PathLike[str]]) -> Path | None:
-    """The ``pain.csv`` in the first folder of ``paths`` that has one, else None."""
+def find_diary(
+    paths: list[str | os.PathLike[str]], *, follow_symlinks: bool = False
+) -> Path | None:
+    """The ``pain.csv`` in the first folder of ``paths`` that has one, else None.
+
+    A ``pain.csv`` that is a symbolic link leading out of its folder is not
+    taken unless ``follow_symlinks`` (discovery names it as a refused link).
+    """
     for path in paths:
-        candidate = Path(path) / DIARY_FILE
-        if Path(path).is_dir() and candidate.is_file():
-            return candidate
+        folder = Path(path)
+        candidate = folder / DIARY_FILE
+        if not (folder.is_dir() and candidate.is_file()):
+            continue
+        if candidate.is_symlink() and not follow_symlinks:
+            top = folder.resolve()
+            if top not in candidate.resolve().parents:
+                continue
+        return candidate
     return None
 
 
