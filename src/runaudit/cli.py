@@ -117,6 +117,15 @@ def ingest_options(func: F) -> F:
             help="Parse on a Dask cluster: tcp://host:port or a scheduler JSON file"
             " (needs pip install 'runaudit[dask]'; paths must be readable from the workers).",
         ),
+        click.option(
+            "--timeout",
+            "connect_timeout",
+            type=Finite(min=0.1, max=3600),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait for the --scheduler to answer; a closed port or a service"
+            " that is not Dask fails after this long.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -197,9 +206,14 @@ def _client(opts: dict[str, Any]) -> Any:
     if not opts.get("scheduler"):
         return None
     if "_client" not in opts:
+        import logging
+
         from runaudit.reading.backends.cluster import connect
 
-        opts["_client"] = connect(opts["scheduler"])
+        # a lost scheduler is reported as one Error: line, not distributed's log tracebacks
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+        opts["_client"] = connect(opts["scheduler"], opts.get("connect_timeout") or 10.0)
         click.get_current_context().call_on_close(opts["_client"].close)
     return opts["_client"]
 
