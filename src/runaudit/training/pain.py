@@ -236,10 +236,11 @@ def parse_diary(text: str, source: str = "<text>") -> PainDiary:
     InputError
         When the header lacks ``date`` or ``pain``.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = list(reader.fieldnames or [])
+    # newline="": a lone carriage return ends a line, as the csv module expects
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     rows: list[tuple[int, dict[str, object]]] = []
     try:
+        columns = list(reader.fieldnames or [])
         for row in reader:
             rows.append((reader.line_num, dict(row)))
     except csv.Error as err:
