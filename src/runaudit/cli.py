@@ -141,6 +141,7 @@ LIMIT_FLAGS = {
     "max_zip_depth": "--max-zip-depth",
     "max_seconds_per_file": "--file-timeout",
     "max_ratio": "--max-zip-ratio",
+    "follow_symlinks": "--follow-symlinks",
 }
 
 
