@@ -203,7 +203,7 @@ def test_log_pain_creates_the_diary_then_appends_and_refuses_bad_input(tmp_path)
         (["10.5"], "pain '10.5' is not a number from 0 to 10."),
         (["x"], "pain 'x' is not a number from 0 to 10."),
         (["3", "--date", "04/03/2026"], "date '04/03/2026' is not a YYYY-MM-DD date."),
-        (["3", "--date", "2026-02-30"], "date '2026-02-30' is not a YYYY-MM-DD date"),
+        (["3", "--date", "2026-02-30"], "date '2026-02-30' is not a day of the calendar"),
     ):
         bad = CliRunner().invoke(cli, ["log-pain", *args, "--diary", str(path)])
         assert bad.exit_code == 1, args

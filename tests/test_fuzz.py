@@ -18,6 +18,7 @@ import os
 import struct
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -165,3 +166,38 @@ def test_fuzzed_files_end_to_end_each_land_in_one_bucket(tmp_path, capsys):
     assert stats["bad_buckets"] == 0
     assert zips["bad_buckets"] == 0
     assert zips["silent_zips"] == 0
+
+
+# --------------------------------------------------------------------------- records and diary
+
+#: Inputs per reader in the default run; the ci-marked test below runs 10,000 each.
+RECORDS_SAMPLE_N = int(os.environ.get("RUNAUDIT_FUZZ_RECORDS_N", "500"))
+
+
+def _records_fuzz(n: int, capsys) -> None:
+    from tests.fuzz_records import MUTATORS, READERS, fuzz_reader
+
+    for kind in READERS:
+        stats = fuzz_reader(kind, n, seed=FUZZ_SEED)
+        with capsys.disabled():
+            print(
+                f"\n{kind}: {stats['inputs']} inputs, {stats['refused']} refused whole,"
+                f" {stats['escaped']} escaped, {stats['seconds']:.1f} s"
+            )
+        assert stats["inputs"] == n
+        assert stats["escaped"] == 0, stats["failures"]
+        if n >= 500:
+            assert set(stats["mutators"]) == set(MUTATORS)
+
+
+def test_record_and_diary_readers_let_no_exception_escape(capsys):
+    _records_fuzz(RECORDS_SAMPLE_N, capsys)
+
+
+@pytest.mark.ci
+@pytest.mark.skipif(
+    os.environ.get("RUNAUDIT_FULL_FUZZ") != "1",
+    reason="the 10,000-input run takes about a minute: set RUNAUDIT_FULL_FUZZ=1 (.ci/run does)",
+)
+def test_record_and_diary_readers_10000_inputs_each(capsys):
+    _records_fuzz(10_000, capsys)

@@ -27,6 +27,7 @@ REAL = [f.name for f in FIELDS if f.name not in WHOLE and f.name not in SWITCHES
 BAD: list[tuple[str, str, str]] = []
 for _name in WHOLE:
     BAD += [(_name, "-1", "-1"), (_name, "0", "0"), (_name, "4.5", "4.5"), (_name, "nan", "nan")]
+    BAD += [(_name, "1e18", "1000000000000000000"), (_name, "5201", "5201")]  # issue 19
 for _name in REAL:
     BAD += [(_name, "-0.5", "-0.5"), (_name, "nan", "nan"), (_name, "inf", "inf")]
 for _name in SWITCHES:
@@ -59,18 +60,21 @@ def _error_lines(output: str) -> list[str]:
 
 def test_the_cases_cover_every_threshold():
     assert {name for name, _, _ in BAD} == {f.name for f in FIELDS}
-    assert WHOLE == [
-        "chronic_weeks",
-        "deload_lookback_weeks",
-        "deload_max_streak",
-        "deload_alert_streak",
-        "low_cadence_warning_weeks",
-        "long_run_window_days",
-        "long_run_history_days",
-        "surface_lookback_weeks",
-        "pain_alert_weeks",
-        "comeback_gap_days",
-    ]
+    assert sorted(WHOLE) == sorted(
+        [
+            "chronic_weeks",
+            "deload_lookback_weeks",
+            "deload_max_streak",
+            "deload_alert_streak",
+            "low_cadence_warning_weeks",
+            "long_run_window_days",
+            "long_run_history_days",
+            "surface_lookback_weeks",
+            "pain_alert_weeks",
+            "comeback_gap_days",
+            "pain_gap_weeks",
+        ]
+    )
 
 
 @pytest.mark.parametrize("case", BAD, ids=_ids)

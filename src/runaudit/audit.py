@@ -34,6 +34,7 @@ from runaudit.training.pain import (
     find_diary,
     read_diary,
     with_weekly_pain,
+    within_weeks,
 )
 from runaudit.training.shoes import shoes_table
 from runaudit.training.weekly import weekly_table
@@ -358,6 +359,23 @@ def with_diary(result: Ingest, diary: PainDiary) -> Ingest:
     return dataclasses.replace(result, ledger=(*result.ledger, entry), ignored=ignored)
 
 
+def place_diary(
+    result: Ingest, diary: PainDiary, thresholds: Thresholds | None = None
+) -> tuple[Ingest, PainDiary]:
+    """The diary without its entries far from the runs, and the ingest with it in its ledger.
+
+    Entries more than ``thresholds.pain_gap_weeks`` weeks from every run are left
+    out and named in the diary's ``problems``
+    (:func:`runaudit.training.pain.within_weeks`); a diary read from a file joins
+    the ledger (:func:`with_diary`).
+    """
+    gap = (thresholds or Thresholds()).pain_gap_weeks
+    diary = within_weeks(diary, dated_runs(result.activities)["week_start"], gap)
+    if diary.source != "<DataFrame>":
+        result = with_diary(result, diary)
+    return result, diary
+
+
 def audit_ingest(
     result: Ingest,
     thresholds: Thresholds | None = None,
@@ -376,11 +394,13 @@ def audit_ingest(
     their evidence and the tables stay in km. ``pain`` is a knee-pain diary
     (a :class:`PainDiary`, a DataFrame with ``date`` and ``pain`` columns, or a
     CSV path); its weeks become ``pain_max``/``pain_mean`` and the ``knee_pain`` rule.
+    Diary entries more than ``thresholds.pain_gap_weeks`` from every run are left
+    out and named in ``Audit.pain.problems`` (:func:`runaudit.training.pain.within_weeks`).
     """
     thresholds = thresholds or Thresholds()
     diary = as_diary(pain) if pain is not None else None
-    if diary is not None and diary.source != "<DataFrame>":
-        result = with_diary(result, diary)
+    if diary is not None:
+        result, diary = place_diary(result, diary, thresholds)
     as_of = as_of or date.today()
     activities = dated_runs(result.activities)
     if not activities.empty:
@@ -451,6 +471,6 @@ def load_export(
         paths = [paths]
     paths = list(paths)
     if pain is None:
-        pain = find_diary(paths)
-    result = ingest(paths, options, **keywords)
+        pain = find_diary(paths, follow_symlinks=options.limits.follow_symlinks)
+    result = ingest(paths, options)
     return audit_ingest(result, thresholds, units=units, pain=pain, as_of=as_of)

@@ -40,6 +40,18 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Finite(click.FloatRange):
+    """A float option within ``[min, max]``; NaN is refused too (it compares with nothing)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return number
+
+
 def ingest_options(func: F) -> F:
     """Options shared by every command that reads an export."""
     options = [
@@ -76,17 +88,17 @@ def ingest_options(func: F) -> F:
         ),
         click.option(
             "--max-file-mb",
-            type=click.FloatRange(min=0.001),
+            type=Finite(min=0.001, max=1e6),
             help="Largest activity file (default 256).",
         ),
         click.option(
             "--max-member-mb",
-            type=click.FloatRange(min=0.001),
+            type=Finite(min=0.001, max=1e6),
             help="Largest zip member (default 2048).",
         ),
         click.option(
             "--max-total-gb",
-            type=click.FloatRange(min=0.001),
+            type=Finite(min=0.001, max=1e6),
             help="Most data read from one zip (default 20).",
         ),
         click.option(
@@ -101,19 +113,34 @@ def ingest_options(func: F) -> F:
         ),
         click.option(
             "--file-timeout",
-            type=click.FloatRange(min=0.1),
+            type=Finite(min=0.1, max=86400),
             help="Seconds one file may take to parse (default 120).",
         ),
         click.option(
             "--max-zip-ratio",
-            type=click.FloatRange(min=1),
+            type=Finite(min=1, max=1e6),
             help="Highest compression ratio (default 200).",
+        ),
+        click.option(
+            "--follow-symlinks",
+            is_flag=True,
+            help="Follow symbolic links that lead outside an input folder (default: name"
+            " them and skip them), e.g. a coach's folder of links to each athlete's export.",
         ),
         click.option(  # cluster seam (issue 12)
             "--scheduler",
             metavar="ADDRESS",
             help="Parse on a Dask cluster: tcp://host:port or a scheduler JSON file"
             " (needs pip install 'runaudit[dask]'; paths must be readable from the workers).",
+        ),
+        click.option(
+            "--timeout",
+            "connect_timeout",
+            type=Finite(min=0.1, max=3600),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait for the --scheduler to answer; a closed port or a service"
+            " that is not Dask fails after this long.",
         ),
     ]
     for option in reversed(options):
@@ -130,6 +157,7 @@ LIMIT_FLAGS = {
     "max_zip_depth": "--max-zip-depth",
     "max_seconds_per_file": "--file-timeout",
     "max_ratio": "--max-zip-ratio",
+    "follow_symlinks": "--follow-symlinks",
 }
 
 
@@ -165,6 +193,7 @@ def _limits(opts: dict[str, Any]) -> Limits:
         max_ratio=opts.get("max_zip_ratio") or base.max_ratio,
         max_seconds_per_file=opts.get("file_timeout") or base.max_seconds_per_file,
         max_zip_depth=opts.get("max_zip_depth") or base.max_zip_depth,
+        follow_symlinks=bool(opts.get("follow_symlinks")),
     )
 
 
@@ -194,18 +223,27 @@ def _client(opts: dict[str, Any]) -> Any:
     if not opts.get("scheduler"):
         return None
     if "_client" not in opts:
+        import logging
+
         from runaudit.reading.backends.cluster import connect
 
-        opts["_client"] = connect(opts["scheduler"])
+        # a lost scheduler is reported as one Error: line, not distributed's log tracebacks
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+        opts["_client"] = connect(opts["scheduler"], opts.get("connect_timeout") or 10.0)
         click.get_current_context().call_on_close(opts["_client"].close)
     return opts["_client"]
 
 
 def _reading(opts: dict[str, Any], progress: _Progress) -> ReadOptions:
     """The reading options of a command, as :func:`runaudit.intake.pipeline.ingest` and
-    :func:`runaudit.cohort.load_roster` take them."""
+    :func:`runaudit.cohort.load_roster` take them (``--tz`` checked before any reading)."""
     from runaudit.reading.options import ReadOptions
 
+    if opts.get("tz"):
+        from runaudit.intake.timezones import zone
+
+        zone(opts["tz"])
     return ReadOptions(
         tz=opts.get("tz"),
         jobs=opts.get("jobs"),
@@ -218,13 +256,15 @@ def _reading(opts: dict[str, Any], progress: _Progress) -> ReadOptions:
     )
 
 
-def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
+def read_export(
+    opts: dict[str, Any], diary: PainDiary | None = None, thresholds: Thresholds | None = None
+) -> Ingest:
     """Ingest a command's paths with a progress bar and print the ingest summary on stderr.
 
-    A pain diary joins the ledger. Raises :class:`~runaudit.errors.NoRunsError` (after
-    the summary) when no run was found.
+    A pain diary joins the ledger, its entries far from the runs named on stderr.
+    Raises :class:`~runaudit.errors.NoRunsError` (after the summary) when no run was found.
     """
-    from runaudit.audit import require_runs, with_diary
+    from runaudit.audit import place_diary, require_runs
     from runaudit.intake.pipeline import ingest
 
     progress = _Progress(not opts.get("quiet"))
@@ -233,7 +273,11 @@ def read_export(opts: dict[str, Any], diary: PainDiary | None = None) -> Ingest:
     finally:
         progress.close()
     if diary is not None:
-        result = with_diary(result, diary)
+        known = len(diary.problems)  # printed by pain_from
+        result, diary = place_diary(result, diary, thresholds)
+        if not opts.get("quiet"):
+            for problem in diary.problems[known:]:
+                click.echo(f"warning: {diary.source}: {problem}", err=True)
     if not opts.get("quiet"):
         echo_ingest(result, diary)
     return require_runs(result, opts["paths"])
@@ -322,7 +366,9 @@ def pain_from(opts: dict[str, Any]) -> PainDiary | None:
     """The diary of ``--pain``, else ``pain.csv`` in an export folder; bad rows warned on stderr."""
     from runaudit.training.pain import find_diary, read_diary
 
-    path = opts.get("pain") or find_diary(list(opts["paths"]))
+    path = opts.get("pain") or find_diary(
+        list(opts["paths"]), follow_symlinks=bool(opts.get("follow_symlinks"))
+    )
     if path is None:
         return None
     diary = read_diary(path)
@@ -339,7 +385,11 @@ def audit_export(opts: dict[str, Any], units: str = "km", *, data_lines: bool = 
     thresholds = thresholds_from(opts)
     diary = pain_from(opts)
     audit = audit_ingest(
-        read_export(opts, diary), thresholds, units=units, pain=diary, as_of=as_of_from(opts)
+        read_export(opts, diary, thresholds),
+        thresholds,
+        units=units,
+        pain=diary,
+        as_of=as_of_from(opts),
     )
     if data_lines and not opts.get("quiet"):
         for line in audit.data_lines():
@@ -638,6 +688,9 @@ def _report_roster(
         for name, error in roster.errors.items():
             click.echo(f"== {name}\nwarning: {cli_message(error)}", err=True)
     page, rows = write_roster(roster, out_dir, units=units, pdf=pdf, weeks=weeks)
+    for row in rows:
+        if row.failed and row.name not in roster.errors:  # its report could not be written
+            click.echo(f"== {row.name}\nwarning: {cli_message(row.error or '')}", err=True)
     for row in rows:
         click.echo(f"{row.name}: {row.status}")
     click.echo(f"Roster: {page}")

@@ -139,14 +139,34 @@ def athlete_inputs(folder: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     root = Path(folder)
     if not root.is_dir():
         raise InputError(f"{root}: --roster needs a folder with one sub-folder or zip per athlete.")
-    found = [
-        (p.stem if p.is_file() else p.name, p)
+    entries = [
+        p
         for p in sorted(root.iterdir())
         if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
     ]
+    folders = {p.name for p in entries if p.is_dir()}
+    # a zip is named by its stem, unless a folder has that name (``ana/`` and ``ana.zip``)
+    found = [(p.stem if p.is_file() and p.stem not in folders else p.name, p) for p in entries]
     if not found:
         raise InputError(f"{root}: no athlete sub-folders or zips found for --roster.")
     return found
+
+
+def athlete_error(err: Exception) -> str:
+    """One line for an athlete whose export could not be audited.
+
+    A :class:`RunauditError` is already a sentence; anything else (a bug met by
+    one athlete's data) is named by its type, its text cut to 200 characters.
+    """
+    if isinstance(err, RunauditError):
+        return str(err)
+    text = " ".join(str(err).split())
+    text = text if len(text) <= 200 else text[:200] + "…"
+    return (
+        f"could not be audited ({type(err).__name__}: {text})"
+        if text
+        else (f"could not be audited ({type(err).__name__})")
+    )
 
 
 def loose_activity_files(folder: str | os.PathLike[str]) -> list[str]:
@@ -169,7 +189,9 @@ class Roster:
         Athlete name → :class:`~runaudit.audit.Audit` (also for an athlete whose
         files held no run: its activities table is empty).
     errors : dict
-        Athlete name → why their input could not be read.
+        Athlete name → why their input could not be read or audited (an
+        unreadable export, a diary with the wrong headers, a row that broke the
+        audit); the other athletes are audited all the same.
     weekly, findings, ledger : pandas.DataFrame
         The per-athlete weekly tables, findings frames and ledgers stacked, with
         a leading ``athlete`` column.
@@ -270,8 +292,8 @@ def load_roster(
         try:
             configs[name] = read_athlete_toml(path)
             found[name] = discover([path], limits)
-        except RunauditError as err:
-            errors[name] = str(err)
+        except Exception as err:  # one athlete's unreadable export must not sink the others
+            errors[name] = athlete_error(err)
     paths_of = dict(inputs)
     # One read_all over every athlete's files: one pass over the cluster or pool.
     sources = [s for d in found.values() for s in d.sources]
@@ -289,18 +311,21 @@ def load_roster(
         mine = outcomes[start : start + len(disc.sources)]
         start += len(disc.sources)
         config = configs[name]
-        result = build_ingest(
-            disc,
-            mine,
-            read_metadata([paths_of[name]], limits=limits),
-            tz=config.time_zone or opts.tz,
-            cache=cache,
-            limits=limits,
-            run_types=(*opts.run_types, *config.run_types),
-        )
-        mine_t = (thresholds or Thresholds()).replace(**config.thresholds)
-        diary = find_diary([paths_of[name]])  # the athlete's own pain.csv, as the CLI reads it
-        audits[name] = audit_ingest(result, mine_t, units=units, pain=diary, as_of=as_of)
+        try:  # each athlete succeeds or fails alone: a bad diary or row is their line
+            result = build_ingest(
+                disc,
+                mine,
+                read_metadata([paths_of[name]], limits=limits),
+                tz=config.time_zone or opts.tz,
+                cache=cache,
+                limits=limits,
+                run_types=(*opts.run_types, *config.run_types),
+            )
+            mine_t = (thresholds or Thresholds()).replace(**config.thresholds)
+            diary = find_diary([paths_of[name]], follow_symlinks=limits.follow_symlinks)
+            audits[name] = audit_ingest(result, mine_t, units=units, pain=diary, as_of=as_of)
+        except Exception as err:
+            errors[name] = athlete_error(err)
     return Roster(
         audits=audits,
         errors=errors,

@@ -125,6 +125,13 @@ class Thresholds:
     pain_easy : float
         Once the highest score has stayed at or below this for two weeks, the plan
         offers the harder versions of the exercises [score 0-10]. Default 2.
+    pain_gap_weeks : int
+        A diary entry more than this many weeks before the first or after the
+        last week with a run is named and not counted, so a mistyped year
+        (2099 for 2026) never stretches the weekly table or moves the plan's
+        week [weeks]. Default 26 (our choice: half a year covers the usual
+        months of rest and rehabilitation after runner's knee, during which
+        the diary keeps its weeks after the last run).
     trigger_ratio : float
         A load dimension counts as a trigger candidate before a pain week when one
         of that week and the two before is above this multiple of the four weeks
@@ -181,6 +188,7 @@ class Thresholds:
     pain_alert: float = 7.0
     pain_alert_weeks: int = 2
     pain_easy: float = 2.0
+    pain_gap_weeks: int = 26
     trigger_ratio: float = 1.3
     cadence_drop_spm: float = 5.0
     trigger_shoe_share: float = 0.5
@@ -265,14 +273,22 @@ def _is_whole_field(f: dataclasses.Field[Any]) -> bool:
     return f.type in ("int", int) and f.name not in _SWITCHES
 
 
+#: Largest whole-number threshold (weeks or days): a century of weeks, so every
+#: window stays a date pandas can hold.
+MAX_WHOLE = 5200
+
+
 def _check_value(name: str, value: Any, *, whole: bool) -> None:
     """Raise ConfigError unless ``value`` suits threshold ``name``.
 
-    Whole-number fields (weeks, days) need an ``int`` of at least 1; the others
-    a finite number of at least 0.
+    Whole-number fields (weeks, days) need an ``int`` from 1 to :data:`MAX_WHOLE`;
+    the others a finite number of at least 0.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"threshold {name} must be a number, got {value!r}.")
+    if isinstance(value, int) and abs(value) > 2**53:  # beyond float precision, or inf
+        shown = str(value) if len(str(value)) <= 30 else f"a number of {len(str(value))} digits"
+        raise ConfigError(f"threshold {name} must be a plausible number, got {shown}.")
     if not math.isfinite(value):
         raise ConfigError(f"threshold {name} must be a finite number, got {value!r}.")
     if whole:
@@ -280,6 +296,8 @@ def _check_value(name: str, value: Any, *, whole: bool) -> None:
             raise ConfigError(f"threshold {name} must be a whole number, got {value!r}.")
         if value < 1:
             raise ConfigError(f"threshold {name} must be at least 1, got {value!r}.")
+        if value > MAX_WHOLE:
+            raise ConfigError(f"threshold {name} must be at most {MAX_WHOLE}, got {value!r}.")
     elif value < 0:
         raise ConfigError(f"threshold {name} must be a non-negative number, got {value!r}.")
 
@@ -311,6 +329,38 @@ def thresholds_to_toml(thresholds: Thresholds, *, only_changed: bool = True) -> 
     return "\n".join(lines) + "\n"
 
 
+#: Largest config file read [bytes]; a [thresholds] table is a few hundred bytes.
+MAX_CONFIG_BYTES = 2**20
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML file ``path`` as a dict; every way it can fail is one ConfigError."""
+    import tomllib  # here, not at the top: --version and --help never read TOML
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the config file ({err.strerror}).") from err
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path}: the config file is larger than {MAX_CONFIG_BYTES // 2**20} MB;"
+            " a [thresholds] table is a few lines."
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(
+            f"{path}: the config file is not UTF-8 text (byte {err.start + 1})."
+        ) from err
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err}).") from err
+    except RecursionError as err:
+        raise ConfigError(f"{path}: not valid TOML (nested too deeply).") from err
+
+
 def load_run_types(path: str | Path | None) -> tuple[str, ...]:
     """The ``run_types = ["Hardloop", ...]`` list of a config file (empty without one).
 
@@ -324,14 +374,7 @@ def load_run_types(path: str | Path | None) -> tuple[str, ...]:
     """
     if path is None:
         return ()
-    import tomllib
-
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the config file ({err.strerror}).") from err
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: not valid TOML ({err}).") from err
+    data = _read_toml(Path(path))
     value = data.get("run_types", [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{path}: run_types must be a list of activity type names.")
@@ -348,14 +391,7 @@ def load_thresholds(path: str | Path | None = None, **overrides: Any) -> Thresho
     """
     result = Thresholds()
     if path is not None:
-        import tomllib  # here, not at the top: --version and --help never read TOML
-
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as err:
-            raise ConfigError(f"{path}: cannot read the config file ({err.strerror}).") from err
-        except tomllib.TOMLDecodeError as err:
-            raise ConfigError(f"{path}: not valid TOML ({err}).") from err
+        data = _read_toml(Path(path))
         unknown = sorted(set(data) - {"thresholds", "run_types"})
         if unknown:
             raise ConfigError(

@@ -87,6 +87,8 @@ class Ingest:
         activity_id → (its file, the activity's index in that file), for :meth:`samples`.
     cache_dir : str or None
         The cache folder used, None when the cache was off.
+    cache_problem : str or None
+        Why the cache could not be written (a read-only or full folder), else None.
     limits : Limits
         The safety limits the files were read with.
     """
@@ -102,6 +104,7 @@ class Ingest:
     cache_dir: str | None = None
     limits: Limits = field(default_factory=Limits, repr=False)
     metadata: MetadataAccount = field(default_factory=MetadataAccount, repr=False)
+    cache_problem: str | None = None
 
     def samples(self, activity_id: str) -> pd.DataFrame:
         """Per-sample data of one activity, from the cache or by reading its file again.
@@ -177,6 +180,8 @@ class Ingest:
         if self.tz_note:
             lines.append(self.tz_note)
         lines.extend(self.metadata.lines())
+        if self.cache_problem:
+            lines.append(f"warning: {self.cache_problem}")
         return lines
 
     def ledger_frame(self) -> pd.DataFrame:

@@ -278,4 +278,5 @@ def build_ingest(
         origins={aid: (outcomes[f].source, k) for aid, (f, k) in result.origins.items()},
         cache_dir=str(cache.root.parent) if cache is not None else None,
         limits=limits,
+        cache_problem=cache.problem if cache is not None else None,
     )

@@ -24,9 +24,10 @@ def zone(name: str) -> ZoneInfo:
     """Return the IANA zone ``name`` or raise :class:`InputError`."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as err:  # OSError: a name too long
+        shown = name if len(name) <= 60 else name[:60] + "…"
         raise InputError(
-            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)."
+            f"unknown time zone {shown!r} (use an IANA name like Europe/Berlin)."
         ) from err
 
 

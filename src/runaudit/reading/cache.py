@@ -51,6 +51,7 @@ columns (``hash, format, kind, file_type, problems, error, summaries``).
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -68,6 +69,7 @@ from platformdirs import user_cache_dir
 
 from runaudit.reading.models import ParsedFile
 from runaudit.reading.parsers import PARSER_VERSION
+from runaudit.reading.parsers.track import EARLIEST_S, LATEST_S
 from runaudit.reading.sources import Limits, Source
 from runaudit.reading.summary import ActivitySummary
 
@@ -91,12 +93,33 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path(user_cache_dir("runaudit"))
 
 
+def current_umask() -> int:
+    """The process's file-mode creation mask (read without changing it where Linux allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success."""
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success.
+
+    The file gets the mode a plain ``open`` would give it (``0o666`` less the
+    umask), not the ``0o600`` of :func:`tempfile.mkstemp`.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
+    finally:
+        os.close(fd)
     try:
         yield Path(tmp)
         os.replace(tmp, target)
@@ -168,6 +191,8 @@ class Cache:
         self._next_flush = time.monotonic() + self.flush_every_s
         self._files: dict[str, str] | None = None  # file_key → content hash, from disk
         self._new_files: dict[str, str] = {}
+        #: Why the index could not be written (the first failure), for one line on stderr.
+        self.problem: str | None = None
 
     @property
     def index_path(self) -> Path:
@@ -254,8 +279,8 @@ class Cache:
 
         Returns True when it wrote the index.
         """
-        if not self._new or time.monotonic() < self._next_flush:
-            return False
+        if not self._new or time.monotonic() < self._next_flush or self.problem is not None:
+            return False  # after a failed write only the final flush tries again
         self.flush()
         return True
 
@@ -269,6 +294,17 @@ class Cache:
             self._flush_files()
         if not self._new:
             return
+        try:
+            self._flush()
+        except OSError as err:
+            if self.problem is None:
+                self.problem = (
+                    f"{self.root.parent}: the cache folder cannot be written"
+                    f" ({err.strerror or err}); nothing parsed in this run is kept for the next."
+                )
+            raise
+
+    def _flush(self) -> None:
         started = time.monotonic()
         known = self._load()
         with _locked(self.lock_path):
@@ -406,7 +442,7 @@ def _entries(table: pa.Table) -> dict[str, CachedFile]:
     summaries = json.loads("[" + ",".join(columns["summaries"]) + "]")
     if not (len(problems) == len(summaries) == table.num_rows):
         raise ValueError("index columns of different lengths")
-    return {
+    entries = {
         content_hash: CachedFile(
             fmt,
             kind,
@@ -426,6 +462,18 @@ def _entries(table: pa.Table) -> dict[str, CachedFile]:
             strict=True,
         )
     }
+    # a row the parsers could not have written (a start in year 9999) is parsed again
+    return {h: e for h, e in entries.items() if _plausible(e)}
+
+
+def _plausible(entry: CachedFile) -> bool:
+    """Whether every dated summary of ``entry`` starts and ends within 1980..2099."""
+    return all(
+        not math.isfinite(value) or EARLIEST_S <= value < LATEST_S
+        for summary in entry.summaries
+        if summary.date_known
+        for value in (summary.start_utc, summary.end_utc)
+    )
 
 
 def _rows_table(entries: Mapping[str, CachedFile]) -> pa.Table:

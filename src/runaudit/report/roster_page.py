@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from runaudit.audit import Audit
-from runaudit.cohort import AthleteMonday, Roster, athlete_monday, monday_frame
+from runaudit.cohort import AthleteMonday, Roster, athlete_error, athlete_monday, monday_frame
 from runaudit.report.html import render_template
 from runaudit.report.overview import OPEN_FINDING_WEEKS, AthleteNumbers, athlete_numbers
 from runaudit.report.view import DEFAULT_CHART_WEEKS
@@ -38,6 +38,7 @@ class RosterRow:
     numbers: AthleteNumbers | None
     error: str | None = None
     monday: AthleteMonday | None = None
+    failed: bool = False
 
     @property
     def urgency(self) -> tuple[int, int, int, int]:
@@ -49,7 +50,10 @@ class RosterRow:
 
     @property
     def status(self) -> str:
-        """``worst open severity``, ``nothing open`` or ``no runs`` (the CLI's line)."""
+        """``worst open severity``, ``nothing open``, ``no runs`` or ``failed: why`` (the
+        CLI's line)."""
+        if self.failed:
+            return f"failed: {self.error}"
         if self.numbers is None or self.monday is None:
             return "no runs"
         return self.monday.worst or "nothing open"
@@ -149,6 +153,8 @@ def write_roster_page(rows: list[RosterRow], out_dir: Path, *, units: str = "km"
 
 def roster_row(name: str, folder: str, audit: Audit | None, error: str | None = None) -> RosterRow:
     """A roster row from an athlete's audit (None when it could not be read)."""
+    if error is not None and audit is None:
+        return RosterRow(name, folder, None, error, failed=True)
     if audit is None or audit.activities.empty:
         if error is None and audit is not None:
             looked = sum(audit.ingest.counts().values())
@@ -199,12 +205,16 @@ def write_roster(
     out = Path(out_dir)
     rows = roster_rows(roster)
     with staged_folder(out) as stage:
-        for row in rows:
+        for i, row in enumerate(rows):
             if row.numbers is not None:
                 audit = roster.audits[row.name]
-                write_report(
-                    audit, stage / row.folder, title=row.name, units=units, pdf=pdf, weeks=weeks
-                )
+                try:  # one athlete's report failing leaves the others' (and the page) written
+                    write_report(
+                        audit, stage / row.folder, title=row.name, units=units, pdf=pdf, weeks=weeks
+                    )
+                except Exception as err:
+                    reason = f"report not written: {athlete_error(err)}"
+                    rows[i] = RosterRow(row.name, row.folder, None, reason, failed=True)
         write_roster_page(rows, stage, units=units)
         ordered = sorted(rows, key=lambda r: r.urgency, reverse=True)
         mondays = [

@@ -54,9 +54,47 @@ def machine_frame(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell a spreadsheet will not run: a single quote before a formula start.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
+    leading ``'`` (OWASP's rule against CSV injection); text that is a plain
+    number (``-3.5``) and every non-text value are returned unchanged.
+
+    >>> neutralise_cell("=1+2"), neutralise_cell("@SUM(A1)"), neutralise_cell("-3.5")
+    ("'=1+2", "'@SUM(A1)", '-3.5')
+    >>> neutralise_cell(-2.0), neutralise_cell("Pegasus 40")
+    (-2.0, 'Pegasus 40')
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with :func:`neutralise_cell` applied to every text column."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_cell)
+    return out
+
+
 def to_csv(table: pd.DataFrame) -> str:
-    """CSV text of a table (header row, ``\\n`` line ends, empty cells for NaN)."""
-    return machine_frame(table).to_csv(index=False, lineterminator="\n")
+    """CSV text of a table (header row, ``\\n`` line ends, empty cells for NaN).
+
+    Every CSV runaudit writes goes through here, so text cells are neutralised
+    against formula injection (:func:`neutralise_cell`).
+    """
+    return csv_safe(machine_frame(table)).to_csv(index=False, lineterminator="\n")
 
 
 def _clean(value: Any) -> Any:

@@ -5,8 +5,18 @@ column (a score from 0, no pain, to 10, the worst imaginable), optionally
 ``time`` (``HH:MM``), ``side`` and ``note``; a day may have any number of
 entries. The parse is a pure function over text (:func:`parse_diary`) or a
 DataFrame (:func:`diary_from_frame`); :func:`read_diary` is the thin file
-reader around it. Bad rows (a date that is not a date, a score outside 0–10 or
-not a number) are left out and each is named in one line with its line number.
+reader around it. Every row passes one validation step (:func:`check_row`): the
+date must be ISO (``2026-03-02``; ``02/03/2026`` is refused, never guessed as
+day or month first) and within the years the activity files accept (1980 to
+2099, :data:`runaudit.reading.parsers.track.EARLIEST_S`/``LATEST_S``), the
+score a finite number from 0 to 10. A row that fails is left out and named in
+one line with its line number.
+
+An entry far from every run (a typo'd year: ``2099-01-05`` in a 2026 diary) is
+valid but outlying: :func:`within_weeks` leaves out the entries more than
+``Thresholds.pain_gap_weeks`` weeks before the first or after the last week
+with a run, and names each, so the weekly table and the plan's week stay with
+the runs.
 
 Examples
 --------
@@ -18,23 +28,27 @@ Examples
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from runaudit.errors import InputError
+from runaudit.reading.parsers.track import EARLIEST_S, LATEST_S
 
 __all__ = [
     "DIARY_FILE",
     "PAIN_COLUMNS",
     "PainDiary",
     "append_entry",
+    "check_row",
     "diary_from_frame",
     "find_diary",
     "latest_pain",
@@ -42,6 +56,7 @@ __all__ = [
     "read_diary",
     "weekly_pain",
     "with_weekly_pain",
+    "within_weeks",
 ]
 
 #: File name picked up by itself from an export folder or an athlete's roster folder.
@@ -52,6 +67,11 @@ PAIN_COLUMNS: tuple[str, ...] = ("pain_max", "pain_mean")
 ENTRY_COLUMNS: tuple[str, ...] = ("date", "time", "pain", "side", "note", "line")
 #: Largest diary read [bytes]; a year of ten entries a day is well under 1 MB.
 MAX_DIARY_BYTES = 16 * 2**20
+#: The years a diary date may fall in: the bounds the activity files use.
+FIRST_YEAR = datetime.fromtimestamp(EARLIEST_S, UTC).year  # 1980
+LAST_YEAR = datetime.fromtimestamp(LATEST_S, UTC).year - 1  # 2099
+#: An ISO date, optionally followed by an ISO time (``2026-03-02``, ``2026-03-02T07:30``).
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -108,15 +128,61 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+def check_row(date_text: str, pain_text: str) -> tuple[date, float] | str:
+    """The validation step every diary row passes.
+
+    Parameters
+    ----------
+    date_text : str
+        ``YYYY-MM-DD``, optionally followed by ``T`` or a space and a time (ignored).
+    pain_text : str
+        A score [0–10]; a decimal comma is accepted.
+
+    Returns
+    -------
+    (datetime.date, float) or str
+        The day and the score, or why the row is refused (one phrase naming the value).
+
+    Examples
+    --------
+    >>> check_row("2026-03-02", "4,5")
+    (datetime.date(2026, 3, 2), 4.5)
+    >>> check_row("02/03/2026", "4")
+    "date '02/03/2026' is not an ISO date (YYYY-MM-DD)"
+    >>> check_row("2026-03-02", "inf")
+    "pain 'inf' is not a number from 0 to 10"
+    """
+    shown = date_text if len(date_text) <= 40 else date_text[:40] + "…"
+    match = _ISO_DATE.fullmatch(date_text)
+    if match is None:
+        return f"date {shown!r} is not an ISO date (YYYY-MM-DD)"
+    year, month, day_of_month = (int(g) for g in match.groups())
+    try:
+        day = date(year, month, day_of_month)
+    except ValueError:
+        return f"date {shown!r} is not a day of the calendar"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return f"date {shown!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+    try:
+        pain = float(pain_text.replace(",", "."))
+    except ValueError:
+        pain = math.nan
+    if not (0.0 <= pain <= 10.0):  # also NaN; inf is above 10
+        score = pain_text if len(pain_text) <= 40 else pain_text[:40] + "…"
+        return f"pain {score!r} is not a number from 0 to 10"
+    return day, pain
+
+
 def _rows_to_diary(
     rows: list[tuple[int, dict[str, object]]], columns: list[str], source: str
 ) -> PainDiary:
     names = {c.strip().lower(): c for c in columns}
     missing = [c for c in ("date", "pain") if c not in names]
     if missing:
+        # The header's own text is not echoed: the file may not be a diary at all.
         raise InputError(
-            f"{source}: a pain diary needs the column(s) {', '.join(missing)}"
-            f" (found: {', '.join(columns) or 'none'})."
+            f"{source}: a pain diary needs the column(s) {', '.join(missing)} in its"
+            f" first line, which has {len(columns)} column(s) and no {missing[0]!r}."
         )
     problems: list[str] = []
     kept: list[dict[str, object]] = []
@@ -125,28 +191,14 @@ def _rows_to_diary(
         pain_text = _cell(row.get(names["pain"]))
         if not date_text and not pain_text:
             continue  # a blank line
-        try:
-            day = pd.Timestamp(date_text)
-            ok_date = len(date_text) >= 8 and day is not pd.NaT and not pd.isna(day)
-        except (ValueError, TypeError, OverflowError):
-            ok_date = False
-        if not ok_date:
-            problems.append(
-                f"line {line}: date {date_text!r} is not a YYYY-MM-DD date; row skipped."
-            )
+        checked = check_row(date_text, pain_text)
+        if isinstance(checked, str):
+            problems.append(f"line {line}: {checked}; row skipped.")
             continue
-        try:
-            pain = float(pain_text.replace(",", "."))
-        except ValueError:
-            pain = math.nan
-        if not (0.0 <= pain <= 10.0):  # also NaN
-            problems.append(
-                f"line {line}: pain {pain_text!r} is not a number from 0 to 10; row skipped."
-            )
-            continue
+        day, pain = checked
         kept.append(
             {
-                "date": day.normalize().tz_localize(None) if day.tzinfo else day.normalize(),
+                "date": pd.Timestamp(day),
                 "time": _cell(row.get(names["time"])) if "time" in names else "",
                 "pain": pain,
                 "side": _cell(row.get(names["side"])) if "side" in names else "",
@@ -185,10 +237,11 @@ def parse_diary(text: str, source: str = "<text>") -> PainDiary:
     InputError
         When the header lacks ``date`` or ``pain``.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = list(reader.fieldnames or [])
+    # newline="": a lone carriage return ends a line, as the csv module expects
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     rows: list[tuple[int, dict[str, object]]] = []
     try:
+        columns = list(reader.fieldnames or [])
         for row in reader:
             rows.append((reader.line_num, dict(row)))
     except csv.Error as err:
@@ -217,19 +270,22 @@ def read_diary(path: str | os.PathLike[str]) -> PainDiary:
     """
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_DIARY_BYTES:
-            raise InputError(
-                f"{p}: the pain diary is {size / 2**20:.0f} MB, more than the"
-                f" {MAX_DIARY_BYTES // 2**20} MB a diary may be."
-            )
-        data = p.read_bytes()
+        if p.is_dir():
+            raise IsADirectoryError
+        if not stat.S_ISREG(p.stat().st_mode):  # a FIFO or device would block or never end
+            raise InputError(f"{p}: is not a regular file, so not a pain diary CSV.")
+        with open(p, "rb") as handle:
+            data = handle.read(MAX_DIARY_BYTES + 1)
     except FileNotFoundError as err:
         raise InputError(f"{p}: no such pain diary file.") from err
     except IsADirectoryError as err:
         raise InputError(f"{p}: is a folder, not a pain diary CSV.") from err
     except OSError as err:
         raise InputError(f"{p}: cannot read the pain diary ({err.strerror}).") from err
+    if len(data) > MAX_DIARY_BYTES:
+        raise InputError(
+            f"{p}: the pain diary is larger than the {MAX_DIARY_BYTES // 2**20} MB a diary may be."
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -239,7 +295,7 @@ def read_diary(path: str | os.PathLike[str]) -> PainDiary:
 
 #: Header of a diary :func:`append_entry` creates.
 NEW_DIARY_COLUMNS: tuple[str, ...] = ("date", "pain", "side", "note")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def append_entry(
@@ -268,7 +324,7 @@ def append_entry(
     """
     p = Path(path)
     day_text = day.isoformat() if isinstance(day, date) else (day or date.today().isoformat())
-    if not _ISO_DATE.match(day_text.strip()):
+    if not _DAY_ONLY.match(day_text.strip()):
         raise InputError(f"{p}: date {day_text!r} is not a YYYY-MM-DD date.")
     row: dict[str, object] = {
         "date": day_text.strip(),
@@ -303,12 +359,24 @@ def append_entry(
     return text.strip().splitlines()[-1]
 
 
-def find_diary(paths: list[str | os.PathLike[str]]) -> Path | None:
-    """The ``pain.csv`` in the first folder of ``paths`` that has one, else None."""
+def find_diary(
+    paths: list[str | os.PathLike[str]], *, follow_symlinks: bool = False
+) -> Path | None:
+    """The ``pain.csv`` in the first folder of ``paths`` that has one, else None.
+
+    A ``pain.csv`` that is a symbolic link leading out of its folder is not
+    taken unless ``follow_symlinks`` (discovery names it as a refused link).
+    """
     for path in paths:
-        candidate = Path(path) / DIARY_FILE
-        if Path(path).is_dir() and candidate.is_file():
-            return candidate
+        folder = Path(path)
+        candidate = folder / DIARY_FILE
+        if not (folder.is_dir() and candidate.is_file()):
+            continue
+        if candidate.is_symlink() and not follow_symlinks:
+            top = folder.resolve()
+            if top not in candidate.resolve().parents:
+                continue
+        return candidate
     return None
 
 
@@ -362,3 +430,41 @@ def latest_pain(entries: pd.DataFrame | None) -> tuple[pd.Timestamp, float] | No
         return None
     last = entries.iloc[-1]
     return pd.Timestamp(last["date"]), float(last["pain"])
+
+
+def within_weeks(diary: PainDiary, weeks: pd.Series, gap_weeks: int) -> PainDiary:
+    """The diary without the entries far from every run, each of them named.
+
+    Parameters
+    ----------
+    diary : PainDiary
+    weeks : pandas.Series
+        The ``week_start`` [Monday, local] of the runs that count.
+    gap_weeks : int
+        Entries more than this many weeks before the first or after the last
+        week with a run are left out [weeks] (``Thresholds.pain_gap_weeks``).
+
+    Returns
+    -------
+    PainDiary
+        ``diary`` itself when nothing is left out (or there is no run), else a
+        copy whose ``problems`` name each outlying entry by its line.
+    """
+    entries = diary.entries
+    starts = pd.to_datetime(weeks).dropna()
+    if entries.empty or starts.empty:
+        return diary
+    first = starts.min() - pd.Timedelta(weeks=gap_weeks)
+    last = starts.max() + pd.Timedelta(weeks=gap_weeks + 1)  # to the end of that week
+    day = pd.to_datetime(entries["date"])
+    inside = (day >= first) & (day < last)
+    if inside.all():
+        return diary
+    problems = [
+        f"line {line}: {when:%Y-%m-%d} is more than {gap_weeks} weeks from every run"
+        f" ({starts.min():%Y-%m-%d} to {starts.max() + pd.Timedelta(days=6):%Y-%m-%d});"
+        " entry not counted."
+        for line, when in zip(entries.loc[~inside, "line"], day[~inside], strict=True)
+    ]
+    kept = entries[inside].reset_index(drop=True)
+    return dataclasses.replace(diary, entries=kept, problems=(*diary.problems, *problems))

@@ -19,6 +19,7 @@ their own), they also store each file's samples there.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import math
 import os
 import socket
@@ -48,21 +49,84 @@ def require_distributed() -> Any:
     return distributed
 
 
-def connect(address: str) -> Any:
+#: Default seconds a connection to the scheduler may take (``--timeout``).
+CONNECT_TIMEOUT_S = 10.0
+
+
+def connect(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Any:
     """A ``distributed.Client`` for a ``tcp://host:port`` address or a scheduler JSON file.
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://host:port`` (or ``host:port``), or the path of a scheduler file
+        (``dask scheduler --scheduler-file``).
+    timeout_s : float
+        Seconds the whole connection may take [s]: a closed port, a host that
+        does not answer and a service that is not a Dask scheduler (it accepts
+        and says nothing) all fail within it.
 
     Raises
     ------
     InputError
-        When Dask is not installed or the scheduler cannot be reached.
+        When Dask is not installed, the scheduler file is missing or malformed,
+        the address uses a protocol other than TCP, or no scheduler answered in time.
     """
     distributed = require_distributed()
+    where = f"the Dask scheduler at {address}"
+    if os.path.isfile(address):
+        where = f"the Dask scheduler of {address}"
+        target = _scheduler_address(address)
+    elif "://" not in address and (address.endswith(".json") or os.sep in address):
+        raise InputError(f"{address}: no such scheduler file (--scheduler).")
+    else:
+        protocol = address.split("://", 1)[0].lower() if "://" in address else "tcp"
+        if protocol != "tcp":
+            raise InputError(
+                f"--scheduler {address}: runaudit connects over tcp:// only, not {protocol}://."
+            )
+        target = address
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            box["client"] = distributed.Client(target, timeout=timeout_s)
+        except BaseException as err:  # reported below as one line
+            box["error"] = err
+
+    thread = threading.Thread(target=attempt, name="runaudit-connect", daemon=True)
+    thread.start()
+    thread.join(timeout_s + 0.5)  # the client's own timeout, then ours for a silent peer
+    if thread.is_alive():
+        raise InputError(
+            f"no answer from {where} within {timeout_s:g} s (is it a Dask scheduler?"
+            " raise the wait with --timeout)."
+        )
+    if "error" in box:
+        err = box["error"]
+        text = " ".join(str(err).split())[:200] or type(err).__name__
+        raise InputError(f"cannot reach {where} ({text}).") from None
+    return box["client"]
+
+
+def _scheduler_address(path: str) -> str:
+    """The ``address`` of a scheduler file, or :class:`InputError` naming what is wrong."""
+    import json
+
     try:
-        if os.path.isfile(address):
-            return distributed.Client(scheduler_file=address, timeout="10s")
-        return distributed.Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as err:
-        raise InputError(f"cannot reach the Dask scheduler at {address} ({err}).") from None
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read(2**20))
+    except (OSError, ValueError, RecursionError) as err:
+        raise InputError(
+            f"{path}: not a Dask scheduler file (not readable JSON: {type(err).__name__})."
+        ) from None
+    address = data.get("address") if isinstance(data, dict) else None
+    if not isinstance(address, str) or not address:
+        raise InputError(f'{path}: not a Dask scheduler file (no "address").')
+    protocol = address.split("://", 1)[0].lower() if "://" in address else "tcp"
+    if protocol != "tcp":
+        raise InputError(f"{path}: runaudit connects over tcp:// only, not {protocol}://.")
+    return address
 
 
 def batch_size(n_files: int, n_workers: int) -> int:
@@ -210,6 +274,9 @@ def iter_cluster(
     submitted = futures if futures is not None else []
     if not items:
         return
+    # the workers resolve a relative path in their own folder: send absolute ones
+    items = [(i, dataclasses.replace(s, path=os.path.abspath(s.path))) for i, s in items]
+    done = 0
     workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
     size = batch_size(len(items), workers)
     batches = [list(items[i : i + size]) for i in range(0, len(items), size)]
@@ -227,6 +294,7 @@ def iter_cluster(
                 crashed.append(batch_of[future])
                 continue
             pids.add(pid)
+            done += len(entries)
             yield from entries
         for batch in crashed:  # one file at a time, so one bad file cannot take others with it
             singles = client.map(
@@ -250,6 +318,18 @@ def iter_cluster(
         with suppress(Exception):
             client.cancel(submitted)
         raise
+    except Exception as err:  # the scheduler or every worker went away mid-run
+        with suppress(Exception):
+            client.cancel(submitted)
+        text = " ".join(str(err).split())[:200] or type(err).__name__
+        raise ClusterLost(
+            f"lost the Dask cluster after {done} of {len(items)} files"
+            f" ({type(err).__name__}: {text}); the files parsed so far are kept in the cache."
+        ) from err
+
+
+class ClusterLost(InputError):
+    """The Dask scheduler or all its workers went away during a run."""
 
 
 class DaskCluster:

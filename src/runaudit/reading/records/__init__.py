@@ -239,7 +239,7 @@ def _read_paths(
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for found in _walk(path):
+            for found in _walk(path, limits.follow_symlinks):
                 _add_file(meta, found, cap, limits)
         elif path.suffix.lower() == ".zip" and path.is_file():
             _add_zip(meta, path, cap, limits)
@@ -247,11 +247,14 @@ def _read_paths(
             _add_file(meta, path, cap, limits)
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, _dirs, files in os.walk(folder):
-        for name in sorted(files):
-            if is_metadata_name(name) or name.lower().endswith(".zip"):
-                yield Path(root) / name
+def _walk(folder: Path, follow_symlinks: bool) -> Iterator[Path]:
+    # the walk discovery makes: links leading out of the export are not followed
+    from runaudit.reading.sources.discover import walk_export
+
+    files, _refused = walk_export(folder, follow_symlinks=follow_symlinks)
+    for path in files:
+        if is_metadata_name(path.name) or path.name.lower().endswith(".zip"):
+            yield path
 
 
 def _add_file(meta: Metadata, path: Path, max_bytes: int, limits: Limits) -> None:

@@ -119,7 +119,11 @@ def discover(paths: Iterable[str | os.PathLike[str]], limits: Limits | None = No
         path = Path(raw)
         if not path.exists():
             raise InputError(f"{path}: no such file or folder.")
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        if path.is_file():
+            files = [path]
+        else:
+            files, refused = walk_export(path, follow_symlinks=limits.follow_symlinks)
+            skipped.extend((printable(str(link)), SYMLINK_REASON) for link in refused)
         for file in files:
             explicit = file == path
             lower = file.name.lower()
@@ -154,6 +158,62 @@ def discover(paths: Iterable[str | os.PathLike[str]], limits: Limits | None = No
                     continue
             sources.append(Source(str(file), (), fmt, gz))
     return Discovery(sources, skipped, ignored)
+
+
+#: The ledger reason of a symbolic link that leads out of the input folder.
+SYMLINK_REASON = "symbolic link leading outside the export; not followed (--follow-symlinks)"
+
+
+def walk_export(root: Path, *, follow_symlinks: bool = False) -> tuple[list[Path], list[Path]]:
+    """The files under the folder ``root`` (recursively, sorted), and the links refused.
+
+    A symbolic link (to a file or a folder) whose target lies inside ``root`` is
+    read where it leads; one that leads outside ``root`` is followed only with
+    ``follow_symlinks`` and otherwise returned in the second list. A folder is
+    entered once, however many links lead to it (no loops). Broken links are
+    passed over.
+    """
+    top = root.resolve()
+    files: list[Path] = []
+    refused: list[Path] = []
+    seen: set[Path] = set()
+    seen_files: set[Path] = set()
+
+    def inside(target: Path) -> bool:
+        return target == top or top in target.parents
+
+    def visit(folder: Path) -> None:
+        real = folder.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            return  # unreadable folder: nothing to list
+        for entry in entries:
+            if entry.is_symlink():
+                try:
+                    target = entry.resolve(strict=True)
+                except (OSError, RuntimeError):  # broken link or a loop
+                    continue
+                if not inside(target) and not follow_symlinks:
+                    refused.append(entry)
+                    continue
+                if target.is_dir():
+                    visit(entry)
+                elif target.is_file() and target not in seen_files:
+                    seen_files.add(target)
+                    files.append(entry)
+                continue
+            if entry.is_dir():
+                visit(entry)
+            elif entry.is_file() and entry.resolve() not in seen_files:
+                seen_files.add(entry.resolve())
+                files.append(entry)
+
+    visit(root)
+    return sorted(files), refused
 
 
 def _zip_sources(

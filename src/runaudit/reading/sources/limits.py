@@ -37,6 +37,11 @@ class Limits:
     max_zip_depth : int
         Deepest nesting of zips inside a zip (default 4; a Garmin export
         nests one level). Deeper nesting is a zip-quine/bomb pattern.
+    follow_symlinks : bool
+        Follow symbolic links inside an input folder that lead outside it
+        (default False: the inputs are the export; such a link is named and
+        skipped). ``--follow-symlinks`` sets it, for a coach's folder of links
+        to each athlete's export.
 
     Raise a limit with ``Limits(max_file_bytes=...)`` from Python or the
     matching ``--max-*`` option / ``[limits]`` table of the config file.
@@ -51,6 +56,7 @@ class Limits:
     max_ratio: float = 200.0
     max_seconds_per_file: float = 120.0
     max_zip_depth: int = 4
+    follow_symlinks: bool = False
 
 
 def read_capped(handle: IO[bytes], max_bytes: int) -> bytes:
