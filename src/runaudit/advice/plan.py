@@ -45,6 +45,7 @@ import pandas as pd
 
 from runaudit.advice.exercises import Catalog, Exercise, load_catalog
 from runaudit.rules.findings import Finding
+from runaudit.rules.messages import format_date
 from runaudit.thresholds import Thresholds
 from runaudit.training.pain import latest_pain, weekly_pain
 from runaudit.training.triggers import dimension_label
@@ -436,7 +437,7 @@ def _cap(
             if raised is not None and float(raised) < cap:
                 cap = float(raised)
                 reason = (
-                    f"no more than the week of {week:%d %b %Y} that raised the open"
+                    f"no more than the week of {format_date(week)} that raised the open"
                     f" {f.rule.replace('_', ' ')} finding ({cap:.1f} km)"
                 )
     return _Cap(_floor1(cap), reason, False)
@@ -681,12 +682,14 @@ def build_plan(
     days_since = (as_of - data_ends).days
     if cap.comeback:
         week_notes.append(
-            f"Your data ends on {data_ends:%d %b %Y}, {days_since} days before {as_of:%d %b %Y};"
+            f"Your data ends on {format_date(data_ends)}, {days_since} days before"
+            f" {format_date(as_of)};"
             " this plan assumes you have not run since. If you have, audit a newer export."
         )
     elif days_since > 7:
         week_notes.append(
-            f"Your data ends on {data_ends:%d %b %Y}, {days_since} days before {as_of:%d %b %Y};"
+            f"Your data ends on {format_date(data_ends)}, {days_since} days before"
+            f" {format_date(as_of)};"
             " the plan assumes you kept running as in your last weeks."
         )
     for ex in advice:

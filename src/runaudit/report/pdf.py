@@ -159,6 +159,14 @@ def _finding(card: FindingCard, *, evidence: bool = True) -> Flowable:
     ]
     if evidence and card.evidence:
         parts.append(_p(" · ".join(f"{i.label}: {i.value}" for i in card.evidence), "small"))
+    if evidence and card.strength:
+        refs = f" ({'; '.join(card.references)})" if card.references else ""
+        parts.append(
+            _p(
+                f"What the threshold rests on ({card.strength}): {card.strength_summary}{refs}",
+                "small",
+            )
+        )
     if evidence and card.exercises:
         parts.append(_p(f"Exercises for it in the plan: {', '.join(card.exercises)}.", "small"))
     parts.append(Spacer(1, 6))

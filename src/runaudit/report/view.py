@@ -26,8 +26,10 @@ from runaudit.advice.plan import OPEN_WEEKS, WeekPlan
 from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
 from runaudit.report.plots import ACWR_BAND_LOW
 from runaudit.report.text import format_duration
+from runaudit.rules import RULES_BY_ID
 from runaudit.rules.findings import SEVERITIES, Finding, severity_counts
 from runaudit.rules.messages import format_date, format_distance
+from runaudit.rules.rule import Measures
 from runaudit.thresholds import Thresholds
 from runaudit.training.triggers import dimension_label
 from runaudit.units import km_to
@@ -103,6 +105,10 @@ class FindingCard:
     message: str
     evidence: tuple[EvidenceItem, ...]
     exercises: tuple[str, ...]
+    weeks_label: str = ""
+    strength: str = ""
+    strength_summary: str = ""
+    references: tuple[str, ...] = ()
 
     @property
     def anchor(self) -> str:
@@ -259,6 +265,22 @@ def evidence_items(evidence: Mapping[str, Any], units: str = "km") -> tuple[Evid
     [('shoe', 'Nova'), ('shoe distance', '34.4 km'), ('acwr', '1.59×'), ('share', '82 %'), \
 ('run date', '13 Sep 2026')]
     """
+    if isinstance(evidence, Measures):  # typed evidence: each value formats itself
+        return tuple(
+            EvidenceItem(
+                m.label,
+                ", ".join(_trigger_text(x) for x in m.value)
+                if isinstance(m.value, list | tuple)
+                and m.value
+                and all(isinstance(x, Mapping) and "dimension" in x for x in m.value)
+                else m.format(units),
+            )
+            for m in evidence.all
+            if m.shown
+            and m.key not in _HIDDEN_EVIDENCE
+            and not isinstance(m.value, dict)
+            and not (isinstance(m.value, list | tuple) and not m.value)
+        )
     items: list[EvidenceItem] = []
     for key, value in evidence.items():
         if isinstance(value, bool) or value is None or key in _HIDDEN_EVIDENCE:
@@ -317,9 +339,12 @@ def finding_card(
     ``in_plan`` (the plan's exercise ids) when given, so a card names no exercise the
     plan leaves out."""
     catalog = load_catalog()
+    rule = RULES_BY_ID.get(finding.rule)
+    strength = finding.evidence_strength or (rule.evidence if rule is not None else None)
+    weeks = finding.weeks
     return FindingCard(
         rule=finding.rule,
-        title=_title(finding.rule),
+        title=rule.label if rule is not None else _title(finding.rule),
         severity=finding.severity if finding.severity in SEVERITIES else "info",
         week_start=finding.week_start.isoformat(),
         week_label=format_date(finding.week_start),
@@ -330,6 +355,14 @@ def finding_card(
             for i in finding.exercises
             if i in catalog.exercises and (in_plan is None or i in in_plan)
         ),
+        weeks_label=(
+            f"{len(weeks)} weeks, {format_date(weeks[0])} – {format_date(weeks[-1])}"
+            if len(weeks) > 1
+            else ""
+        ),
+        strength=strength.kind if strength is not None else "",
+        strength_summary=strength.summary if strength is not None else "",
+        references=strength.references if strength is not None else (),
     )
 
 
@@ -433,7 +466,8 @@ def plan_view(plan: WeekPlan, thresholds: Thresholds, units: str = "km") -> Plan
         days=_plan_days(plan.days, units),
         exercises=exercises,
         pain_score=plan.pain,
-        notes=plan.notes,
+        # the scale-back line is shown once, above the days
+        notes=tuple(n for n in plan.notes if not (scale and n.startswith("Scale back first"))),
     )
 
 
@@ -449,18 +483,16 @@ def _period(weekly: pd.DataFrame) -> tuple[date | None, date | None]:
 
 
 def freshness(audit: Audit, today: date | None = None) -> str:
-    """When the data ends and how long before ``today`` that is, and how many files
-    could not be read: ``"Data ends on 20 Sep 2026 (the last run), 75 days before
-    4 Dec 2026."``
+    """When the data ends and how long before the audit's date that is, and how many
+    files that look like runs could not be read: ``"Data ends on 20 Sep 2026 (the last
+    run), 75 days before 4 Dec 2026."``
+
+    ``today`` defaults to :attr:`Audit.as_of <runaudit.audit.Audit.as_of>` (``--as-of``).
     """
-    today = today or date.today()
-    acts = audit.activities
-    if acts.empty or "start_local" not in acts.columns:
+    today = today or audit.as_of
+    last_day = audit.data_ends
+    if last_day is None:
         return "No dated run in this export."
-    starts = pd.to_datetime(acts["start_local"]).dropna()
-    if starts.empty:
-        return "No dated run in this export."
-    last_day = pd.Timestamp(starts.max()).date()
     days = (today - last_day).days
     if days > 1:
         ago = f"{days} days before {format_date(today)}"
@@ -471,12 +503,8 @@ def freshness(audit: Audit, today: date | None = None) -> str:
     else:
         ago = f"{-days} days after {format_date(today)}"
     text = f"Data ends on {format_date(last_day)} (the last run), {ago}."
-    skipped = audit.ingest.counts().get("skipped", 0)
-    if skipped:
-        text += (
-            f" {skipped} file{'s' if skipped != 1 else ''} could not be read (see What was read)."
-        )
-    return text
+    unread = audit.data_lines()[1:]  # files that look like runs but could not be read
+    return " ".join([text, *unread])
 
 
 def _status(audit: Audit, units: str) -> Status:
