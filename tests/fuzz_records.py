@@ -207,8 +207,12 @@ MUTATORS: dict[str, Callable[[random.Random, bytes], bytes]] = {
 def read_strava(data: bytes) -> None:
     meta = Metadata()
     meta.add("export/activities.csv", data)
-    for _, row in meta.strava:
-        assert isinstance(row.activity_id, str)
+    meta.finish()
+    for row in meta.records:
+        assert isinstance(row.record_id, str)
+        assert row.service == "strava"
+        # a record that counts is dated within the years the activity files accept
+        assert not math.isfinite(row.start_utc) or 315532800 <= row.start_utc < 4102444800
 
 
 def read_garmin(data: bytes) -> None:

@@ -117,7 +117,7 @@ def test_pdf_first_page_is_the_plan_with_doses_freshness_and_top_findings(report
     assert "Data ends on 20 Sep 2026 (the last run)" in first
     # the three open findings, most severe first, and every exercise with its dose
     assert "Top findings" in first
-    assert first.index("ALERT downhill volume") < first.index("WARNING long run spike")
+    assert first.index("ALERT downhill volume") < first.index("WARNING long-run spike")
     assert "Forward step-down 2×15 per side, 3x per week" in first
     plan = load_export(SAMPLE, use_cache=False, as_of=date(2026, 9, 21)).plan
     catalog = load_catalog()

@@ -173,7 +173,7 @@ def test_a_day_by_day_plan_renders_in_its_partial(audit):
         },
         {"date": "2026-09-22", "run_km": 0.0, "strength": [], "notes": []},
     ]
-    plan = SimpleNamespace(**vars(audit.plan), days=days)
+    plan = SimpleNamespace(**{**vars(audit.plan), "days": days})
     view = dataclasses.replace(build_view(audit), plan=plan_view(plan, audit.thresholds, "mi"))
     html = render_html(view, {})
     table = html.split('id="plan-days"')[1].split("</table>")[0]

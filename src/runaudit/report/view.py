@@ -242,6 +242,15 @@ def _number(value: float, digits: int = 2) -> str:
     return f"{round(value, digits):g}"
 
 
+def _is_trigger_list(value: Any) -> bool:
+    """Whether ``value`` is the knee-pain rule's list of triggers."""
+    return (
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(isinstance(x, Mapping) and "dimension" in x for x in value)
+    )
+
+
 def _trigger_text(trigger: Mapping[str, Any]) -> str:
     """One knee-pain trigger in words: ``descent 3.61×``, ``a new shoe (Vaporfly)``."""
     label = dimension_label(str(trigger.get("dimension", "")))
@@ -266,21 +275,15 @@ def evidence_items(evidence: Mapping[str, Any], units: str = "km") -> tuple[Evid
 ('run date', '13 Sep 2026')]
     """
     if isinstance(evidence, Measures):  # typed evidence: each value formats itself
-        return tuple(
-            EvidenceItem(
-                m.label,
-                ", ".join(_trigger_text(x) for x in m.value)
-                if isinstance(m.value, list | tuple)
-                and m.value
-                and all(isinstance(x, Mapping) and "dimension" in x for x in m.value)
-                else m.format(units),
-            )
-            for m in evidence.all
-            if m.shown
-            and m.key not in _HIDDEN_EVIDENCE
-            and not isinstance(m.value, dict)
-            and not (isinstance(m.value, list | tuple) and not m.value)
-        )
+        typed: list[EvidenceItem] = []
+        for m in evidence.all:
+            if m.key in _HIDDEN_EVIDENCE:
+                continue
+            if _is_trigger_list(m.value):  # new shoes have no ratio: words for each
+                typed.append(EvidenceItem(m.label, ", ".join(_trigger_text(x) for x in m.value)))
+            elif m.shown and not isinstance(m.value, dict | list | tuple):
+                typed.append(EvidenceItem(m.label, m.format(units)))
+        return tuple(typed)
     items: list[EvidenceItem] = []
     for key, value in evidence.items():
         if isinstance(value, bool) or value is None or key in _HIDDEN_EVIDENCE:
