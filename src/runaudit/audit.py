@@ -27,6 +27,7 @@ from runaudit.intake.pipeline import Ingest, LedgerEntry, ingest
 from runaudit.reading.options import ReadOptions
 from runaudit.rules import analyze
 from runaudit.rules.findings import SEVERITIES, Finding
+from runaudit.rules.messages import format_date
 from runaudit.thresholds import Thresholds
 from runaudit.training.pain import (
     PainDiary,
@@ -185,11 +186,11 @@ class Audit:
         lines = []
         ends = self.data_ends
         if ends is None:
-            lines.append(f"No dated runs up to {self.as_of:%d %b %Y}.")
+            lines.append(f"No dated runs up to {format_date(self.as_of)}.")
         else:
             lines.append(
-                f"Data ends {ends:%d %b %Y}, {plural(self.days_since_data or 0, 'day')}"
-                f" before {self.as_of:%d %b %Y} (the date of this audit)."
+                f"Data ends {format_date(ends)}, {plural(self.days_since_data or 0, 'day')}"
+                f" before {format_date(self.as_of)} (the date of this audit)."
             )
         unread = self.unread
         if not unread.empty:

@@ -267,7 +267,8 @@ class WeekPlan:
     def lines(self) -> list[str]:
         """The plan as text lines: the cap, one line per day, then the week's notes."""
         head = (
-            f"Week of {self.week_start:%a %d %b %Y}: run at most {self.cap_km:g} km,"
+            f"Week of {self.week_start:%a} {format_date(self.week_start)}:"
+            f" run at most {self.cap_km:g} km,"
             f" longest run at most {self.long_run_cap_km:g} km ({self.cap_reason})."
         )
         out = [head]
