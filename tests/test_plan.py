@@ -131,7 +131,7 @@ def test_cap_uses_the_raising_week_when_it_is_lower_than_the_ramp_limit():
     ramp = [f for f in findings if f.rule == "ramp_up"]
     assert ramp and ramp[0].evidence["distance_km"] == 45.0
     assert plan.cap_km == pytest.approx(45.0)  # not 1.3 x 45 = 58.5
-    assert "raised the open ramp up" in plan.cap_reason
+    assert "raised the open ramp-up" in plan.cap_reason
 
 
 def test_no_pogo_hops_while_pain_stayed_above_pain_easy_and_back_once_low_two_weeks():

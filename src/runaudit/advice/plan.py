@@ -44,6 +44,7 @@ from typing import Any
 import pandas as pd
 
 from runaudit.advice.exercises import Catalog, Exercise, load_catalog
+from runaudit.rules import RULES_BY_ID
 from runaudit.rules.findings import Finding
 from runaudit.rules.messages import format_date
 from runaudit.thresholds import Thresholds
@@ -308,6 +309,12 @@ class WeekPlan:
         )
 
 
+def rule_label(rule: str) -> str:
+    """A rule's label ("long-run spike"), the id in words for an unknown rule."""
+    record = RULES_BY_ID.get(rule)
+    return record.label if record is not None else rule.replace("_", " ")
+
+
 def plan_week_start(as_of: date) -> date:
     """The Monday after ``as_of`` (a Monday gives the next one).
 
@@ -439,7 +446,7 @@ def _cap(
                 cap = float(raised)
                 reason = (
                     f"no more than the week of {format_date(week)} that raised the open"
-                    f" {f.rule.replace('_', ' ')} finding ({cap:.1f} km)"
+                    f" {rule_label(f.rule)} finding ({cap:.1f} km)"
                 )
     return _Cap(_floor1(cap), reason, False)
 

@@ -332,7 +332,9 @@ def evidence_items(evidence: Mapping[str, Any], units: str = "km") -> tuple[Evid
 
 
 def _title(rule: str) -> str:
-    return rule.replace("_", " ")
+    """The rule's label (its record's), the id in words for an unknown rule."""
+    record = RULES_BY_ID.get(rule)
+    return record.label if record is not None else rule.replace("_", " ")
 
 
 def finding_card(
@@ -347,7 +349,7 @@ def finding_card(
     weeks = finding.weeks
     return FindingCard(
         rule=finding.rule,
-        title=rule.label if rule is not None else _title(finding.rule),
+        title=_title(finding.rule),
         severity=finding.severity if finding.severity in SEVERITIES else "info",
         week_start=finding.week_start.isoformat(),
         week_label=format_date(finding.week_start),
