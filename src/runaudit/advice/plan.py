@@ -44,7 +44,7 @@ from typing import Any
 import pandas as pd
 
 from runaudit.advice.exercises import Catalog, Exercise, load_catalog
-from runaudit.rules import RULES_BY_ID
+from runaudit.rules import rule_label
 from runaudit.rules.findings import Finding
 from runaudit.rules.messages import format_date
 from runaudit.thresholds import Thresholds
@@ -307,12 +307,6 @@ class WeekPlan:
             + frame.to_html(index=False, escape=True)
             + (f"<ul>{notes}</ul>" if notes else "")
         )
-
-
-def rule_label(rule: str) -> str:
-    """A rule's label ("long-run spike"), the id in words for an unknown rule."""
-    record = RULES_BY_ID.get(rule)
-    return record.label if record is not None else rule.replace("_", " ")
 
 
 def plan_week_start(as_of: date) -> date:

@@ -128,12 +128,6 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-def write_text_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` through a temporary file and a rename."""
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-
-
 @dataclass(frozen=True)
 class CachedFile:
     """What the cache remembers about one file: enough to skip parsing it.

@@ -22,6 +22,7 @@ from runaudit.report.html import render_template
 from runaudit.report.overview import OPEN_FINDING_WEEKS, AthleteNumbers, athlete_numbers
 from runaudit.report.view import DEFAULT_CHART_WEEKS
 from runaudit.report.writer import staged_folder, write_report
+from runaudit.rules import rule_label
 from runaudit.rules.messages import format_date, format_distance
 
 
@@ -124,7 +125,7 @@ def roster_line(row: RosterRow, units: str = "km") -> RosterLine:
         cadence=f"{n.cadence_spm:.0f} spm" if math.isfinite(n.cadence_spm) else "–",
         pain=pain,
         findings=tuple(
-            RosterFinding(f.severity, f.rule.replace("_", " "), format_date(f.week_start))
+            RosterFinding(f.severity, rule_label(f.rule), format_date(f.week_start))
             for f in m.open_findings
         ),
         unread=m.unread_files,

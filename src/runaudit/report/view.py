@@ -26,7 +26,7 @@ from runaudit.advice.plan import OPEN_WEEKS, WeekPlan
 from runaudit.intake.account import DIFF_PCT, SERVICE_NAMES, MetadataAccount, format_pct
 from runaudit.report.plots import ACWR_BAND_LOW
 from runaudit.report.text import format_duration
-from runaudit.rules import RULES_BY_ID
+from runaudit.rules import RULES_BY_ID, rule_label
 from runaudit.rules.findings import SEVERITIES, Finding, severity_counts
 from runaudit.rules.messages import format_date, format_distance
 from runaudit.rules.rule import Measures
@@ -265,9 +265,11 @@ def _trigger_text(trigger: Mapping[str, Any]) -> str:
 def evidence_items(evidence: Mapping[str, Any], units: str = "km") -> tuple[EvidenceItem, ...]:
     """A finding's evidence as labelled values with their units.
 
-    The one place that turns evidence into text (the typed evidence of the rules will
-    replace the key-suffix reading here). Lists other than the knee-pain triggers stay
-    in ``findings.json``.
+    The one place that turns evidence into text: typed evidence (the rules'
+    :class:`~runaudit.rules.rule.Measures`) formats itself through
+    :meth:`Measure.format <runaudit.rules.rule.Measure.format>`; a plain mapping (a
+    hand-built finding) is read by its keys' unit suffixes. Lists other than the
+    knee-pain triggers stay in ``findings.json``.
 
     >>> [(i.label, i.value) for i in evidence_items({"shoe": "Nova", "shoe_km": 34.4,
     ...     "acwr": 1.594, "share": 0.82, "run_date": "2026-09-13"}, "km")]
@@ -332,9 +334,7 @@ def evidence_items(evidence: Mapping[str, Any], units: str = "km") -> tuple[Evid
 
 
 def _title(rule: str) -> str:
-    """The rule's label (its record's), the id in words for an unknown rule."""
-    record = RULES_BY_ID.get(rule)
-    return record.label if record is not None else rule.replace("_", " ")
+    return rule_label(rule)
 
 
 def finding_card(

@@ -67,6 +67,7 @@ __all__ = [
     "format_distance",
     "format_metres",
     "format_ratio",
+    "rule_label",
     "rules_frame",
     "sort_findings",
     "suggested_cadence",
@@ -98,6 +99,14 @@ RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULE_LIST}
 RULE_IDS: tuple[str, ...] = tuple(RULES_BY_ID)
 #: Each rule's catalog exercise ids, most relevant first (from the rule records).
 RULE_EXERCISES: dict[str, tuple[str, ...]] = {r.id: r.exercises for r in RULE_LIST}
+
+
+def rule_label(rule_id: str) -> str:
+    """A rule's label (``"long-run spike"``); the id in words for an unknown rule."""
+    record = RULES_BY_ID.get(rule_id)
+    return record.label if record is not None else rule_id.replace("_", " ")
+
+
 #: Each rule's function by its name (``find_ramp_ups``): ``runaudit.rules`` exports them.
 FUNCTIONS: dict[str, Callable[..., list[Finding]]] = {r.find.__name__: r.find for r in RULE_LIST}
 

@@ -320,10 +320,6 @@ def _from_match(m: re.Match[str], shape: int) -> float:
     return _stamp(int(year), month, int(day), int(g[3]), int(g[4]), int(g[5]), ampm)
 
 
-def _hms(m: re.Match[str], at: int) -> tuple[int, int, int, str | None]:
-    return int(m.group(at)), int(m.group(at + 1)), int(m.group(at + 2)), m.group(at + 3)
-
-
 def _stamp(y: int, mo: int, d: int, hh: int, mm: int, ss: int, ampm: str | None) -> float:
     if ampm is not None:
         if not 1 <= hh <= 12:
