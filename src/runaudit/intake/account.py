@@ -88,7 +88,8 @@ class MetadataAccount:
             f"service records ({plural(len(self.files), 'file')}):"
             f" {plural(self.matched, 'row')} matched to a file,"
             f" {plural(self.manual_added, 'manual run')} added,"
-            f" {plural(self.file_failed, 'row')} whose file failed counted from the row,"
+            f" {plural(self.file_failed, 'row')} whose file is missing or unreadable counted"
+            " from the row,"
             f" {plural(self.other_sport, 'row')} of other sports"
             + (
                 f"; {' and '.join(self.summary_labels) or 'Garmin'} summaries:"
